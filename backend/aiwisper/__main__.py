@@ -1,0 +1,3 @@
+from aiwisper.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,3 @@
+"""Audio: reading, resampling, capture and writing."""
+
+SAMPLE_RATE = 16000

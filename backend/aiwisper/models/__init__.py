@@ -1,0 +1,1 @@
+"""Whisper models: CTranslate2 → ggml conversion, quantization and the model registry."""
