@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import json
+import queue
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 from aiwisper import __version__, paths
 from aiwisper.errors import AiwisperError
+from aiwisper.events import AudioLevels, Event
 
 
 def _cmd_models_build(args: argparse.Namespace) -> int:
@@ -58,6 +63,78 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_devices(args: argparse.Namespace) -> int:
+    from aiwisper.audio.capture import list_devices
+
+    devices = list_devices()
+    if not devices:
+        print("no input devices found")
+        return 0
+    print(f"{'id':<40} {'host api':<12} {'ch':>3} {'rate':>6}  name")
+    for d in devices:
+        flags = ("*" if d.is_default else " ") + ("S" if d.is_monitor else " ")
+        print(f"{d.id[:40]:<40} {d.host_api[:12]:<12} {d.channels:>3} {d.default_rate:>6} {flags} {d.name}")
+    print("* default   S system audio (monitor/loopback)")
+    return 0
+
+
+def _print_event(event: Event) -> None:
+    if isinstance(event, AudioLevels):
+        return
+    print(f"event: {json.dumps(event.to_dict())}", flush=True)
+
+
+def _cmd_record(args: argparse.Namespace) -> int:
+    from aiwisper.audio.capture import Block
+    from aiwisper.audio.file_source import FileSource
+    from aiwisper.audio.wav_read import read_wav_16k
+    from aiwisper.services import Services
+    from aiwisper.sessions.recorder import RecordConfig, Source, device_sources
+
+    system = None if args.system_device in (None, "none") else args.system_device
+    mic = None if args.device == "none" else args.device
+    source_factory = device_sources
+    if args.replay:
+        audio = read_wav_16k(Path(args.replay))
+
+        def source_factory(config: RecordConfig, out: queue.SimpleQueue[Block]) -> list[tuple[str, Source]]:
+            return [("mic", FileSource(audio, 0, out, loop=True))]
+
+    services = Services(args.data_dir, source_factory=source_factory)
+    stop = threading.Event()
+    try:
+        services.bus.subscribe(_print_event)
+        services.recover()
+        config = RecordConfig(mic=mic, system=system, title=args.title, transcribe=not args.no_transcribe,
+                              max_seconds=args.seconds)  # fmt: skip
+        session = services.recorder.start(config)
+        print(f"recording {session.id} to {services.data_dir / session.audio_file}", flush=True)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        while not stop.is_set() and not services.recorder.wait(0.2):
+            pass
+        if services.recorder.session_id is not None:
+            services.recorder.stop("user")
+    finally:
+        services.close()
+    return 0
+
+
+def _cmd_sessions(args: argparse.Namespace) -> int:
+    from aiwisper.services import Services
+    from aiwisper.sessions import store
+
+    services = Services(args.data_dir)
+    try:
+        services.recover()
+        rows = services.db.read(lambda c: store.list_sessions(c, args.limit))
+    finally:
+        services.close()
+    for s in rows:
+        print(f"{s.id}  {s.status:<10} {s.duration_ms / 1000:>8.1f} s  {s.created_at}  {s.title}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aiwisper", description="Private, local recorder and transcriber.")
     parser.add_argument("--version", action="version", version=f"aiwisper {__version__}")
@@ -75,6 +152,23 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--name", help="name to install it under (default: from the file name)")
     imp.add_argument("--type", default="f16", choices=["f16", "f32", "q8_0", "q5_1"], help="for folders")
     imp.set_defaults(func=_cmd_models_import)
+
+    sub.add_parser("devices", help="list audio inputs (microphones and system-audio sources)").set_defaults(
+        func=_cmd_devices
+    )
+    rec = sub.add_parser("record", help="record a session from the terminal (Ctrl-C stops)")
+    rec.add_argument("--seconds", type=float, help="stop after this many seconds of audio")
+    rec.add_argument("--device", default="default", help="microphone: id, name or 'none' (see: aiwisper devices)")
+    rec.add_argument("--system-device", help="system audio: id, name or 'default' (default: off)")
+    rec.add_argument("--title")
+    rec.add_argument("--no-transcribe", action="store_true", help="record only; transcribe later")
+    rec.add_argument("--replay", metavar="WAV", help="record a WAV file replayed in a loop at real-time pace")
+    rec.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
+    rec.set_defaults(func=_cmd_record)
+    ses = sub.add_parser("sessions", help="list recorded sessions (repairs any a crash cut off)")
+    ses.add_argument("--limit", type=int, default=50)
+    ses.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
+    ses.set_defaults(func=_cmd_sessions)
 
     tr = sub.add_parser("transcribe", help="transcribe WAV files and print the text")
     tr.add_argument("files", nargs="+")

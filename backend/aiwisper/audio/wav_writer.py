@@ -1,0 +1,127 @@
+"""Crash-safe streaming WAV writer (PCM16) and the repair of a header a crash left stale.
+
+Samples are appended as they come; at a fixed interval the data is flushed to
+the OS and the RIFF and data sizes are rewritten in place, so after `kill -9`
+the file plays and holds all but the last interval. Memory stays flat.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import time
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import numpy.typing as npt
+
+from aiwisper.audio import SAMPLE_RATE
+
+HEADER_BYTES = 44
+
+
+def _header(channels: int, rate: int, data_bytes: int) -> bytes:
+    block = channels * 2
+    return (
+        b"RIFF"
+        + struct.pack("<I", 36 + data_bytes)
+        + b"WAVEfmt "
+        + struct.pack("<IHHIIHH", 16, 1, channels, rate, rate * block, block, 16)
+        + b"data"
+        + struct.pack("<I", data_bytes)
+    )
+
+
+def float_to_pcm16(samples: npt.NDArray[np.float32]) -> npt.NDArray[np.int16]:
+    """Float samples in [-1, 1] to PCM16, clipping what lies outside."""
+    return (np.clip(samples, -1.0, 32767 / 32768) * 32768).astype(np.int16)
+
+
+class WavWriter:
+    """Appends interleaved PCM16 frames; rewrites the header every `flush_interval` seconds."""
+
+    def __init__(self, path: Path, channels: int, rate: int = SAMPLE_RATE, flush_interval: float = 0.5) -> None:
+        self.path = path
+        self.channels = channels
+        self.rate = rate
+        self.flush_interval = flush_interval
+        self.frames = 0
+        self._f: BinaryIO | None = path.open("xb")
+        self._f.write(_header(channels, rate, 0))
+        self._f.flush()
+        self._last_flush = time.monotonic()
+
+    @property
+    def data_bytes(self) -> int:
+        return self.frames * self.channels * 2
+
+    def write(self, frames: npt.NDArray[np.int16]) -> None:
+        """Append `frames`, shaped (n, channels) or (n,) for one channel."""
+        if self._f is None:
+            raise ValueError("the WAV file is closed")
+        data = np.ascontiguousarray(frames, dtype="<i2")
+        if data.ndim == 1:
+            data = data.reshape(-1, 1)
+        if data.shape[1] != self.channels:
+            raise ValueError(f"expected {self.channels} channels, got {data.shape[1]}")
+        self._f.write(data.tobytes())
+        self.frames += data.shape[0]
+        if time.monotonic() - self._last_flush >= self.flush_interval:
+            self.flush()
+
+    def flush(self) -> None:
+        """Push the data to the OS and make the header describe all of it."""
+        if self._f is None:
+            return
+        self._f.flush()
+        end = self._f.tell()
+        self._f.seek(0)
+        self._f.write(_header(self.channels, self.rate, self.data_bytes))
+        self._f.seek(end)
+        self._f.flush()
+        self._last_flush = time.monotonic()
+
+    def close(self) -> None:
+        """Final header, fsync, close; safe to call twice."""
+        if self._f is None:
+            return
+        try:
+            self.flush()
+            os.fsync(self._f.fileno())
+        finally:
+            self._f.close()
+            self._f = None
+
+
+def repair_wav(path: Path) -> tuple[int, int]:
+    """Make the header match the data actually in the file; return (frames, channels).
+
+    A trailing partial frame is cut off. Only files this app wrote (44-byte PCM16 header) are handled.
+    """
+    with path.open("r+b") as f:
+        head = f.read(HEADER_BYTES)
+        if len(head) < HEADER_BYTES or head[:4] != b"RIFF" or head[8:16] != b"WAVEfmt " or head[36:40] != b"data":
+            raise ValueError(f"{path} is not a WAV file written by AIWisper")
+        _, _, channels, rate, _, block, _bits = struct.unpack("<IHHIIHH", head[16:36])
+        size = f.seek(0, os.SEEK_END)
+        frames = (size - HEADER_BYTES) // block
+        f.truncate(HEADER_BYTES + frames * block)
+        f.seek(0)
+        f.write(_header(channels, rate, frames * block))
+        f.flush()
+        os.fsync(f.fileno())
+    return frames, channels
+
+
+def read_pcm16(path: Path) -> tuple[npt.NDArray[np.int16], int]:
+    """All frames of a PCM16 WAV as (n, channels) int16, trusting the file size over a stale header."""
+    with path.open("rb") as f:
+        head = f.read(HEADER_BYTES)
+        if len(head) < HEADER_BYTES or head[:4] != b"RIFF":
+            raise ValueError(f"{path} is not a WAV file")
+        channels = struct.unpack("<H", head[22:24])[0]
+        rate = struct.unpack("<I", head[24:28])[0]
+        data = f.read()
+    usable = len(data) - len(data) % (2 * channels)
+    return np.frombuffer(data[:usable], dtype="<i2").reshape(-1, channels), rate

@@ -1,0 +1,119 @@
+"""Every event the backend publishes, one dataclass each; sent to the UI as {"type": …, …}."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base class; `type` is the name the UI switches on."""
+
+    type: ClassVar[str] = "event"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, **asdict(self)}
+
+
+@dataclass(frozen=True)
+class SessionStarted(Event):
+    """A recording began."""
+
+    type: ClassVar[str] = "session_started"
+    session_id: str
+    title: str
+    sources: list[str]
+
+
+@dataclass(frozen=True)
+class SessionStopped(Event):
+    """A recording ended and its audio is final; `reason` is "user", "auto_stop", "error" or "limit"."""
+
+    type: ClassVar[str] = "session_stopped"
+    session_id: str
+    duration_ms: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class SessionRecovered(Event):
+    """A session cut off by a crash was repaired at start-up."""
+
+    type: ClassVar[str] = "session_recovered"
+    session_id: str
+    duration_ms: int
+    pending_chunks: int
+
+
+@dataclass(frozen=True)
+class ChunkCreated(Event):
+    """The VAD closed a chunk of speech; it waits for transcription."""
+
+    type: ClassVar[str] = "chunk_created"
+    session_id: str
+    chunk_id: int
+    start_ms: int
+    end_ms: int
+    source: str
+
+
+@dataclass(frozen=True)
+class AudioLevels(Event):
+    """Per-source levels in dBFS, about 20 times a second; may be dropped for slow clients."""
+
+    type: ClassVar[str] = "audio_levels"
+    session_id: str
+    elapsed_ms: int
+    levels: dict[str, dict[str, float]] = field(default_factory=dict)  # source → {"rms": dB, "peak": dB}
+
+
+@dataclass(frozen=True)
+class Warning(Event):
+    """Something the user should know while recording goes on (silent system audio, dropped frames)."""
+
+    type: ClassVar[str] = "warning"
+    session_id: str | None
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Error(Event):
+    """Something failed; `session_id` is set when a recording was affected."""
+
+    type: ClassVar[str] = "error"
+    session_id: str | None
+    code: str
+    message: str
+
+
+Listener = Callable[[Event], None]
+
+
+class EventBus:
+    """In-process publish/subscribe. Listeners run on the publisher's thread and must be quick."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Add a listener; returns the function that removes it."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def publish(self, event: Event) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(event)

@@ -1,0 +1,59 @@
+"""The app's services wired together once: the factory every entry point (CLI, server, window) uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from aiwisper import paths
+from aiwisper.events import EventBus
+from aiwisper.models.registry import ModelRegistry
+from aiwisper.segmenter import VadOptions
+from aiwisper.sessions.recorder import Recorder, SourceFactory, device_sources
+from aiwisper.sessions.recovery import recover_sessions
+from aiwisper.settings import Settings
+from aiwisper.storage.db import Database
+from aiwisper.vad import SileroVad
+
+
+class Services:
+    """Database, event bus, models, settings and the recorder of one data folder."""
+
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        settings: Settings | None = None,
+        source_factory: SourceFactory = device_sources,
+        registry: ModelRegistry | None = None,
+    ) -> None:
+        self.data_dir = paths.data_dir(data_dir)
+        self.settings = settings or Settings.load(self.data_dir / "settings.json")
+        self.bus = EventBus()
+        self.registry = registry or ModelRegistry(paths.model_search_dirs())
+        self.db = Database(self.data_dir)
+        self._vad_path = self.registry.vad_path()
+        self.recorder = Recorder(self.db, self.data_dir, self.bus, self.vad_factory, self.settings, source_factory)
+        self._closed = False
+
+    def vad_factory(self) -> Callable[[npt.NDArray[np.float32]], float]:
+        """A fresh VAD (each stream needs its own state)."""
+        return SileroVad(self._vad_path)
+
+    def recover(self) -> list[str]:
+        """Repair sessions a crash cut off; run once at start-up."""
+        return recover_sessions(
+            self.db, self.data_dir, self.bus, self.vad_factory, VadOptions.from_settings(self.settings)
+        )
+
+    def close(self) -> None:
+        """Stop recording (finalizing it) and close the database; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.recorder.close()
+        finally:
+            self.db.close()

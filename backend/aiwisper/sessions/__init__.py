@@ -1,0 +1,1 @@
+"""Recording sessions: their rows, the coordinator that records them, and crash recovery."""

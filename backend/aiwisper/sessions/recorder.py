@@ -1,0 +1,414 @@
+"""The recording coordinator: one thread per session owns capture → mixer → WAV + segmenters.
+
+`start` and `stop` may be called from any thread; all audio work happens on
+the session thread. Stop drains: every block captured before Stop reaches the
+WAV file and the segmenters, and every chunk they close is stored and handed
+to the transcriber.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import queue
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+import soxr
+
+from aiwisper.audio import SAMPLE_RATE
+from aiwisper.audio.capture import Block, CaptureStream, resolve_device
+from aiwisper.audio.mixer import Mixer
+from aiwisper.audio.wav_writer import WavWriter, float_to_pcm16
+from aiwisper.errors import AiwisperError, InvalidArgumentError
+from aiwisper.events import AudioLevels, ChunkCreated, Error, EventBus, SessionStarted, SessionStopped, Warning
+from aiwisper.segmenter import Chunk, Segmenter, VadOptions
+from aiwisper.sessions import store
+from aiwisper.settings import Settings
+from aiwisper.storage.db import Database, StorageError
+
+LEVELS_INTERVAL = 0.05  # 20 Hz
+STALL_SECONDS = 3.0  # a source silent this long after delivering has gone away
+FIRST_BLOCK_SECONDS = 10.0  # a new stream may take a moment (PulseAudio: up to ~1.5 s) to deliver
+
+
+def _source_name(src: object) -> str:
+    device = getattr(src, "device", None)
+    return str(getattr(device, "name", type(src).__name__))
+
+
+class BusyError(AiwisperError):
+    """A recording is already running."""
+
+    code = "busy"
+
+
+class State(enum.Enum):
+    IDLE = "idle"
+    RECORDING = "recording"
+    STOPPING = "stopping"
+
+
+class Source(Protocol):
+    """What the recorder needs of a capture source (a device stream or a replay)."""
+
+    index: int
+    rate: int
+    overflows: int
+    failed: str | None
+
+    def start(self) -> None: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class RecordConfig:
+    """What to record: device specs (None: that source is off), title and limits."""
+
+    mic: str | None = "default"
+    system: str | None = None
+    title: str | None = None
+    transcribe: bool = True
+    max_seconds: float | None = None
+
+
+SourceFactory = Callable[[RecordConfig, "queue.SimpleQueue[Block]"], list[tuple[str, Source]]]
+
+
+def device_sources(config: RecordConfig, out: queue.SimpleQueue[Block]) -> list[tuple[str, Source]]:
+    """Real devices: the microphone and/or the system-audio source."""
+    wanted = [("mic", config.mic, False), ("system", config.system, True)]
+    devices = [
+        (label, resolve_device(None if spec == "default" else spec, system))
+        for label, spec, system in wanted
+        if spec is not None
+    ]
+    if not devices:
+        raise InvalidArgumentError("nothing to record: choose a microphone, system audio, or both")
+    return [(label, CaptureStream(dev, i, out)) for i, (label, dev) in enumerate(devices)]
+
+
+ChunkListener = Callable[[store.ChunkRow], None]
+
+
+@dataclass
+class _Run:
+    """Everything one session's thread owns."""
+
+    session: store.SessionRow
+    config: RecordConfig
+    folder: Path
+    sources: list[tuple[str, Source]]
+    queue: queue.SimpleQueue[Block]
+    wav: WavWriter
+    mixer: Mixer
+    resamplers: list[Any]
+    segmenters: list[Segmenter]
+    stop: threading.Event = field(default_factory=threading.Event)
+    reason: str = "user"
+    error: str | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+    pending_writes: list[Future[Any]] = field(default_factory=list)
+    silent_system = 0  # samples of digital silence on the system channel
+    mic_signal_in_silence = 0
+    warned_silent = False
+    last_overflows = 0
+    last_levels = 0.0
+    started: float = field(default_factory=time.monotonic)
+    last_block: dict[int, float] = field(default_factory=dict)  # source index → when its last block came
+
+
+class Recorder:
+    """Records one session at a time. Explicit states; `close()` stops and finalizes."""
+
+    def __init__(
+        self,
+        db: Database,
+        data_dir: Path,
+        bus: EventBus,
+        vad_factory: Callable[[], Callable[[npt.NDArray[np.float32]], float]],
+        settings: Settings,
+        source_factory: SourceFactory = device_sources,
+    ) -> None:
+        self.db = db
+        self.data_dir = data_dir
+        self.bus = bus
+        self.vad_factory = vad_factory
+        self.settings = settings
+        self.source_factory = source_factory
+        self.chunk_listeners: list[ChunkListener] = []
+        self._lock = threading.Lock()
+        self._state = State.IDLE
+        self._run: _Run | None = None
+
+    @property
+    def state(self) -> State:
+        return self._state
+
+    @property
+    def session_id(self) -> str | None:
+        run = self._run
+        return run.session.id if run else None
+
+    def start(self, config: RecordConfig) -> store.SessionRow:
+        """Open the sources and begin writing; raises BusyError when already recording."""
+        with self._lock:
+            if self._state is not State.IDLE:
+                raise BusyError("a recording is already running: stop it first")
+            self._state = State.RECORDING
+        try:
+            run = self._open(config)
+        except BaseException:
+            with self._lock:
+                self._state = State.IDLE
+            raise
+        self._run = run
+        run.thread = threading.Thread(target=self._loop, args=(run,), name="recorder", daemon=True)
+        run.thread.start()
+        self.bus.publish(SessionStarted(run.session.id, run.session.title, [label for label, _ in run.sources]))
+        return run.session
+
+    def _open(self, config: RecordConfig) -> _Run:
+        q: queue.SimpleQueue[Block] = queue.SimpleQueue()
+        sources = self.source_factory(config, q)  # resolves devices: unknown ones fail here, before any write
+        session_id = str(uuid.uuid4())
+        folder = self.data_dir / "sessions" / session_id
+        created = store.now_iso()
+        row = store.SessionRow(
+            id=session_id,
+            title=config.title or time.strftime("Recording %Y-%m-%d %H:%M"),
+            created_at=created,
+            ended_at=None,
+            duration_ms=0,
+            status="recording",
+            kind="recording",
+            sources=[label for label, _ in sources],
+            audio_file=f"sessions/{session_id}/audio.wav",
+            sample_rate=SAMPLE_RATE,
+            language=None,
+            model=None,
+            error=None,
+        )
+        try:
+            folder.mkdir(parents=True)
+            wav = WavWriter(folder / "audio.wav", channels=len(sources))
+        except OSError as e:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise StorageError(f"cannot write to {self.data_dir}: {e.strerror or e}") from e
+        opened: list[Source] = []
+        try:
+            self.db.write(lambda c: store.insert_session(c, row))
+            for _, src in sources:
+                src.start()
+                opened.append(src)
+        except BaseException:
+            for src in opened:
+                src.close()
+            wav.close()
+            shutil.rmtree(folder, ignore_errors=True)
+            self.db.write(lambda c: c.execute("DELETE FROM sessions WHERE id = ?", (session_id,)))
+            raise
+        options = VadOptions.from_settings(self.settings)
+        return _Run(
+            session=row,
+            config=config,
+            folder=folder,
+            sources=sources,
+            queue=q,
+            wav=wav,
+            mixer=Mixer([label for label, _ in sources]),
+            resamplers=[
+                soxr.ResampleStream(src.rate, SAMPLE_RATE, 1, dtype="float32", quality="HQ")
+                if src.rate != SAMPLE_RATE
+                else None
+                for _, src in sources
+            ],
+            segmenters=[Segmenter(self.vad_factory(), options) for _ in sources],
+        )
+
+    def stop(self, reason: str = "user", timeout: float = 60.0) -> store.SessionRow:
+        """Stop, drain and finalize; returns the finished session."""
+        with self._lock:
+            run = self._run
+            if run is None or self._state is State.IDLE:
+                raise InvalidArgumentError("not recording")
+            self._state = State.STOPPING
+            if not run.stop.is_set():
+                run.reason = reason
+                run.stop.set()
+        run.done.wait(timeout)
+        return self.db.read(lambda c: store.get_session(c, run.session.id))
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the current session to end by itself (limit, auto-stop, error); True if it did."""
+        run = self._run
+        return True if run is None else run.done.wait(timeout)
+
+    def close(self) -> None:
+        """Stop a running recording; safe to call twice."""
+        if self._state is not State.IDLE:
+            with contextlib.suppress(InvalidArgumentError):
+                self.stop("shutdown")
+
+    # --- session thread -------------------------------------------------------------------
+
+    def _loop(self, run: _Run) -> None:
+        try:
+            while not run.stop.is_set():
+                try:
+                    block: Block | None = run.queue.get(timeout=0.02)
+                except queue.Empty:
+                    block = None
+                while block is not None:
+                    self._ingest(run, block)
+                    try:
+                        block = run.queue.get_nowait()
+                    except queue.Empty:
+                        block = None
+                self._process(run, run.mixer.pull())
+                self._tick(run)
+        except OSError as e:
+            run.reason, run.error = "error", f"writing the recording failed: {e.strerror or e}"
+        except Exception as e:
+            run.reason, run.error = "error", f"recording failed: {e}"
+        finally:
+            self._finalize(run)
+
+    def _ingest(self, run: _Run, block: Block) -> None:
+        run.last_block[block.source] = time.monotonic()
+        mono = block.data.mean(axis=1, dtype=np.float32) if block.data.shape[1] > 1 else block.data[:, 0]
+        rs = run.resamplers[block.source]
+        run.mixer.push(block.source, rs.resample_chunk(mono) if rs is not None else mono)
+
+    def _process(self, run: _Run, frames: npt.NDArray[np.float32]) -> None:
+        if frames.shape[0] == 0:
+            return
+        run.wav.write(float_to_pcm16(frames))
+        for i, seg in enumerate(run.segmenters):
+            for chunk in seg.push(frames[:, i]):
+                self._store_chunk(run, i, chunk)
+        if len(run.sources) == 2:
+            self._watch_system(run, frames)
+
+    def _watch_system(self, run: _Run, frames: npt.NDArray[np.float32]) -> None:
+        if np.any(frames[:, 1] != 0):
+            run.silent_system = run.mic_signal_in_silence = 0
+            return
+        run.silent_system += frames.shape[0]
+        if float(np.sqrt(np.mean(frames[:, 0] ** 2))) > 1e-3:
+            run.mic_signal_in_silence += frames.shape[0]
+        limit = self.settings["recording.system_silence_warning_s"] * SAMPLE_RATE
+        if not run.warned_silent and run.silent_system >= limit and run.mic_signal_in_silence >= SAMPLE_RATE:
+            run.warned_silent = True
+            self.bus.publish(
+                Warning(run.session.id, "system_silent", "system audio is silent: check the monitor source")
+            )
+
+    def _store_chunk(self, run: _Run, index: int, chunk: Chunk) -> None:
+        label = run.sources[index][0]
+        status = "pending" if run.config.transcribe else "held"
+        sid = run.session.id
+
+        def insert(c: Any) -> store.ChunkRow:
+            cid = store.add_chunk(c, sid, label, chunk.start, chunk.end, status)
+            return store.ChunkRow(cid, sid, label, chunk.start, chunk.end, status, 0, None)
+
+        future = self.db.submit(insert)
+        future.add_done_callback(lambda f: self._chunk_stored(run, f))
+        run.pending_writes = [f for f in run.pending_writes if not f.done()] + [future]
+
+    def _chunk_stored(self, run: _Run, future: Future[store.ChunkRow]) -> None:
+        if future.exception() is not None:
+            self.bus.publish(Error(run.session.id, "storage", f"could not store a chunk: {future.exception()}"))
+            return
+        row = future.result()
+        self.bus.publish(
+            ChunkCreated(row.session_id, row.id, row.start_sample * 1000 // SAMPLE_RATE,
+                         row.end_sample * 1000 // SAMPLE_RATE, row.source)
+        )  # fmt: skip
+        if row.status == "pending":
+            for listener in list(self.chunk_listeners):
+                listener(row)
+
+    def _tick(self, run: _Run) -> None:
+        now = time.monotonic()
+        if now - run.last_levels >= LEVELS_INTERVAL:
+            run.last_levels = now
+            levels = {
+                k: {"rms": round(v.rms_db, 1), "peak": round(v.peak_db, 1)} for k, v in run.mixer.levels().items()
+            }
+            self.bus.publish(AudioLevels(run.session.id, run.wav.frames * 1000 // SAMPLE_RATE, levels))
+        overflows = sum(src.overflows for _, src in run.sources)
+        if overflows > run.last_overflows:
+            run.last_overflows = overflows
+            self.bus.publish(
+                Warning(run.session.id, "dropped_frames", f"audio frames were dropped {overflows} times (system busy?)")
+            )
+        for i, (_, src) in enumerate(run.sources):
+            last = run.last_block.get(i)
+            if src.failed is None and now - (last or run.started) > (STALL_SECONDS if last else FIRST_BLOCK_SECONDS):
+                src.failed = f"{_source_name(src)} stopped delivering audio (disconnected?)"
+            if src.failed:
+                run.reason, run.error = "error", src.failed
+                run.stop.set()
+                return
+        if run.config.max_seconds is not None and run.wav.frames >= run.config.max_seconds * SAMPLE_RATE:
+            run.reason = "limit"
+            run.stop.set()
+            return
+        auto = self.settings["recording.auto_stop_minutes"] * 60 * SAMPLE_RATE
+        if auto and min(seg.silence_samples for seg in run.segmenters) >= auto:
+            run.reason = "auto_stop"
+            run.stop.set()
+
+    def _finalize(self, run: _Run) -> None:
+        """Close the sources, drain what they delivered, close the chunks and the WAV, store the end."""
+        try:
+            for _, src in run.sources:
+                src.close()
+            try:
+                while True:
+                    self._ingest(run, run.queue.get_nowait())
+            except queue.Empty:
+                pass
+            for i, rs in enumerate(run.resamplers):
+                if rs is not None:
+                    run.mixer.push(i, rs.resample_chunk(np.zeros(0, dtype=np.float32), last=True))
+            self._process(run, run.mixer.drain())
+            for i, seg in enumerate(run.segmenters):
+                for chunk in seg.finish():
+                    self._store_chunk(run, i, chunk)
+        except Exception as e:
+            run.reason = "error"
+            run.error = run.error or f"finishing the recording failed: {e}"
+        finally:
+            try:
+                run.wav.close()
+            except OSError as e:
+                run.error = run.error or f"closing the recording failed: {e.strerror or e}"
+            for f in run.pending_writes:
+                with contextlib.suppress(Exception):
+                    f.result(30)
+            duration = run.wav.frames * 1000 // SAMPLE_RATE
+            sid = run.session.id
+            try:
+                self.db.write(lambda c: store.finish_session(c, sid, "done", duration, run.error))
+            except Exception as e:  # the WAV is final; recovery will close the row at next start
+                run.error = run.error or f"could not store the end of the session: {e}"
+            if run.error:
+                self.bus.publish(Error(sid, "recording", run.error))
+            self.bus.publish(SessionStopped(sid, duration, run.reason))
+            with self._lock:
+                self._state = State.IDLE
+                self._run = None
+            run.done.set()

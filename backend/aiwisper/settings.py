@@ -1,0 +1,113 @@
+"""Every user setting in one table: name, default, help. Loaded once and passed in."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiwisper.errors import InvalidArgumentError
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name, default value and the help text the UI shows."""
+
+    name: str
+    default: Any
+    help: str
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("vad.threshold", 0.5, "Speech probability at which a chunk starts (Silero VAD).", 0.05, 0.95),
+    Setting("vad.neg_threshold", 0.35, "Speech probability below which silence is counted (hysteresis).", 0.01, 0.9),
+    Setting("vad.min_silence_ms", 300, "Silence that closes a chunk, in milliseconds.", 50, 5000),
+    Setting("vad.pre_roll_ms", 300, "Audio kept before the detected speech start, in milliseconds.", 0, 2000),
+    Setting("vad.min_speech_ms", 250, "Shorter speech bursts are dropped, in milliseconds.", 0, 5000),
+    Setting("vad.max_chunk_s", 20.0, "Longest chunk; longer speech is split at its quietest point.", 2.0, 30.0),
+    Setting(
+        "recording.auto_stop_minutes", 15, "Stop a recording after this many minutes of silence (0: never).", 0, 600
+    ),
+    Setting(
+        "recording.system_silence_warning_s",
+        10.0,
+        "Warn when system audio is silent this long while the mic is not.",
+        1.0,
+        600.0,
+    ),
+    Setting("transcription.live", True, "Transcribe while recording (off: record only, transcribe later)."),
+    Setting("transcription.threads", 0, "Threads for the speech engine (0: one per CPU core).", 0, 64),
+    Setting("transcription.model", "", "Model name; empty chooses one for this machine and language."),
+    Setting("transcription.language", "en", "Language code, or 'auto' to detect it."),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+class Settings:
+    """Current values: defaults overlaid with the user's `settings.json`."""
+
+    def __init__(self, values: dict[str, Any] | None = None, path: Path | None = None) -> None:
+        self._path = path
+        self._values = {s.name: s.default for s in SETTINGS}
+        for name, value in (values or {}).items():
+            self._values[name] = validate(name, value)
+
+    @classmethod
+    def load(cls, path: Path) -> Settings:
+        """Read `path` if it exists; unknown names are ignored, bad values reset to defaults."""
+        raw: dict[str, Any] = {}
+        if path.is_file():
+            try:
+                loaded = json.loads(path.read_text(encoding="utf-8"))
+                raw = loaded if isinstance(loaded, dict) else {}
+            except ValueError:
+                raw = {}
+        good = {}
+        for name, value in raw.items():
+            try:
+                good[name] = validate(name, value)
+            except InvalidArgumentError:
+                continue
+        return cls(good, path)
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    def set(self, name: str, value: Any) -> None:
+        """Change one setting and save the file, if there is one."""
+        self._values[name] = validate(name, value)
+        if self._path is not None:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self._path.with_suffix(".tmp")
+            changed = {k: v for k, v in self._values.items() if v != _BY_NAME[k].default}
+            tmp.write_text(json.dumps(changed, indent=2), encoding="utf-8")
+            tmp.replace(self._path)
+
+
+def validate(name: str, value: Any) -> Any:
+    """`value` converted to the setting's type, or InvalidArgumentError naming the problem."""
+    setting = _BY_NAME.get(name)
+    if setting is None:
+        raise InvalidArgumentError(f"unknown setting {name!r}")
+    kind = type(setting.default)
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise InvalidArgumentError(f"{name} must be true or false")
+        return value
+    if kind in (int, float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidArgumentError(f"{name} must be a number")
+        if (setting.minimum is not None and value < setting.minimum) or (
+            setting.maximum is not None and value > setting.maximum
+        ):
+            raise InvalidArgumentError(f"{name} must be between {setting.minimum:g} and {setting.maximum:g}")
+        return kind(value)
+    if not isinstance(value, str):
+        raise InvalidArgumentError(f"{name} must be text")
+    return value

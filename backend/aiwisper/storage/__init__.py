@@ -1,0 +1,1 @@
+"""SQLite storage: one writer thread, append-only migrations, FTS5 search."""

@@ -1,0 +1,59 @@
+"""Append-only schema migrations; `PRAGMA user_version` counts how many ran. Never edit one, add one."""
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: sessions, chunks (sample ranges of the session audio), segments, full-text index.
+    """
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        ended_at TEXT,
+        duration_ms INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL,               -- recording, done, recovered, failed
+        kind TEXT NOT NULL DEFAULT 'recording',  -- recording, import
+        sources TEXT NOT NULL DEFAULT '[]', -- JSON list of channel names, in WAV channel order
+        audio_file TEXT NOT NULL,
+        sample_rate INTEGER NOT NULL DEFAULT 16000,
+        language TEXT,
+        model TEXT,
+        error TEXT
+    );
+    CREATE INDEX sessions_created ON sessions(created_at);
+    CREATE TABLE chunks (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        source TEXT NOT NULL,               -- channel name: mic, system, mix
+        start_sample INTEGER NOT NULL,
+        end_sample INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',  -- pending, done, failed, held
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        CHECK (end_sample > start_sample)
+    );
+    CREATE INDEX chunks_session ON chunks(session_id, start_sample);
+    CREATE INDEX chunks_status ON chunks(status);
+    CREATE TABLE segments (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        chunk_id INTEGER REFERENCES chunks(id) ON DELETE CASCADE,
+        start_ms INTEGER NOT NULL,
+        end_ms INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        source TEXT NOT NULL,
+        confidence REAL,
+        original_text TEXT                  -- the engine's text when the user corrected it
+    );
+    CREATE INDEX segments_session ON segments(session_id, start_ms);
+    CREATE VIRTUAL TABLE segments_fts USING fts5(text, content='segments', content_rowid='id');
+    CREATE TRIGGER segments_ai AFTER INSERT ON segments BEGIN
+        INSERT INTO segments_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER segments_ad AFTER DELETE ON segments BEGIN
+        INSERT INTO segments_fts(segments_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    END;
+    CREATE TRIGGER segments_au AFTER UPDATE OF text ON segments BEGIN
+        INSERT INTO segments_fts(segments_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO segments_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    """,
+)
