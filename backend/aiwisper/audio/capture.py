@@ -24,6 +24,7 @@ import numpy.typing as npt
 from aiwisper.errors import AiwisperError, NotFoundError
 
 BLOCK_SECONDS = 0.02  # 20 ms per callback
+PULSE_WATCH_SECONDS = 1.0  # how often a PulseAudio source is checked for removal
 
 
 class CaptureError(AiwisperError):
@@ -174,6 +175,7 @@ class CaptureStream:
         self._out = out
         self._stream: Any = None
         self._closing = False
+        self._watch_stop = threading.Event()
 
     def _callback(self, indata: npt.NDArray[np.float32], frames: int, time: Any, status: Any) -> None:
         if status.input_overflow:
@@ -206,6 +208,8 @@ class CaptureStream:
                     finished_callback=self._finished,
                 )
                 self._stream.start()
+                if self.device.id.startswith("pulse:"):
+                    threading.Thread(target=self._watch_pulse, name="pulse-watch", daemon=True).start()
             except Exception as e:  # PortAudioError, ValueError: say which device and why
                 self._stream = None
                 raise CaptureError(f"cannot open {self.device.name}: {e}") from e
@@ -216,9 +220,18 @@ class CaptureStream:
                     else:
                         os.environ["PULSE_SOURCE"] = env_saved
 
+    def _watch_pulse(self) -> None:
+        """PulseAudio moves the stream of a removed source to another one; notice the removal instead."""
+        while not self._watch_stop.wait(PULSE_WATCH_SECONDS):
+            names = {d.name for d in _pulse_sources()}
+            if names and self.device.name not in names:
+                self.failed = f"{self.device.name} disappeared"
+                return
+
     def close(self) -> None:
         """Stop and close the stream; safe to call twice."""
         self._closing = True
+        self._watch_stop.set()
         stream, self._stream = self._stream, None
         if stream is not None:
             try:

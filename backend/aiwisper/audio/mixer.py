@@ -31,7 +31,8 @@ class Mixer:
     def __init__(self, sources: list[str], max_lag_s: float = 1.0) -> None:
         self.sources = sources
         self._buffers: list[list[Floats]] = [[] for _ in sources]
-        self._sizes = [0] * len(sources)
+        self._sizes = [0] * len(sources)  # samples buffered, not yet pulled
+        self._totals = [0] * len(sources)  # samples ever pushed, padding included
         self._max_lag = int(max_lag_s * SAMPLE_RATE)
         self.padded = [0] * len(sources)  # samples of silence inserted per source
         self._sq = np.zeros(len(sources))
@@ -39,9 +40,20 @@ class Mixer:
         self._count = 0
 
     def push(self, source: int, samples: Floats) -> None:
-        if samples.size:
-            self._buffers[source].append(np.asarray(samples, dtype=np.float32))
-            self._sizes[source] += samples.size
+        if not samples.size:
+            return
+        if self._totals[source] == 0 and max(self._totals) > 0:
+            # A source that starts late joins the timeline where the others are now.
+            gap = max(self._totals) - samples.size
+            if gap > 0:
+                self._append(source, np.zeros(gap, dtype=np.float32))
+                self.padded[source] += gap
+        self._append(source, np.asarray(samples, dtype=np.float32))
+
+    def _append(self, source: int, samples: Floats) -> None:
+        self._buffers[source].append(samples)
+        self._sizes[source] += samples.size
+        self._totals[source] += samples.size
 
     def pull(self) -> Floats:
         """Aligned frames available from every source, shaped (n, sources); may be empty."""
@@ -49,7 +61,7 @@ class Mixer:
         for i, size in enumerate(self._sizes):
             if most - size > self._max_lag:
                 gap = most - size - self._max_lag // 2
-                self.push(i, np.zeros(gap, dtype=np.float32))
+                self._append(i, np.zeros(gap, dtype=np.float32))
                 self.padded[i] += gap
         n = min(self._sizes)
         out = np.empty((n, len(self.sources)), dtype=np.float32)
@@ -71,7 +83,7 @@ class Mixer:
         most = max(self._sizes)
         for i, size in enumerate(self._sizes):
             if size < most:
-                self.push(i, np.zeros(most - size, dtype=np.float32))
+                self._append(i, np.zeros(most - size, dtype=np.float32))
         return self.pull()
 
     def levels(self) -> dict[str, Level]:

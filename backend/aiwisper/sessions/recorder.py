@@ -26,7 +26,7 @@ import numpy.typing as npt
 import soxr
 
 from aiwisper.audio import SAMPLE_RATE
-from aiwisper.audio.capture import Block, CaptureStream, resolve_device
+from aiwisper.audio.capture import Block, CaptureError, CaptureStream, resolve_device
 from aiwisper.audio.mixer import Mixer
 from aiwisper.audio.wav_writer import WavWriter, float_to_pcm16
 from aiwisper.errors import AiwisperError, InvalidArgumentError
@@ -117,6 +117,7 @@ class _Run:
     reason: str = "user"
     error: str | None = None
     done: threading.Event = field(default_factory=threading.Event)
+    flowing: threading.Event = field(default_factory=threading.Event)  # every source has delivered
     thread: threading.Thread | None = None
     pending_writes: list[Future[Any]] = field(default_factory=list)
     silent_system = 0  # samples of digital silence on the system channel
@@ -175,6 +176,11 @@ class Recorder:
         self._run = run
         run.thread = threading.Thread(target=self._loop, args=(run,), name="recorder", daemon=True)
         run.thread.start()
+        # Return once every source delivers: a stream may take a moment to start (PulseAudio: ~1.5 s).
+        while not run.flowing.wait(0.05) and not run.done.is_set():
+            pass
+        if run.done.is_set():
+            raise CaptureError(run.error or "the recording stopped before any audio arrived")
         self.bus.publish(SessionStarted(run.session.id, run.session.title, [label for label, _ in run.sources]))
         return run.session
 
@@ -286,6 +292,8 @@ class Recorder:
 
     def _ingest(self, run: _Run, block: Block) -> None:
         run.last_block[block.source] = time.monotonic()
+        if len(run.last_block) == len(run.sources):
+            run.flowing.set()
         mono = block.data.mean(axis=1, dtype=np.float32) if block.data.shape[1] > 1 else block.data[:, 0]
         rs = run.resamplers[block.source]
         run.mixer.push(block.source, rs.resample_chunk(mono) if rs is not None else mono)

@@ -1,0 +1,136 @@
+"""The segmenter with the real Silero model: chunks where speech is, none from silence, noise or tones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from aiwisper.audio.wav_read import read_wav_16k
+from aiwisper.models.registry import ModelRegistry
+from aiwisper.segmenter import Chunk, Segmenter, VadOptions
+from aiwisper.vad import FRAME, SileroVad
+
+from .speech import JFK_WAV, lj_clips
+
+SR = 16000
+Floats = npt.NDArray[np.float32]
+
+
+@pytest.fixture(scope="module")
+def vad_path(registry: ModelRegistry) -> Path:
+    return registry.vad_path()
+
+
+def segment(vad_path: Path, audio: Floats, options: VadOptions | None = None, block: int = 1234) -> list[Chunk]:
+    """Feed audio in odd-sized blocks, as capture does."""
+    seg = Segmenter(SileroVad(vad_path), options)
+    chunks: list[Chunk] = []
+    for i in range(0, len(audio), block):
+        chunks += seg.push(audio[i : i + block])
+    return chunks + seg.finish()
+
+
+def speech_joined(gap_s: float) -> tuple[Floats, list[tuple[int, int]]]:
+    """The LJ clips joined with `gap_s` of silence between them, and where each clip lies."""
+    parts: list[Floats] = []
+    spans = []
+    pos = int(SR * gap_s)
+    parts.append(np.zeros(pos, dtype=np.float32))
+    for clip in lj_clips():
+        audio = read_wav_16k(clip.path)
+        spans.append((pos, pos + len(audio)))
+        parts += [audio, np.zeros(int(SR * gap_s), dtype=np.float32)]
+        pos += len(audio) + int(SR * gap_s)
+    return np.concatenate(parts), spans
+
+
+def covered(chunks: list[Chunk], a: int, b: int) -> float:
+    """Fraction of [a, b) inside chunks."""
+    mask = np.zeros(b - a, dtype=bool)
+    for c in chunks:
+        mask[max(c.start, a) - a : max(min(c.end, b) - a, 0)] = True
+    return float(mask.mean())
+
+
+def loud_frames(audio: Floats, db: float = -20.0) -> list[int]:
+    """Start samples of 32 ms frames louder than `db` below the clip's peak frame: where the voice is."""
+    frames = audio[: len(audio) // FRAME * FRAME].reshape(-1, FRAME)
+    rms = np.sqrt(np.mean(frames**2, axis=1)) + 1e-9
+    level = 20 * np.log10(rms / rms.max())
+    return [i * FRAME for i in np.nonzero(level > db)[0]]
+
+
+def covered_frames(chunks: list[Chunk], starts: list[int]) -> float:
+    return sum(any(c.start <= s and s + FRAME <= c.end for c in chunks) for s in starts) / len(starts)
+
+
+def test_jfk_speech_is_one_or_more_chunks_covering_it(vad_path: Path) -> None:
+    audio = read_wav_16k(JFK_WAV)
+    chunks = segment(vad_path, audio)
+    assert 1 <= len(chunks) <= 6
+    loud = loud_frames(audio)
+    assert covered_frames(chunks, loud) > 0.97
+    assert all(c.end - c.start <= 20 * SR for c in chunks)
+    assert all(a.end <= b.start for a, b in zip(chunks, chunks[1:], strict=False))
+
+
+def test_lj_clips_with_silences_between(vad_path: Path) -> None:
+    audio, spans = speech_joined(gap_s=1.5)
+    chunks = segment(vad_path, audio)
+    for a, b in spans:
+        assert covered(chunks, a, b) > 0.85, (a / SR, b / SR)
+    # No chunk lies in a gap, and no chunk bridges two clips (the gaps are longer than min silence).
+    for c in chunks:
+        mid = (c.start + c.end) // 2
+        assert any(a - 0.4 * SR <= mid <= b + 0.4 * SR for a, b in spans), (c.start / SR, c.end / SR)
+        assert sum(1 for a, b in spans if c.start < b and c.end > a) == 1
+    assert len(spans) <= len(chunks) <= 2 * len(spans)
+
+
+@pytest.mark.parametrize(
+    "name,make",
+    [
+        ("silence", lambda n: np.zeros(n, dtype=np.float32)),
+        ("white noise", lambda n: (np.random.default_rng(7).normal(size=n) * 0.03).astype(np.float32)),
+        ("440 Hz tone", lambda n: (0.3 * np.sin(2 * np.pi * 440 * np.arange(n) / SR)).astype(np.float32)),
+        ("hum and clicks", lambda n: hum_and_clicks(n)),
+    ],
+)
+def test_no_chunk_without_speech(vad_path: Path, name: str, make: object) -> None:
+    assert callable(make)
+    audio = make(30 * SR)
+    assert segment(vad_path, audio) == [], name
+
+
+def hum_and_clicks(n: int) -> Floats:
+    t = np.arange(n) / SR
+    x = 0.05 * np.sin(2 * np.pi * 50 * t) + 0.02 * np.sin(2 * np.pi * 150 * t)
+    x[:: SR // 3] += 0.5
+    return x.astype(np.float32)
+
+
+def test_long_speech_is_split_at_pauses_and_kept_whole(vad_path: Path) -> None:
+    audio, spans = speech_joined(gap_s=0.15)  # pauses shorter than the minimum silence
+    opts = VadOptions(max_chunk_s=12.0)
+    chunks = segment(vad_path, audio, opts)
+    assert all(c.end - c.start <= 12 * SR + FRAME for c in chunks)
+    assert covered(chunks, spans[0][0], spans[-1][1]) > 0.95
+    # Every cut falls in a quiet place: inside a pause, or where the level is low.
+    for a, b in zip(chunks, chunks[1:], strict=False):
+        if a.end == b.start:  # a split, not a close
+            cut = a.end
+            in_pause = any(spans[i][1] <= cut <= spans[i + 1][0] + FRAME for i in range(len(spans) - 1))
+            window = audio[cut - FRAME : cut + FRAME]
+            assert in_pause or float(np.sqrt(np.mean(window**2))) < 0.02, cut / SR
+
+
+def test_silence_counter_and_open_chunk(vad_path: Path) -> None:
+    seg = Segmenter(SileroVad(vad_path))
+    seg.push(np.zeros(5 * SR, dtype=np.float32))
+    assert seg.silence_samples >= 5 * SR - FRAME and seg.open_start is None
+    speech = read_wav_16k(JFK_WAV)[: 2 * SR]
+    seg.push(speech)
+    assert seg.open_start is not None and seg.silence_samples == 0
