@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -74,7 +75,7 @@ def test_jfk_speech_is_one_or_more_chunks_covering_it(vad_path: Path) -> None:
     loud = loud_frames(audio)
     assert covered_frames(chunks, loud) > 0.97
     assert all(c.end - c.start <= 20 * SR for c in chunks)
-    assert all(a.end <= b.start for a, b in zip(chunks, chunks[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(chunks))
 
 
 def test_lj_clips_with_silences_between(vad_path: Path) -> None:
@@ -119,7 +120,7 @@ def test_long_speech_is_split_at_pauses_and_kept_whole(vad_path: Path) -> None:
     assert all(c.end - c.start <= 12 * SR + FRAME for c in chunks)
     assert covered(chunks, spans[0][0], spans[-1][1]) > 0.95
     # Every cut falls in a quiet place: inside a pause, or where the level is low.
-    for a, b in zip(chunks, chunks[1:], strict=False):
+    for a, b in itertools.pairwise(chunks):
         if a.end == b.start:  # a split, not a close
             cut = a.end
             in_pause = any(spans[i][1] <= cut <= spans[i + 1][0] + FRAME for i in range(len(spans) - 1))

@@ -46,11 +46,16 @@ class WavWriter:
         self.channels = channels
         self.rate = rate
         self.flush_interval = flush_interval
-        self.frames = 0
-        self._f: BinaryIO | None = path.open("xb")
+        self._written = 0  # data bytes the OS accepted
+        # Unbuffered: a byte counted is a byte in the file, even when the disk fills up mid-write.
+        self._f: BinaryIO | None = path.open("xb", buffering=0)
         self._f.write(_header(channels, rate, 0))
-        self._f.flush()
         self._last_flush = time.monotonic()
+
+    @property
+    def frames(self) -> int:
+        """Whole frames in the file."""
+        return self._written // (self.channels * 2)
 
     @property
     def data_bytes(self) -> int:
@@ -65,21 +70,23 @@ class WavWriter:
             data = data.reshape(-1, 1)
         if data.shape[1] != self.channels:
             raise ValueError(f"expected {self.channels} channels, got {data.shape[1]}")
-        self._f.write(data.tobytes())
-        self.frames += data.shape[0]
+        view = memoryview(data.tobytes())
+        try:
+            while view:
+                n = self._f.write(view) or 0
+                self._written += n
+                view = view[n:]
+        except OSError:
+            self.flush()  # the header in place needs no new space: the file stays playable
+            raise
         if time.monotonic() - self._last_flush >= self.flush_interval:
             self.flush()
 
     def flush(self) -> None:
-        """Push the data to the OS and make the header describe all of it."""
+        """Make the header describe every whole frame written (the data is already with the OS)."""
         if self._f is None:
             return
-        self._f.flush()
-        end = self._f.tell()
-        self._f.seek(0)
-        self._f.write(_header(self.channels, self.rate, self.data_bytes))
-        self._f.seek(end)
-        self._f.flush()
+        os.pwrite(self._f.fileno(), _header(self.channels, self.rate, self.data_bytes), 0)
         self._last_flush = time.monotonic()
 
     def close(self) -> None:

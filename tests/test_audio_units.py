@@ -1,0 +1,135 @@
+"""Pure logic: the WAV writer and its repair, the mixer, settings and events."""
+
+from __future__ import annotations
+
+import dataclasses
+import struct
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aiwisper import events
+from aiwisper.audio.mixer import Mixer, mix_down
+from aiwisper.audio.wav_writer import WavWriter, float_to_pcm16, repair_wav
+from aiwisper.errors import InvalidArgumentError
+from aiwisper.settings import SETTINGS, Settings, validate
+
+
+def test_header_is_rewritten_while_writing(tmp_path: Path) -> None:
+    path = tmp_path / "a.wav"
+    w = WavWriter(path, channels=2, flush_interval=0.0)
+    w.write(np.ones((1600, 2), dtype=np.int16))
+    w.write(np.full((800, 2), 7, dtype=np.int16))
+    # Not closed: another process reads it as it is on disk now.
+    with wave.open(str(path), "rb") as r:
+        assert (r.getnchannels(), r.getframerate(), r.getnframes()) == (2, 16000, 2400)
+    w.close()
+    w.close()
+
+
+def test_repair_fixes_a_stale_header_and_cuts_a_partial_frame(tmp_path: Path) -> None:
+    path = tmp_path / "b.wav"
+    w = WavWriter(path, channels=2, flush_interval=3600)
+    w.write(np.arange(2000, dtype=np.int16).reshape(1000, 2))
+    w.flush()
+    w.write(np.ones((500, 2), dtype=np.int16))  # after the last header rewrite
+    with path.open("ab") as f:
+        f.write(b"\x01\x02\x03")  # half a frame, as a crash mid-write leaves
+    with wave.open(str(path), "rb") as r:
+        assert r.getnframes() == 1000
+    assert repair_wav(path) == (1500, 2)
+    with wave.open(str(path), "rb") as r:
+        assert r.getnframes() == 1500
+        data = np.frombuffer(r.readframes(1500), dtype="<i2").reshape(-1, 2)
+    assert data[999, 1] == 1999 and np.all(data[1000:] == 1)
+
+
+def test_repair_refuses_a_foreign_file(tmp_path: Path) -> None:
+    path = tmp_path / "c.wav"
+    path.write_bytes(b"not a wav at all" * 10)
+    with pytest.raises(ValueError, match="not a WAV file"):
+        repair_wav(path)
+
+
+def test_pcm16_conversion_clips() -> None:
+    x = np.array([-2.0, -1.0, 0.0, 0.5, 1.0, 2.0], dtype=np.float32)
+    assert float_to_pcm16(x).tolist() == [-32768, -32768, 0, 16384, 32767, 32767]
+
+
+def test_mixer_aligns_a_late_source_by_arrival() -> None:
+    m = Mixer(["mic", "system"])
+    m.push(0, np.ones(8000, dtype=np.float32))  # mic runs half a second alone
+    assert m.pull().shape == (0, 2)
+    m.push(1, np.full(320, 0.5, dtype=np.float32))  # system's first block arrives now: it ends now
+    m.push(0, np.ones(320, dtype=np.float32))
+    m.push(1, np.full(320, 0.25, dtype=np.float32))
+    out = m.pull()
+    assert out.shape == (8320, 2)
+    assert np.all(out[:7680, 1] == 0) and np.all(out[7680:8000, 1] == 0.5) and np.all(out[8000:, 1] == 0.25)
+    assert m.padded == [0, 7680]
+
+
+def test_mixer_pads_a_source_that_falls_behind_and_drains() -> None:
+    m = Mixer(["mic", "system"], max_lag_s=1.0)
+    m.push(1, np.ones(160, dtype=np.float32))
+    m.push(0, np.ones(160, dtype=np.float32))
+    m.push(0, np.ones(16000 * 2, dtype=np.float32))  # system stalls for 2 s
+    out = m.pull()
+    assert out.shape[0] >= 16000  # the mic is not held back for more than the allowed lag
+    rest = m.drain()
+    assert out.shape[0] + rest.shape[0] == 160 + 32000
+
+
+def test_mixer_levels_in_dbfs() -> None:
+    m = Mixer(["mic"])
+    m.push(0, np.full(1600, 0.5, dtype=np.float32))
+    m.pull()
+    lv = m.levels()["mic"]
+    assert lv.peak_db == pytest.approx(-6.02, abs=0.01) and lv.rms_db == pytest.approx(-6.02, abs=0.01)
+    assert m.levels()["mic"].peak_db == -120.0  # reset after reading
+
+
+def test_mix_down() -> None:
+    frames = np.array([[1.0, 0.0], [0.5, 0.5]], dtype=np.float32)
+    assert mix_down(frames).tolist() == [0.5, 0.5]
+
+
+def test_every_setting_is_documented_and_validated() -> None:
+    names = [s.name for s in SETTINGS]
+    assert len(names) == len(set(names))
+    for s in SETTINGS:
+        assert s.help.endswith(".") and len(s.help) > 15, s.name
+        assert validate(s.name, s.default) == s.default
+    with pytest.raises(InvalidArgumentError, match="must be between 50 and 5000"):
+        validate("vad.min_silence_ms", 10)
+    with pytest.raises(InvalidArgumentError, match="unknown setting"):
+        validate("vad.nope", 1)
+    with pytest.raises(InvalidArgumentError, match="true or false"):
+        validate("transcription.live", "yes")
+
+
+def test_settings_file_round_trip_and_bad_values_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    s = Settings.load(path)
+    s.set("vad.min_silence_ms", 500)
+    assert Settings.load(path)["vad.min_silence_ms"] == 500
+    path.write_text('{"vad.min_silence_ms": -4, "vad.threshold": 0.6, "junk": 1}')
+    s2 = Settings.load(path)
+    assert s2["vad.min_silence_ms"] == 300 and s2["vad.threshold"] == 0.6
+    path.write_text("{corrupt")
+    assert Settings.load(path)["vad.threshold"] == 0.5
+
+
+def test_every_event_is_a_documented_dataclass_with_a_unique_type() -> None:
+    kinds = [c for c in vars(events).values() if isinstance(c, type) and issubclass(c, events.Event)]
+    kinds.remove(events.Event)
+    types = [k.type for k in kinds]
+    assert len(types) == len(set(types)) >= 7
+    for k in kinds:
+        assert dataclasses.is_dataclass(k) and k.__doc__, k
+    e = events.ChunkCreated("s", 3, 0, 1000, "mic")
+    assert e.to_dict() == {"type": "chunk_created", "session_id": "s", "chunk_id": 3, "start_ms": 0,
+                           "end_ms": 1000, "source": "mic"}  # fmt: skip
+    assert struct.calcsize("<h") == 2
