@@ -34,6 +34,9 @@ $(STAMPS)/models: $(STAMPS)/venv $(wildcard backend/aiwisper/models/*.py)
 	$(VENV)/bin/aiwisper models build
 	touch $@
 
+bench: setup
+	$(PY) -m bench.run
+
 lint:
 	$(VENV)/bin/ruff check backend tests bench
 	$(VENV)/bin/ruff format --check backend
