@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -34,10 +35,8 @@ def median_time(fn: Callable[[], object], runs: int) -> tuple[float, list[float]
 
 def machine() -> dict[str, Any]:
     cpu = ""
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as f:
+        cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()}
 
 
@@ -45,7 +44,12 @@ def save(results: list[dict[str, Any]]) -> None:
     RESULTS.mkdir(exist_ok=True)
     doc = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "results": results}
     (RESULTS / "latest.json").write_text(json.dumps(doc, indent=2) + "\n")
-    lines = [f"# Benchmarks ({doc['date']})", "", f"Machine: {doc['machine']['cpu']}, {doc['machine']['cores']} cores", ""]
+    lines = [
+        f"# Benchmarks ({doc['date']})",
+        "",
+        f"Machine: {doc['machine']['cpu']}, {doc['machine']['cores']} cores",
+        "",
+    ]
     lines += ["| benchmark | ours | peer | ratio | goal | met |", "|---|---|---|---|---|---|"]
     for r in results:
         lines.append(

@@ -18,17 +18,14 @@ from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
-
-from aiwisper.audio import SAMPLE_RATE  # noqa: E402
-from aiwisper.audio.capture import Block  # noqa: E402
-from aiwisper.audio.file_source import FileSource  # noqa: E402
-from aiwisper.audio.wav_read import read_wav_16k  # noqa: E402
-from aiwisper.services import Services  # noqa: E402
-from aiwisper.sessions.recorder import RecordConfig, Source  # noqa: E402
-from aiwisper.settings import Settings  # noqa: E402
-
-from bench.common import rss_mb  # noqa: E402
+from aiwisper.audio import SAMPLE_RATE
+from aiwisper.audio.capture import Block
+from aiwisper.audio.file_source import FileSource
+from aiwisper.audio.wav_read import read_wav_16k
+from aiwisper.services import Services
+from aiwisper.sessions.recorder import RecordConfig, Source
+from aiwisper.settings import Settings
+from bench.common import rss_mb
 
 TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
 HOUR = 3600
