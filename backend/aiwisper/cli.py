@@ -8,12 +8,18 @@ import queue
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from aiwisper import __version__, paths
-from aiwisper.errors import AiwisperError
+from aiwisper.errors import AiwisperError, InvalidArgumentError
 from aiwisper.events import AudioLevels, Event
+
+if TYPE_CHECKING:
+    from aiwisper.transcription.jobs import Job
 
 
 def _cmd_models_build(args: argparse.Namespace) -> int:
@@ -46,21 +52,69 @@ def _cmd_models_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_transcribe(args: argparse.Namespace) -> int:
-    from aiwisper.asr.whisper_cpp import WhisperCppEngine
-    from aiwisper.audio.wav_read import read_wav_16k
-    from aiwisper.models.registry import ModelRegistry
+class _Progress:
+    """A bar per file on a terminal; plain lines (every 10%) otherwise."""
 
-    registry = ModelRegistry(paths.model_search_dirs())
-    model = registry.get(args.model) if args.model else registry.default(args.language)
-    engine = WhisperCppEngine(model.path, threads=args.threads)
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self._shown: dict[str, int] = {}
+
+    def update(self, job: Job) -> None:
+        pct = int(job.progress * 100)
+        eta = f" ETA {job.eta_s:.0f} s" if job.eta_s is not None else ""
+        if self.tty:
+            bar = "#" * (pct // 4) + "-" * (25 - pct // 4)
+            end = "\n" if job.finished else ""
+            self.stream.write(f"\r{job.title[:30]:<30} [{bar}] {pct:3d}%{eta:<12}{end}")
+            self.stream.flush()
+        elif job.finished or pct // 10 > self._shown.get(job.id, -1):
+            self._shown[job.id] = pct // 10
+            self.stream.write(f"{job.title}: {job.state} {pct}%{eta}\n")
+            self.stream.flush()
+
+
+def _cmd_transcribe(args: argparse.Namespace) -> int:
+    from aiwisper.export import FORMATS, export
+    from aiwisper.services import Services
+    from aiwisper.sessions import store
+    from aiwisper.transcription.service import check_language
+
+    language = check_language(args.language)  # before anything is written
+    if args.format not in FORMATS:
+        raise InvalidArgumentError(f"unknown format {args.format!r}")
+    services = Services(args.data_dir)
+    failed = 0
     try:
-        for file in args.files:
-            segments = engine.transcribe(read_wav_16k(Path(file)), args.language)
-            print(" ".join(s.text for s in segments))
+        if args.model:
+            services.registry.get(args.model)
+        services.recover()
+        assert services.transcriber is not None
+        progress = _Progress(sys.stderr)
+        jobs = services.transcriber.import_files([Path(f) for f in args.files], args.model, language)
+        for job in jobs:
+            while not job.finished:
+                progress.update(job)
+                time.sleep(0.2)
+            progress.update(job)
+            if job.state != "done" or job.session_id is None:
+                failed += 1
+                print(f"aiwisper: error: {job.error or job.state}", file=sys.stderr)
+                continue
+            sid = job.session_id
+            session = services.db.read(partial(store.get_session, session_id=sid))
+            segments = services.db.read(partial(store.segments_of, session_id=sid))
+            text = export(session, segments, args.format)
+            if args.output:
+                args.output.mkdir(parents=True, exist_ok=True)
+                target = args.output / f"{Path(session.title).stem}.{args.format}"
+                target.write_text(text, encoding="utf-8")
+                print(f"{session.title} → {target}", file=sys.stderr)
+            else:
+                sys.stdout.write(text)
     finally:
-        engine.close()
-    return 0
+        services.close()
+    return 2 if failed else 0
 
 
 def _cmd_devices(args: argparse.Namespace) -> int:
@@ -170,11 +224,13 @@ def build_parser() -> argparse.ArgumentParser:
     ses.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
     ses.set_defaults(func=_cmd_sessions)
 
-    tr = sub.add_parser("transcribe", help="transcribe WAV files and print the text")
+    tr = sub.add_parser("transcribe", help="transcribe audio or video files (each becomes a session)")
     tr.add_argument("files", nargs="+")
-    tr.add_argument("--model", help="model name (default: chosen for this machine)")
-    tr.add_argument("--language", default="en", help="language code, or 'auto'")
-    tr.add_argument("--threads", type=int, default=None)
+    tr.add_argument("--model", help="model name (default: chosen for this machine and language)")
+    tr.add_argument("--language", default="en", help="language code, or 'auto' (default: en)")
+    tr.add_argument("--format", default="txt", choices=["txt", "srt", "vtt", "json", "md"])
+    tr.add_argument("-o", "--output", type=Path, help="folder for the output files (default: print)")
+    tr.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
     tr.set_defaults(func=_cmd_transcribe)
     return parser
 
@@ -185,8 +241,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    if getattr(args, "language", None) == "auto":
-        args.language = None
     try:
         return int(args.func(args))
     except AiwisperError as e:

@@ -90,6 +90,67 @@ class Error(Event):
     message: str
 
 
+@dataclass(frozen=True)
+class PartialTranscript(Event):
+    """Provisional text of the chunk being spoken; the chunk_transcribed of the same start replaces it."""
+
+    type: ClassVar[str] = "partial_transcript"
+    session_id: str
+    source: str
+    start_ms: int
+    end_ms: int
+    text: str
+
+
+@dataclass(frozen=True)
+class ChunkTranscribed(Event):
+    """Final text of a chunk (replacing its earlier text and partials); segments carry words with `low` flags."""
+
+    type: ClassVar[str] = "chunk_transcribed"
+    session_id: str
+    chunk_id: int
+    source: str
+    start_ms: int
+    end_ms: int
+    segments: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ChunkFailed(Event):
+    """A chunk could not be transcribed after its retries; the session goes on."""
+
+    type: ClassVar[str] = "chunk_failed"
+    session_id: str
+    chunk_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class JobUpdated(Event):
+    """An import or re-transcription job moved: state queued/running/done/failed/cancelled, progress 0..1."""
+
+    type: ClassVar[str] = "job_updated"
+    job_id: str
+    kind: str
+    title: str
+    session_id: str | None
+    state: str
+    progress: float
+    eta_s: float | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class SessionUpdated(Event):
+    """A session's row changed (title, status, language, transcription progress)."""
+
+    type: ClassVar[str] = "session_updated"
+    session_id: str
+    status: str
+    pending_chunks: int
+    language: str | None
+
+
 Listener = Callable[[Event], None]
 
 

@@ -171,3 +171,29 @@ class Segmenter:
         if self._silence_start is not None and self._silence_start < cut:
             self._silence_start = cut
         return [chunk]
+
+
+class ChunkMerger:
+    """Joins neighbouring chunks into longer ones for file transcription, where Whisper does best
+    with long context: a chunk grows while it stays within `max_s` and gaps within `max_gap_s`."""
+
+    def __init__(self, max_s: float = 28.0, max_gap_s: float = 2.0) -> None:
+        self.max = _ms(max_s * 1000)
+        self.max_gap = _ms(max_gap_s * 1000)
+        self._open: Chunk | None = None
+
+    def push(self, chunks: list[Chunk]) -> list[Chunk]:
+        out = []
+        for c in chunks:
+            o = self._open
+            if o is not None and c.start - o.end <= self.max_gap and c.end - o.start <= self.max:
+                self._open = Chunk(o.start, c.end)
+                continue
+            if o is not None:
+                out.append(o)
+            self._open = c
+        return out
+
+    def finish(self) -> list[Chunk]:
+        out, self._open = ([self._open] if self._open else []), None
+        return out

@@ -16,6 +16,7 @@ from aiwisper.sessions.recorder import Recorder, SourceFactory, device_sources
 from aiwisper.sessions.recovery import recover_sessions
 from aiwisper.settings import Settings
 from aiwisper.storage.db import Database
+from aiwisper.transcription.service import TranscriptionService
 from aiwisper.vad import SileroVad
 
 
@@ -28,6 +29,7 @@ class Services:
         settings: Settings | None = None,
         source_factory: SourceFactory = device_sources,
         registry: ModelRegistry | None = None,
+        transcription: bool = True,
     ) -> None:
         self.data_dir = paths.data_dir(data_dir)
         self.settings = settings or Settings.load(self.data_dir / "settings.json")
@@ -36,6 +38,11 @@ class Services:
         self.db = Database(self.data_dir)
         self._vad_path = self.registry.vad_path()
         self.recorder = Recorder(self.db, self.data_dir, self.bus, self.vad_factory, self.settings, source_factory)
+        self.transcriber: TranscriptionService | None = None
+        if transcription:
+            self.transcriber = TranscriptionService(
+                self.db, self.data_dir, self.bus, self.registry, self.settings, self.recorder, self.vad_factory
+            )
         self._closed = False
 
     def vad_factory(self) -> Callable[[npt.NDArray[np.float32]], float]:
@@ -55,5 +62,7 @@ class Services:
         self._closed = True
         try:
             self.recorder.close()
+            if self.transcriber is not None:
+                self.transcriber.close()
         finally:
             self.db.close()

@@ -41,8 +41,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("transcription.live", True, "Transcribe while recording (off: record only, transcribe later)."),
     Setting("transcription.threads", 0, "Threads for the speech engine (0: one per CPU core).", 0, 64),
     Setting("transcription.model", "", "Model name; empty chooses one for this machine and language."),
-    Setting("transcription.language", "en", "Language code, or 'auto' to detect it."),
+    Setting("transcription.language", "en", "Language code, or 'auto' to detect it once per session."),
+    Setting("transcription.translate", False, "Translate speech into English (multilingual models)."),
+    Setting(
+        "transcription.fast_encoder",
+        "partials",
+        "Shrink whisper.cpp's encoder (audio_ctx) to the chunk: 'partials', 'all' or 'off'. "
+        "Measured on the test clips: tiny.en 3.4x faster, WER 3.3% to 4.6%; base WER doubles.",
+    ),
+    Setting("transcription.second_pass_model", "", "After Stop, transcribe again with this model (empty: off)."),
+    Setting("guard.min_rms_db", -55.0, "Chunks quieter than this (dBFS) are not transcribed.", -90.0, -10.0),
+    Setting("guard.no_speech_thold", 0.6, "whisper.cpp drops windows above this no-speech probability.", 0.0, 1.0),
+    Setting("guard.logprob_thold", -1.0, "Segments below this average token log-probability are dropped.", -5.0, 0.0),
+    Setting("guard.max_compression_ratio", 2.4, "Text compressing better than this is a repetition loop.", 1.0, 10.0),
+    Setting("guard.low_word_p", 0.5, "Words below this probability are marked as uncertain.", 0.0, 1.0),
 )
+CHOICES = {"transcription.fast_encoder": ("partials", "all", "off")}
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
@@ -110,4 +124,6 @@ def validate(name: str, value: Any) -> Any:
         return kind(value)
     if not isinstance(value, str):
         raise InvalidArgumentError(f"{name} must be text")
+    if name in CHOICES and value not in CHOICES[name]:
+        raise InvalidArgumentError(f"{name} must be one of {', '.join(CHOICES[name])}")
     return value

@@ -1,8 +1,18 @@
-"""What an engine returns."""
+"""What an engine is asked and what it answers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word with its times in the engine's audio and its probability (mean of its tokens)."""
+
+    text: str
+    start_ms: int
+    end_ms: int
+    p: float
 
 
 @dataclass(frozen=True)
@@ -12,3 +22,25 @@ class Segment:
     start_ms: int
     end_ms: int
     text: str
+    avg_logprob: float = 0.0
+    words: list[Word] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    """How to decode one piece of audio."""
+
+    language: str | None = "en"  # None: detect
+    translate: bool = False
+    prompt: str = ""  # previous text, for continuity
+    audio_ctx: int = 0  # encoder frames (50 per second); 0 is the full 30 s window
+    no_speech_thold: float = 0.6
+    logprob_thold: float = -1.0
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    """Segments and the language they are in."""
+
+    segments: list[Segment]
+    language: str

@@ -79,6 +79,8 @@ class RecordConfig:
     title: str | None = None
     transcribe: bool = True
     max_seconds: float | None = None
+    language: str | None = None  # None: detect once per session
+    model: str | None = None  # None: the default for the language
 
 
 SourceFactory = Callable[[RecordConfig, "queue.SimpleQueue[Block]"], list[tuple[str, Source]]]
@@ -201,8 +203,8 @@ class Recorder:
             sources=[label for label, _ in sources],
             audio_file=f"sessions/{session_id}/audio.wav",
             sample_rate=SAMPLE_RATE,
-            language=None,
-            model=None,
+            language=config.language,
+            model=config.model,
             error=None,
         )
         try:
@@ -254,6 +256,18 @@ class Recorder:
                 run.stop.set()
         run.done.wait(timeout)
         return self.db.read(lambda c: store.get_session(c, run.session.id))
+
+    def open_chunks(self) -> list[tuple[str, str, int, int]]:
+        """(session id, source, start, end) of each chunk being spoken now, for live partials."""
+        run = self._run
+        if run is None or not run.config.transcribe:
+            return []
+        out = []
+        for (label, _), seg in zip(run.sources, run.segmenters, strict=True):
+            start = seg.open_start
+            if start is not None:
+                out.append((run.session.id, label, start, min(seg.position, run.wav.frames)))
+        return out
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the current session to end by itself (limit, auto-stop, error); True if it did."""

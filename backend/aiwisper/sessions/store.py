@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from aiwisper.errors import NotFoundError
 
@@ -101,3 +102,103 @@ def list_sessions(conn: sqlite3.Connection, limit: int = 50, offset: int = 0) ->
 def chunks_of(conn: sqlite3.Connection, session_id: str) -> list[ChunkRow]:
     rows = conn.execute("SELECT * FROM chunks WHERE session_id = ? ORDER BY start_sample", (session_id,)).fetchall()
     return [ChunkRow(**dict(r)) for r in rows]
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    """A transcript segment; times are in the session's audio."""
+
+    id: int
+    session_id: str
+    chunk_id: int | None
+    start_ms: int
+    end_ms: int
+    text: str
+    source: str
+    confidence: float | None
+    original_text: str | None
+    words: list[dict[str, Any]]
+
+    @classmethod
+    def from_row(cls, r: sqlite3.Row) -> SegmentRow:
+        return cls(**{**dict(r), "words": json.loads(r["words"])})
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def get_chunk(conn: sqlite3.Connection, chunk_id: int) -> ChunkRow:
+    row = conn.execute("SELECT * FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
+    if row is None:
+        raise NotFoundError(f"no chunk {chunk_id}")
+    return ChunkRow(**dict(row))
+
+
+def next_pending_chunk(conn: sqlite3.Connection, session_id: str | None = None) -> ChunkRow | None:
+    """The chunk to transcribe next: the recording session's first, then oldest sessions first."""
+    where, args = ("AND c.session_id = ?", (session_id,)) if session_id else ("", ())
+    row = conn.execute(
+        "SELECT c.* FROM chunks c JOIN sessions s ON s.id = c.session_id WHERE c.status = 'pending' "
+        f"{where} ORDER BY (s.status = 'recording') DESC, s.created_at, c.start_sample LIMIT 1",
+        args,
+    ).fetchone()
+    return ChunkRow(**dict(row)) if row else None
+
+
+def count_pending(conn: sqlite3.Connection, session_id: str) -> int:
+    sql = "SELECT COUNT(*) FROM chunks WHERE session_id = ? AND status = 'pending'"
+    return int(conn.execute(sql, (session_id,)).fetchone()[0])
+
+
+def segments_of(conn: sqlite3.Connection, session_id: str) -> list[SegmentRow]:
+    rows = conn.execute("SELECT * FROM segments WHERE session_id = ? ORDER BY start_ms, id", (session_id,)).fetchall()
+    return [SegmentRow.from_row(r) for r in rows]
+
+
+def chunk_text(conn: sqlite3.Connection, chunk_id: int) -> str:
+    rows = conn.execute("SELECT text FROM segments WHERE chunk_id = ? ORDER BY start_ms", (chunk_id,)).fetchall()
+    return " ".join(r[0] for r in rows)
+
+
+def previous_chunk(conn: sqlite3.Connection, chunk: ChunkRow) -> ChunkRow | None:
+    """The chunk of the same session and source just before `chunk`, transcribed."""
+    row = conn.execute(
+        "SELECT * FROM chunks WHERE session_id = ? AND source = ? AND start_sample < ? AND status = 'done' "
+        "ORDER BY start_sample DESC LIMIT 1",
+        (chunk.session_id, chunk.source, chunk.start_sample),
+    ).fetchone()
+    return ChunkRow(**dict(row)) if row else None
+
+
+def replace_chunk_segments(
+    conn: sqlite3.Connection, chunk: ChunkRow, segments: list[dict[str, Any]]
+) -> list[SegmentRow]:
+    """Swap in a chunk's new text in one transaction: the old text stays until this succeeds."""
+    conn.execute("DELETE FROM segments WHERE chunk_id = ?", (chunk.id,))
+    out = []
+    for s in segments:
+        cur = conn.execute(
+            "INSERT INTO segments (session_id, chunk_id, start_ms, end_ms, text, source, confidence, words)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (chunk.session_id, chunk.id, s["start_ms"], s["end_ms"], s["text"], chunk.source,
+             s.get("confidence"), json.dumps(s.get("words", []))),
+        )  # fmt: skip
+        out.append(SegmentRow(int(cur.lastrowid or 0), chunk.session_id, chunk.id, s["start_ms"], s["end_ms"],
+                              s["text"], chunk.source, s.get("confidence"), None, s.get("words", [])))  # fmt: skip
+    conn.execute("UPDATE chunks SET status = 'done', error = NULL WHERE id = ?", (chunk.id,))
+    return out
+
+
+def fail_chunk(conn: sqlite3.Connection, chunk_id: int, attempts: int, error: str, final: bool) -> None:
+    conn.execute(
+        "UPDATE chunks SET attempts = ?, error = ?, status = ? WHERE id = ?",
+        (attempts, error, "failed" if final else "pending", chunk_id),
+    )
+
+
+def set_language(conn: sqlite3.Connection, session_id: str, language: str) -> None:
+    conn.execute("UPDATE sessions SET language = ? WHERE id = ?", (language, session_id))
+
+
+def delete_session(conn: sqlite3.Connection, session_id: str) -> None:
+    conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))

@@ -56,4 +56,9 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO segments_fts(rowid, text) VALUES (new.id, new.text);
     END;
     """,
+    # 2: words of each segment with their probabilities, for marking uncertain ones.
+    """
+    ALTER TABLE segments ADD COLUMN words TEXT NOT NULL DEFAULT '[]';
+    CREATE INDEX segments_chunk ON segments(chunk_id);
+    """,
 )

@@ -1,0 +1,128 @@
+"""The speech engine in a worker process: a native crash or a hang kills only the worker.
+
+The parent side (`EngineWorker`) is owned by one thread. Each request waits
+with a watchdog timeout; a dead or hung worker is killed and started again,
+and the request fails with `WorkerCrashed` so the caller can retry it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import os
+from dataclasses import asdict
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from aiwisper.asr.types import DecodeOptions, EngineResult, Segment, Word
+from aiwisper.asr.whisper_cpp import EngineError
+from aiwisper.errors import AiwisperError
+
+
+class WorkerCrashed(AiwisperError):
+    """The worker process died or stopped answering; it has been restarted."""
+
+
+def _serve(conn: Connection) -> None:
+    """The worker's loop: one model loaded at a time, kept between requests."""
+    from aiwisper.asr.whisper_cpp import WhisperCppEngine
+
+    engine: WhisperCppEngine | None = None
+    while True:
+        try:
+            msg = conn.recv()
+        except EOFError:
+            return
+        if msg[0] == "stop":
+            return
+        _, model_path, threads, audio, options = msg
+        try:
+            if engine is None or engine.model_path != Path(model_path) or engine.threads != threads:
+                if engine is not None:
+                    engine.close()
+                engine = WhisperCppEngine(Path(model_path), threads)
+            result = engine.run(audio, DecodeOptions(**options))
+            conn.send(("ok", [asdict(s) for s in result.segments], result.language))
+        except Exception as e:
+            conn.send(("error", f"{type(e).__name__}: {e}"))
+
+
+def _segment(d: dict[str, Any]) -> Segment:
+    return Segment(**{**d, "words": [Word(**w) for w in d["words"]]})
+
+
+class EngineWorker:
+    """Parent side of the worker process. Not thread-safe: one owner thread calls it."""
+
+    def __init__(self, start_timeout: float = 120.0) -> None:
+        self._ctx = mp.get_context("spawn")
+        self._proc: Any = None
+        self._conn: Connection | None = None
+        self.start_timeout = start_timeout
+        self.restarts = 0
+        self.busy = False
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def _start(self) -> None:
+        parent, child = self._ctx.Pipe()
+        proc = self._ctx.Process(target=_serve, args=(child,), name="aiwisper-asr", daemon=True)
+        proc.start()
+        child.close()
+        self._proc, self._conn = proc, parent
+
+    def _kill(self) -> None:
+        if self._proc is not None:
+            if self._proc.is_alive():
+                self._proc.kill()
+            self._proc.join(5)
+        if self._conn is not None:
+            self._conn.close()
+        self._proc = self._conn = None
+
+    def transcribe(
+        self, model_path: Path, threads: int, audio: npt.NDArray[np.float32], options: DecodeOptions, timeout: float
+    ) -> EngineResult:
+        """Run one request; raises WorkerCrashed (worker restarted) or EngineError."""
+        if self._proc is None or not self._proc.is_alive():
+            self._kill()
+            self._start()
+        assert self._conn is not None
+        self.busy = True
+        try:
+            self._conn.send(("transcribe", str(model_path), threads, audio, asdict(options)))
+            # The first request of a worker also loads the model.
+            if not self._conn.poll(timeout + (self.start_timeout if self.restarts == 0 else 0)):
+                self._kill()
+                self.restarts += 1
+                raise WorkerCrashed(f"the speech engine did not answer within {timeout:.0f} s")
+            reply = self._conn.recv()
+        except (EOFError, OSError, BrokenPipeError) as e:
+            code = self._proc.exitcode if self._proc is not None else None
+            self._kill()
+            self.restarts += 1
+            raise WorkerCrashed(f"the speech engine stopped (exit code {code}): {e or 'no reply'}") from e
+        finally:
+            self.busy = False
+        if reply[0] == "error":
+            raise EngineError(reply[1])
+        return EngineResult([_segment(s) for s in reply[1]], reply[2])
+
+    def close(self) -> None:
+        """Stop the worker; safe to call twice."""
+        if self._conn is not None:
+            with contextlib.suppress(OSError, BrokenPipeError):
+                self._conn.send(("stop",))
+        if self._proc is not None:
+            self._proc.join(5)
+        self._kill()
+
+
+def default_threads(setting: int) -> int:
+    return setting or os.cpu_count() or 1

@@ -1,0 +1,1 @@
+"""Audio and video files: decoding with PyAV, and importing them as sessions."""

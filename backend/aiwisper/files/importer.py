@@ -1,0 +1,96 @@
+"""Importing a file as a session: decoded into the session's WAV, cut into chunks by the VAD.
+
+The session exists as `importing` while it is decoded; a failure or a cancel
+deletes it with its folder, so no half-made session is left. Its chunks are
+`pending` as soon as they are found, so transcription starts before decoding ends.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from aiwisper.audio import SAMPLE_RATE
+from aiwisper.audio.wav_writer import WavWriter, float_to_pcm16
+from aiwisper.errors import AiwisperError
+from aiwisper.files.decode import DecodeError, decode_16k, probe
+from aiwisper.segmenter import ChunkMerger, Segmenter, VadOptions
+from aiwisper.sessions import store
+from aiwisper.sessions.recovery import VadFactory
+from aiwisper.storage.db import Database
+
+
+class Cancelled(AiwisperError):
+    """The user cancelled the job."""
+
+    code = "cancelled"
+
+
+def import_file(
+    path: Path,
+    db: Database,
+    data_dir: Path,
+    vad: VadFactory,
+    options: VadOptions,
+    language: str | None,
+    model: str | None,
+    cancel: threading.Event,
+    progress: Callable[[store.SessionRow, float], None] = lambda s, f: None,
+) -> store.SessionRow:
+    """Decode `path` into a new session; returns it once decoded (`done`), its chunks pending."""
+    info = probe(path)  # bad files fail here, before anything is written
+    session_id = str(uuid.uuid4())
+    folder = data_dir / "sessions" / session_id
+    row = store.SessionRow(
+        id=session_id, title=path.name, created_at=store.now_iso(), ended_at=None, duration_ms=0,
+        status="importing", kind="import", sources=["file"], audio_file=f"sessions/{session_id}/audio.wav",
+        sample_rate=SAMPLE_RATE, language=language, model=model, error=None,
+    )  # fmt: skip
+    folder.mkdir(parents=True)
+    wav = WavWriter(folder / "audio.wav", channels=1, flush_interval=2.0)
+    try:
+        db.write(lambda c: store.insert_session(c, row))
+        seg = Segmenter(vad(), options)
+        merger = ChunkMerger()
+
+        def add(chunks: list[tuple[int, int]]) -> None:
+            if chunks:
+                db.write(lambda c: [store.add_chunk(c, session_id, "file", a, b, "pending") for a, b in chunks])
+
+        for block in decode_16k(path):
+            if cancel.is_set():
+                raise Cancelled(f"import of {path.name} cancelled")
+            wav.write(float_to_pcm16(block))
+            add([(c.start, c.end) for c in merger.push(seg.push(block))])
+            if info.duration_s:
+                progress(row, min(1.0, wav.frames / SAMPLE_RATE / info.duration_s))
+        add([(c.start, c.end) for c in merger.push(seg.finish()) + merger.finish()])
+        if wav.frames == 0:
+            raise DecodeError(f"{path.name} contains no audio (zero length)")
+        wav.close()
+        duration = wav.frames * 1000 // SAMPLE_RATE
+        db.write(lambda c: store.finish_session(c, session_id, "done", duration))
+        return db.read(lambda c: store.get_session(c, session_id))
+    except BaseException:
+        wav.close()
+        shutil.rmtree(folder, ignore_errors=True)
+        db.write(lambda c: store.delete_session(c, session_id))
+        raise
+
+
+def _delete(session_id: str, conn: sqlite3.Connection) -> None:
+    store.delete_session(conn, session_id)
+
+
+def remove_unfinished_imports(db: Database, data_dir: Path) -> int:
+    """At start-up: imports a crash cut off mid-decoding are removed (the file can be imported again)."""
+    rows = db.read(lambda c: store.sessions_with_status(c, "importing"))
+    for s in rows:
+        shutil.rmtree(data_dir / "sessions" / s.id, ignore_errors=True)
+        db.write(partial(_delete, s.id))
+    return len(rows)

@@ -1,0 +1,1 @@
+"""Turning chunks into text: the guard against invented text, the live policy, and the service."""

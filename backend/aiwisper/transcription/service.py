@@ -1,0 +1,497 @@
+"""The transcription service: one thread owns the engine worker and works through, in order:
+
+1. a partial of the chunk being spoken now (when the engine is idle, about once a second);
+2. pending chunks of the session being recorded;
+3. the queued jobs (imports, re-transcriptions), first come first served;
+4. any other pending chunk (recovered sessions).
+
+Pending chunks live in SQLite, so the queue is unbounded on disk and small in
+memory, and it survives a crash. A worker crash or hang retries the chunk, at
+most twice; then the chunk is marked failed and the session goes on. A second
+thread decodes imported files so decoding never delays live text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from aiwisper.asr.types import DecodeOptions, EngineResult
+from aiwisper.asr.whisper_cpp import EngineError, audio_ctx_for
+from aiwisper.asr.worker import EngineWorker, WorkerCrashed, default_threads
+from aiwisper.audio import SAMPLE_RATE
+from aiwisper.errors import AiwisperError, InvalidArgumentError, NotFoundError
+from aiwisper.events import (
+    ChunkFailed,
+    ChunkTranscribed,
+    Error,
+    Event,
+    EventBus,
+    PartialTranscript,
+    SessionStopped,
+    SessionUpdated,
+)
+from aiwisper.files.importer import Cancelled, import_file
+from aiwisper.models.registry import InstalledModel, ModelRegistry
+from aiwisper.segmenter import VadOptions
+from aiwisper.sessions import store
+from aiwisper.sessions.audio import read_range
+from aiwisper.sessions.recorder import Recorder
+from aiwisper.sessions.recovery import VadFactory
+from aiwisper.settings import Settings
+from aiwisper.storage.db import Database
+from aiwisper.transcription.guard import GuardOptions, filter_segments, too_quiet
+from aiwisper.transcription.jobs import Job
+from aiwisper.transcription.live import LivePolicy, OpenChunk
+
+MAX_RETRIES = 2
+LANGUAGES = {
+    "en", "zh", "de", "es", "ru", "ko", "fr", "ja", "pt", "tr", "pl", "ca", "nl", "ar", "sv", "it", "id", "hi", "fi",
+    "vi", "he", "uk", "el", "ms", "cs", "ro", "da", "hu", "ta", "no", "th", "ur", "hr", "bg", "lt", "la", "mi", "ml",
+    "cy", "sk", "te", "fa", "lv", "bn", "sr", "az", "sl", "kn", "et", "mk", "br", "eu", "is", "hy", "ne", "mn", "bs",
+    "kk", "sq", "sw", "gl", "mr", "pa", "si", "km", "sn", "yo", "so", "af", "oc", "ka", "be", "tg", "sd", "gu", "am",
+    "yi", "lo", "uz", "fo", "ht", "ps", "tk", "nn", "mt", "sa", "lb", "my", "bo", "tl", "mg", "as", "tt", "haw", "ln",
+    "ha", "ba", "jw", "su", "yue",
+}  # fmt: skip
+
+
+def check_language(code: str | None) -> str | None:
+    """A Whisper language code, or None for detection ("auto"); a clear error for anything else."""
+    if code in (None, "", "auto"):
+        return None
+    if code not in LANGUAGES:
+        raise InvalidArgumentError(f"unknown language code {code!r} (use a Whisper code such as en, de, fr, or auto)")
+    return code
+
+
+def _ms(samples: int) -> int:
+    return samples * 1000 // SAMPLE_RATE
+
+
+@dataclass
+class _Work:
+    chunk: store.ChunkRow
+    job: Job | None = None
+
+
+class TranscriptionService:
+    """Owner of the engine worker and the job queue. `close()` stops both threads."""
+
+    def __init__(
+        self,
+        db: Database,
+        data_dir: Path,
+        bus: EventBus,
+        registry: ModelRegistry,
+        settings: Settings,
+        recorder: Recorder | None,
+        vad: VadFactory,
+    ) -> None:
+        self.db = db
+        self.data_dir = data_dir
+        self.bus = bus
+        self.registry = registry
+        self.settings = settings
+        self.recorder = recorder
+        self.vad = vad
+        self.worker = EngineWorker()
+        self.policy = LivePolicy()
+        self.guard = GuardOptions.from_settings(settings)
+        self._jobs: deque[Job] = deque()
+        self._imports: deque[Job] = deque()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._import_wake = threading.Event()
+        self._stop = threading.Event()
+        self._closed = False
+        self.idle = threading.Event()  # set while nothing is left to do (tests and the CLI wait on it)
+        self._unsubscribe = bus.subscribe(self._on_event)
+        if recorder is not None:
+            recorder.chunk_listeners.append(lambda _row: self._wake.set())
+        self._thread = threading.Thread(target=self._run, name="transcriber", daemon=True)
+        self._import_thread = threading.Thread(target=self._run_imports, name="importer", daemon=True)
+        self._thread.start()
+        self._import_thread.start()
+
+    # --- public API (any thread) -----------------------------------------------------------
+
+    def jobs(self) -> list[Job]:
+        with self._lock:
+            return list(self._all_jobs.values())
+
+    @property
+    def _all_jobs(self) -> dict[str, Job]:
+        if not hasattr(self, "_job_index"):
+            self._job_index: dict[str, Job] = {}
+        return self._job_index
+
+    def import_files(self, paths: list[Path], model: str | None = None, language: str | None = "default") -> list[Job]:
+        """Queue files for import; each becomes a session transcribed through the same queue."""
+        lang = self._language(language)
+        if model:
+            self.registry.get(model)
+        jobs = [Job("import", p.name, path=p, model=model, language=lang, detect_language=lang is None) for p in paths]
+        with self._lock:
+            for job in jobs:
+                self._all_jobs[job.id] = job
+                self._imports.append(job)
+        for job in jobs:
+            self.bus.publish(job.event())
+        self._import_wake.set()
+        return jobs
+
+    def retranscribe(
+        self, session_id: str, chunk_ids: list[int] | None = None, start_ms: int | None = None,
+        end_ms: int | None = None, model: str | None = None, language: str | None = "default",
+        after_pending: bool = False,
+    ) -> Job:  # fmt: skip
+        """Queue a session, some chunks, or a time range, for transcription again; old text stays until done."""
+        session = self.db.read(lambda c: store.get_session(c, session_id))
+        lang = self._language(language) if language != "default" else session.language
+        if model:
+            self.registry.get(model)
+        chunks = self.db.read(lambda c: store.chunks_of(c, session_id))
+        if chunk_ids is not None:
+            missing = set(chunk_ids) - {c.id for c in chunks}
+            if missing:
+                raise NotFoundError(f"no chunk {sorted(missing)[0]} in session {session_id}")
+            chunks = [c for c in chunks if c.id in set(chunk_ids)]
+        if start_ms is not None or end_ms is not None:
+            a = (start_ms or 0) * SAMPLE_RATE // 1000
+            b = (end_ms if end_ms is not None else 1 << 40) * SAMPLE_RATE // 1000
+            if b <= a:
+                raise InvalidArgumentError("the time range is empty")
+            chunks = [c for c in chunks if c.end_sample > a and c.start_sample < b]
+        if not chunks:
+            raise InvalidArgumentError("nothing to transcribe there: no speech was found in that range")
+        job = Job("retranscribe", session.title, session_id=session_id, chunk_ids=[c.id for c in chunks], model=model,
+                  language=lang, detect_language=lang is None, after_pending=after_pending,
+                  total_samples=sum(c.end_sample - c.start_sample for c in chunks))  # fmt: skip
+        with self._lock:
+            self._all_jobs[job.id] = job
+            self._jobs.append(job)
+        self.bus.publish(job.event())
+        self._wake.set()
+        return job
+
+    def cancel(self, job_id: str) -> Job:
+        with self._lock:
+            job = self._all_jobs.get(job_id)
+            if job is None:
+                raise NotFoundError(f"no job {job_id}")
+            if job.finished:
+                return job
+            job.cancel.set()
+            if job.state == "queued":
+                job.state = "cancelled"
+                if job in self._imports:
+                    self._imports.remove(job)
+                if job in self._jobs:
+                    self._jobs.remove(job)
+        if job.state == "cancelled":
+            self.bus.publish(job.event())
+        self._wake.set()
+        return job
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no work is left (pending chunks, jobs, imports)."""
+        self._wake.set()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.idle.wait(0.05) and self._nothing_left():
+                return True
+        return False
+
+    def close(self) -> None:
+        """Stop the threads and the worker; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self._unsubscribe()
+        self._stop.set()
+        self._wake.set()
+        self._import_wake.set()
+        for job in self.jobs():
+            job.cancel.set()
+        self._import_thread.join(30)
+        self._thread.join(60)
+        self.worker.close()
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _language(self, language: str | None) -> str | None:
+        if language == "default":
+            language = self.settings["transcription.language"]
+        return check_language(language)
+
+    def _model_for(self, name: str | None, language: str | None) -> InstalledModel:
+        name = name or self.settings["transcription.model"] or None
+        model = self.registry.get(name) if name else self.registry.default(language)
+        if language not in (None, "en") and model.record.languages == "en":
+            raise InvalidArgumentError(
+                f"model {model.name} is English-only; choose a multilingual model for {language!r}"
+            )
+        return model
+
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, SessionStopped):
+            second = self.settings["transcription.second_pass_model"]
+            if second and event.reason != "error":
+                with contextlib.suppress(AiwisperError):  # no speech, or the model is gone: nothing to do
+                    self.retranscribe(event.session_id, model=second, after_pending=True)
+            self._wake.set()
+
+    def _nothing_left(self) -> bool:
+        with self._lock:
+            busy = any(not j.finished for j in self._all_jobs.values())
+        if busy:
+            return False
+        return (
+            self.db.read(lambda c: c.execute("SELECT 1 FROM chunks WHERE status = 'pending' LIMIT 1").fetchone())
+            is None
+        )
+
+    # --- importer thread -------------------------------------------------------------------
+
+    def _run_imports(self) -> None:
+        while not self._stop.is_set():
+            with self._lock:
+                job = self._imports.popleft() if self._imports else None
+                if job is not None:
+                    job.state, job.started = "running", time.monotonic()
+            if job is None:
+                self._import_wake.wait(0.5)
+                self._import_wake.clear()
+                continue
+            self.bus.publish(job.event())
+            assert job.path is not None
+
+            def progress(row: store.SessionRow, fraction: float, job: Job = job) -> None:
+                job.session_id, job.decoded = row.id, fraction
+                self.bus.publish(job.event())
+
+            try:
+                vad_options = VadOptions.from_settings(self.settings)
+                session = import_file(job.path, self.db, self.data_dir, self.vad, vad_options, job.language, job.model,
+                                      job.cancel, progress)  # fmt: skip
+                chunks = self.db.read(partial(store.chunks_of, session_id=session.id))
+                with self._lock:
+                    job.session_id, job.decoded = session.id, 1.0
+                    job.total_samples = sum(c.end_sample - c.start_sample for c in chunks)
+                    if not chunks:
+                        job.state = "done"  # no speech at all: nothing to transcribe
+                    else:
+                        self._jobs.append(job)
+            except Cancelled:
+                job.state = "cancelled"
+            except AiwisperError as e:
+                job.state, job.error = "failed", str(e)
+            except Exception as e:  # an unexpected decoder failure must not end the thread
+                job.state, job.error = "failed", f"{job.title}: import failed: {e}"
+            self.bus.publish(job.event())
+            self._wake.set()
+
+    # --- transcriber thread ----------------------------------------------------------------
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                did = self._step()
+            except Exception as e:  # keep the thread alive; the error goes to the UI
+                self.bus.publish(Error(None, "transcription", f"transcription failed: {e}"))
+                did = False
+            if not did:
+                self.idle.set()
+                self._wake.wait(0.1)
+                self._wake.clear()
+            else:
+                self.idle.clear()
+
+    def _step(self) -> bool:
+        """Do the most urgent piece of work; False when there was none."""
+        if self._partial():
+            return True
+        recording = self.recorder.session_id if self.recorder is not None else None
+        if recording:
+            chunk = self.db.read(lambda c: store.next_pending_chunk(c, recording))
+            if chunk is not None:
+                self._transcribe(_Work(chunk))
+                return True
+        work = self._job_work()
+        if work is not None:
+            self._transcribe(work)
+            return True
+        chunk = self.db.read(lambda c: store.next_pending_chunk(c))
+        if chunk is not None:
+            self._transcribe(_Work(chunk, self._import_job_of(chunk.session_id)))
+            return True
+        return False
+
+    def _import_job_of(self, session_id: str) -> Job | None:
+        with self._lock:
+            return next((j for j in self._jobs if j.kind == "import" and j.session_id == session_id), None)
+
+    def _job_work(self) -> _Work | None:
+        with self._lock:
+            jobs = list(self._jobs)
+        for job in jobs:
+            if job.cancel.is_set():
+                self._finish_job(job, "cancelled")
+                continue
+            if job.kind == "import":
+                assert job.session_id is not None
+                chunk = self.db.read(partial(store.next_pending_chunk, session_id=job.session_id))
+                if chunk is None:
+                    self._finish_job(job, "done")
+                    continue
+                return _Work(chunk, job)
+            sid = job.session_id or ""
+            if job.after_pending and self.db.read(partial(store.count_pending, session_id=sid)):
+                continue
+            if not job.chunk_ids:
+                self._finish_job(job, "done")
+                continue
+            try:
+                chunk = self.db.read(partial(store.get_chunk, chunk_id=job.chunk_ids[0]))
+            except NotFoundError:  # the session was deleted meanwhile
+                job.chunk_ids.pop(0)
+                continue
+            return _Work(chunk, job)
+        return None
+
+    def _finish_job(self, job: Job, state: str) -> None:
+        with self._lock:
+            if job in self._jobs:
+                self._jobs.remove(job)
+            if not job.finished:
+                job.state = state
+        self.bus.publish(job.event())
+
+    def _partial(self) -> bool:
+        if self.recorder is None:
+            return False
+        chunks = [OpenChunk(*c) for c in self.recorder.open_chunks()]
+        target = self.policy.next_partial(chunks, engine_idle=True) if chunks else None
+        if target is None:
+            return False
+        session = self.db.read(lambda c: store.get_session(c, target.session_id))
+        audio = read_range(
+            self.data_dir / session.audio_file, session.sources.index(target.source), target.start, target.end
+        )
+        if too_quiet(audio, self.guard):
+            return True
+        model = self._model_for(session.model, session.language)
+        fast = self.settings["transcription.fast_encoder"] != "off"
+        options = self._options(session.language, "", audio_ctx_for(len(audio) / SAMPLE_RATE) if fast else 0)
+        try:
+            result = self.worker.transcribe(model.path, self._threads(), audio, options, self._timeout(len(audio)))
+        except AiwisperError:
+            return True  # partials are best effort; the final will retry
+        text = " ".join(s.text for s in filter_segments(result.segments, self.guard))
+        if text:
+            self.bus.publish(
+                PartialTranscript(target.session_id, target.source, _ms(target.start), _ms(target.end), text)
+            )
+        return True
+
+    def _options(self, language: str | None, prompt: str, audio_ctx: int) -> DecodeOptions:
+        return DecodeOptions(
+            language=language,
+            translate=self.settings["transcription.translate"],
+            prompt=prompt,
+            audio_ctx=audio_ctx,
+            no_speech_thold=self.guard.no_speech_thold,
+            logprob_thold=self.guard.logprob_thold,
+        )
+
+    def _threads(self) -> int:
+        return default_threads(self.settings["transcription.threads"])
+
+    @staticmethod
+    def _timeout(samples: int) -> float:
+        return 60.0 + 10.0 * samples / SAMPLE_RATE
+
+    def _transcribe(self, work: _Work) -> None:
+        chunk, job = work.chunk, work.job
+        session = self.db.read(lambda c: store.get_session(c, chunk.session_id))
+        if job is not None and job.state == "queued":
+            job.state, job.started = "running", time.monotonic()
+        language = job.language if job is not None and job.kind == "retranscribe" else session.language
+        model_name = job.model if job is not None and job.model else session.model
+        try:
+            model = self._model_for(model_name, language)
+        except AiwisperError as e:
+            self._chunk_done(work, failed=str(e))
+            return
+        audio = read_range(self.data_dir / session.audio_file, session.sources.index(chunk.source),
+                           chunk.start_sample, chunk.end_sample)  # fmt: skip
+        segments: list[dict[str, Any]] = []
+        result: EngineResult | None = None
+        if not too_quiet(audio, self.guard):
+            prev = self.db.read(lambda c: store.previous_chunk(c, chunk))
+            prev_text = self.db.read(lambda c: store.chunk_text(c, prev.id)) if prev else None
+            prompt = self.policy.prompt(prev_text, prev.end_sample if prev else None, chunk.start_sample)
+            fast = self.settings["transcription.fast_encoder"] == "all"
+            options = self._options(language, prompt, audio_ctx_for(len(audio) / SAMPLE_RATE) if fast else 0)
+            try:
+                result = self.worker.transcribe(model.path, self._threads(), audio, options, self._timeout(len(audio)))
+            except WorkerCrashed as e:
+                attempts = chunk.attempts + 1
+                final = attempts > MAX_RETRIES
+                reason = str(e)
+                self.db.write(lambda c: store.fail_chunk(c, chunk.id, attempts, reason, final))
+                if final:
+                    self._chunk_done(work, failed=reason, stored=True)
+                return  # not final: the chunk is still pending and is tried again next
+            except EngineError as e:
+                self._chunk_done(work, failed=str(e))
+                return
+            offset, end_ms = _ms(chunk.start_sample), _ms(chunk.end_sample)
+            for seg in filter_segments(result.segments, self.guard):
+                words = [
+                    {"text": w.text, "start_ms": offset + w.start_ms, "end_ms": offset + w.end_ms,
+                     "p": round(w.p, 3), "low": w.p < self.guard.low_word_p}
+                    for w in seg.words
+                ]  # fmt: skip
+                confidence = round(min((w.p for w in seg.words), default=1.0), 3)
+                segments.append(
+                    {"start_ms": offset + seg.start_ms, "end_ms": min(offset + seg.end_ms, end_ms), "text": seg.text,
+                     "confidence": confidence, "words": words}
+                )  # fmt: skip
+        detected = result.language if result is not None and language is None and segments else None
+
+        def store_it(c: Any) -> list[store.SegmentRow]:
+            rows = store.replace_chunk_segments(c, chunk, segments)
+            if detected and session.language is None and (job is None or job.kind != "retranscribe"):
+                store.set_language(c, session.id, detected)
+            return rows
+
+        rows = self.db.write(store_it)
+        payload = [r.to_dict() for r in rows]
+        event = ChunkTranscribed(
+            session.id, chunk.id, chunk.source, _ms(chunk.start_sample), _ms(chunk.end_sample), payload
+        )
+        self.bus.publish(event)
+        self._chunk_done(work)
+
+    def _chunk_done(self, work: _Work, failed: str | None = None, stored: bool = False) -> None:
+        chunk, job = work.chunk, work.job
+        if failed is not None:
+            if not stored:
+                self.db.write(lambda c: store.fail_chunk(c, chunk.id, chunk.attempts, failed, True))
+            self.bus.publish(ChunkFailed(chunk.session_id, chunk.id, failed))
+        if job is not None:
+            with self._lock:
+                job.done_samples += chunk.end_sample - chunk.start_sample
+                if job.kind == "retranscribe" and job.chunk_ids and job.chunk_ids[0] == chunk.id:
+                    job.chunk_ids.pop(0)
+            self.bus.publish(job.event())
+        session = self.db.read(lambda c: store.get_session(c, chunk.session_id))
+        pending = self.db.read(lambda c: store.count_pending(c, chunk.session_id))
+        self.bus.publish(SessionUpdated(session.id, session.status, pending, session.language))
