@@ -118,7 +118,7 @@ class Segmenter:
 
     def _frame(self, frame: Floats) -> list[Chunk]:
         p = self.position
-        prob = self.vad(frame)
+        prob = self.vad(frame) if frame.any() else 0.0  # digital silence needs no model
         self.position += FRAME
         opt = self.opt
         if self._start is None:

@@ -30,6 +30,7 @@ class Job:
     total_samples: int = 0
     done_samples: int = 0
     error: str | None = None
+    failures: int = 0  # chunks that could not be transcribed
     started: float | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
 
@@ -39,6 +40,8 @@ class Job:
 
     @property
     def progress(self) -> float:
+        if self.state == "done":
+            return 1.0
         transcribed = self.done_samples / self.total_samples if self.total_samples else 0.0
         if self.kind == "import":
             return round(0.1 * self.decoded + 0.9 * transcribed * (1.0 if self.decoded >= 1.0 else self.decoded), 4)

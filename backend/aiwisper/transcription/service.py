@@ -134,8 +134,7 @@ class TranscriptionService:
     def import_files(self, paths: list[Path], model: str | None = None, language: str | None = "default") -> list[Job]:
         """Queue files for import; each becomes a session transcribed through the same queue."""
         lang = self._language(language)
-        if model:
-            self.registry.get(model)
+        self._model_for(model, lang)  # unknown model, or English-only for another language: refused now
         jobs = [Job("import", p.name, path=p, model=model, language=lang, detect_language=lang is None) for p in paths]
         with self._lock:
             for job in jobs:
@@ -154,8 +153,7 @@ class TranscriptionService:
         """Queue a session, some chunks, or a time range, for transcription again; old text stays until done."""
         session = self.db.read(lambda c: store.get_session(c, session_id))
         lang = self._language(language) if language != "default" else session.language
-        if model:
-            self.registry.get(model)
+        self._model_for(model or session.model, lang)
         chunks = self.db.read(lambda c: store.chunks_of(c, session_id))
         if chunk_ids is not None:
             missing = set(chunk_ids) - {c.id for c in chunks}
@@ -369,6 +367,9 @@ class TranscriptionService:
         with self._lock:
             if job in self._jobs:
                 self._jobs.remove(job)
+            if state == "done" and job.failures:
+                state = "failed"
+                job.error = f"{job.title}: {job.failures} part(s) could not be transcribed: {job.error}"
             if not job.finished:
                 job.state = state
         self.bus.publish(job.event())
@@ -486,6 +487,9 @@ class TranscriptionService:
             if not stored:
                 self.db.write(lambda c: store.fail_chunk(c, chunk.id, chunk.attempts, failed, True))
             self.bus.publish(ChunkFailed(chunk.session_id, chunk.id, failed))
+            if job is not None:
+                job.failures += 1
+                job.error = failed
         if job is not None:
             with self._lock:
                 job.done_samples += chunk.end_sample - chunk.start_sample
