@@ -36,6 +36,8 @@ class DecodeOptions:
     audio_ctx: int = 0  # encoder frames (50 per second); 0 is the full 30 s window
     no_speech_thold: float = 0.6
     logprob_thold: float = -1.0
+    temperature_inc: float = 0.2  # 0: no fallback decoding at higher temperatures
+    max_tokens: int = 0  # per segment; 0: no limit
 
 
 @dataclass(frozen=True)

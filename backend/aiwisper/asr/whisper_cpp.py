@@ -67,6 +67,8 @@ class WhisperCppEngine:
             audio_ctx=options.audio_ctx,
             no_speech_thold=options.no_speech_thold,
             logprob_thold=options.logprob_thold,
+            temperature_inc=options.temperature_inc,
+            max_tokens=options.max_tokens,
             token_timestamps=True,
             no_context=True,
             suppress_nst=True,

@@ -1,7 +1,7 @@
 """The transcription service: one thread owns the engine worker and works through, in order:
 
-1. a partial of the chunk being spoken now (when the engine is idle, about once a second);
-2. pending chunks of the session being recorded;
+1. pending chunks of the session being recorded (finals first: they replace partials);
+2. a partial of the chunk being spoken now (when nothing else waits, about once a second);
 3. the queued jobs (imports, re-transcriptions), first come first served;
 4. any other pending chunk (recovered sessions).
 
@@ -17,7 +17,7 @@ import contextlib
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -313,14 +313,14 @@ class TranscriptionService:
 
     def _step(self) -> bool:
         """Do the most urgent piece of work; False when there was none."""
-        if self._partial():
-            return True
         recording = self.recorder.session_id if self.recorder is not None else None
         if recording:
             chunk = self.db.read(lambda c: store.next_pending_chunk(c, recording))
             if chunk is not None:
                 self._transcribe(_Work(chunk))
                 return True
+        if self._partial():
+            return True
         work = self._job_work()
         if work is not None:
             self._transcribe(work)
@@ -389,7 +389,13 @@ class TranscriptionService:
             return True
         model = self._model_for(session.model, session.language)
         fast = self.settings["transcription.fast_encoder"] != "off"
-        options = self._options(session.language, "", audio_ctx_for(len(audio) / SAMPLE_RATE) if fast else 0)
+        seconds = len(audio) / SAMPLE_RATE
+        # A partial is replaced soon: no fallback decoding, and no more tokens than speech can hold.
+        options = replace(
+            self._options(session.language, "", audio_ctx_for(seconds) if fast else 0),
+            temperature_inc=0.0,
+            max_tokens=int(8 * seconds) + 8,
+        )
         try:
             result = self.worker.transcribe(model.path, self._threads(), audio, options, self._timeout(len(audio)))
         except AiwisperError:
