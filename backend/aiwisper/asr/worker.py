@@ -58,10 +58,11 @@ def _segment(d: dict[str, Any]) -> Segment:
 class EngineWorker:
     """Parent side of the worker process. Not thread-safe: one owner thread calls it."""
 
-    def __init__(self, start_timeout: float = 120.0) -> None:
+    def __init__(self, start_timeout: float = 30.0) -> None:
         self._ctx = mp.get_context("spawn")
         self._proc: Any = None
         self._conn: Connection | None = None
+        self._fresh = False  # the next request is the first of a new process: it also loads the model
         self.start_timeout = start_timeout
         self.restarts = 0
         self.busy = False
@@ -76,6 +77,7 @@ class EngineWorker:
         proc.start()
         child.close()
         self._proc, self._conn = proc, parent
+        self._fresh = True
 
     def _kill(self) -> None:
         if self._proc is not None:
@@ -97,12 +99,13 @@ class EngineWorker:
         self.busy = True
         try:
             self._conn.send(("transcribe", str(model_path), threads, audio, asdict(options)))
-            # The first request of a worker also loads the model.
-            if not self._conn.poll(timeout + (self.start_timeout if self.restarts == 0 else 0)):
+            # The first request of a worker also starts Python and loads the model.
+            if not self._conn.poll(timeout + (self.start_timeout if self._fresh else 0)):
                 self._kill()
                 self.restarts += 1
                 raise WorkerCrashed(f"the speech engine did not answer within {timeout:.0f} s")
             reply = self._conn.recv()
+            self._fresh = False
         except (EOFError, OSError, BrokenPipeError) as e:
             code = self._proc.exitcode if self._proc is not None else None
             self._kill()

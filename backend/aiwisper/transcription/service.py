@@ -420,9 +420,10 @@ class TranscriptionService:
     def _threads(self) -> int:
         return default_threads(self.settings["transcription.threads"])
 
-    @staticmethod
-    def _timeout(samples: int) -> float:
-        return 60.0 + 10.0 * samples / SAMPLE_RATE
+    timeout_base = 60.0  # seconds a request may take, plus ten times its audio's length
+
+    def _timeout(self, samples: int) -> float:
+        return self.timeout_base + 10.0 * samples / SAMPLE_RATE
 
     def _transcribe(self, work: _Work) -> None:
         chunk, job = work.chunk, work.job

@@ -1,0 +1,82 @@
+"""The hallucination guard: no words from silence, noise or music; the filters on their own."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from aiwisper.asr.types import Segment
+from aiwisper.models.registry import ModelRegistry
+from aiwisper.sessions import store
+from aiwisper.transcription.guard import GuardOptions, clean_text, compression_ratio, filter_segments, repeats
+
+from .pipeline import app
+
+SR = 16000
+
+
+def music_like(seconds: int) -> np.ndarray:
+    """Chords with harmonics, a beat and a melody: what Whisper likes to caption as words."""
+    t = np.arange(seconds * SR) / SR
+    out = np.zeros_like(t)
+    notes = [261.6, 329.6, 392.0, 440.0, 349.2, 293.7]
+    for i in range(seconds * 2):
+        seg = slice(i * SR // 2, (i + 1) * SR // 2)
+        f = notes[i % len(notes)]
+        env = np.exp(-3 * (t[seg] - t[seg][0]))
+        for h, amp in ((1, 0.3), (2, 0.15), (3, 0.08), (1.5, 0.1)):
+            out[seg] += amp * env * np.sin(2 * np.pi * f * h * t[seg])
+        out[seg][:400] += np.random.default_rng(i).normal(0, 0.2, 400)  # drum hit
+    return (out / np.abs(out).max() * 0.5).astype(np.float32)
+
+
+SOUNDS = {
+    "silence": lambda: np.zeros(60 * SR, dtype=np.float32),
+    "white noise": lambda: (np.random.default_rng(5).normal(0, 0.05, 60 * SR)).astype(np.float32),
+    "music-like tones": lambda: music_like(60),
+}
+
+
+def _write(path: Path, audio: np.ndarray) -> Path:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SR)
+        w.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+    return path
+
+
+def test_sixty_seconds_of_non_speech_give_no_words(tmp_path: Path, registry: ModelRegistry) -> None:
+    paths = [_write(tmp_path / f"{name}.wav", make()) for name, make in SOUNDS.items()]
+    with app(tmp_path / "data", registry) as (svc, _):
+        assert svc.transcriber is not None
+        jobs = svc.transcriber.import_files(paths, model="tiny.en-q8_0", language="en")
+        assert svc.transcriber.wait_idle(300)
+        for job in jobs:
+            assert job.state == "done" and job.session_id, job
+            segments = svc.db.read(lambda c, sid=job.session_id: store.segments_of(c, sid))
+            assert segments == [], (job.title, [s.text for s in segments])
+
+
+def test_repetition_and_compression_filters() -> None:
+    assert repeats("thank you thank you thank you thank you")
+    assert repeats("I'm going to go I'm going to go I'm going to go I'm going to go")
+    assert not repeats("ask not what your country can do for you ask what you can do")
+    loop = "the the the the the the the the the the the the the the the the the the"
+    assert compression_ratio(loop) > 2.4 > compression_ratio("And so my fellow Americans, ask not what your country")
+
+
+def test_annotations_and_low_probability_segments_are_dropped() -> None:
+    g = GuardOptions()
+    segs = [
+        Segment(0, 1000, "[BLANK_AUDIO]", -0.2),
+        Segment(1000, 2000, "(music)", -0.3),
+        Segment(2000, 3000, "♪♪", -0.3),
+        Segment(3000, 4000, "Thanks for watching!", -1.6),
+        Segment(4000, 5000, "[Music] Ask not what your country can do.", -0.3),
+    ]
+    kept = filter_segments(segs, g)
+    assert [s.text for s in kept] == ["Ask not what your country can do."]
+    assert clean_text("*laughs* so") == "so"
