@@ -113,6 +113,7 @@ class ChunkTranscribed(Event):
     start_ms: int
     end_ms: int
     segments: list[dict[str, Any]]
+    replaced_chunk_ids: list[int] = field(default_factory=list)  # chunks this one took the place of
 
 
 @dataclass(frozen=True)

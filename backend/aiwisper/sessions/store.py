@@ -202,3 +202,17 @@ def set_language(conn: sqlite3.Connection, session_id: str, language: str) -> No
 
 def delete_session(conn: sqlite3.Connection, session_id: str) -> None:
     conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+
+def chunks_by_id(conn: sqlite3.Connection, ids: list[int]) -> list[ChunkRow]:
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(f"SELECT * FROM chunks WHERE id IN ({marks}) ORDER BY start_sample", ids).fetchall()
+    return [ChunkRow(**dict(r)) for r in rows]
+
+
+def merge_chunks(conn: sqlite3.Connection, ids: list[int], window: ChunkRow) -> ChunkRow:
+    """Replace chunks `ids` by one chunk spanning `window` (their segments go with them)."""
+    cid = add_chunk(conn, window.session_id, window.source, window.start_sample, window.end_sample, "done")
+    marks = ",".join("?" * len(ids))
+    conn.execute(f"DELETE FROM chunks WHERE id IN ({marks})", ids)
+    return ChunkRow(cid, window.session_id, window.source, window.start_sample, window.end_sample, "done", 0, None)

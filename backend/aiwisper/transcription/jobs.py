@@ -19,7 +19,8 @@ class Job:
     title: str
     session_id: str | None = None
     path: Path | None = None  # import: the file
-    chunk_ids: list[int] = field(default_factory=list)  # retranscribe: chunks left to do
+    groups: list[list[int]] = field(default_factory=list)  # retranscribe: chunk groups left, each one window
+    group_attempts: int = 0  # retranscribe: tries of the first group
     model: str | None = None
     language: str | None = None
     detect_language: bool = False

@@ -17,7 +17,7 @@ import contextlib
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from aiwisper.events import (
 )
 from aiwisper.files.importer import Cancelled, import_file
 from aiwisper.models.registry import InstalledModel, ModelRegistry
-from aiwisper.segmenter import VadOptions
+from aiwisper.segmenter import Chunk, ChunkMerger, VadOptions
 from aiwisper.sessions import store
 from aiwisper.sessions.audio import read_range
 from aiwisper.sessions.recorder import Recorder
@@ -74,10 +74,28 @@ def _ms(samples: int) -> int:
     return samples * 1000 // SAMPLE_RATE
 
 
+def _windows(chunks: list[store.ChunkRow]) -> list[list[int]]:
+    """Neighbouring chunks of one source joined into windows of up to 28 s: full context for the model."""
+    groups: list[list[int]] = []
+    for source in dict.fromkeys(c.source for c in chunks):
+        merger = ChunkMerger()
+        mine = [c for c in chunks if c.source == source]
+        by_range = {(c.start_sample, c.end_sample): c.id for c in mine}
+        spans = merger.push([Chunk(c.start_sample, c.end_sample) for c in mine]) + merger.finish()
+        for span in spans:
+            groups.append([cid for (a, b), cid in by_range.items() if span.start <= a and b <= span.end])
+    return groups
+
+
 @dataclass
 class _Work:
-    chunk: store.ChunkRow
+    chunk: store.ChunkRow  # for a re-transcription window: the first chunk, stretched to the window's end
     job: Job | None = None
+    replaces: list[int] = field(default_factory=list)  # chunks the window's text takes the place of
+
+    @property
+    def redo(self) -> bool:
+        return self.job is not None and self.job.kind == "retranscribe"
 
 
 class TranscriptionService:
@@ -168,7 +186,7 @@ class TranscriptionService:
             chunks = [c for c in chunks if c.end_sample > a and c.start_sample < b]
         if not chunks:
             raise InvalidArgumentError("nothing to transcribe there: no speech was found in that range")
-        job = Job("retranscribe", session.title, session_id=session_id, chunk_ids=[c.id for c in chunks], model=model,
+        job = Job("retranscribe", session.title, session_id=session_id, groups=_windows(chunks), model=model,
                   language=lang, detect_language=lang is None, after_pending=after_pending,
                   total_samples=sum(c.end_sample - c.start_sample for c in chunks))  # fmt: skip
         with self._lock:
@@ -352,15 +370,13 @@ class TranscriptionService:
             sid = job.session_id or ""
             if job.after_pending and self.db.read(partial(store.count_pending, session_id=sid)):
                 continue
-            if not job.chunk_ids:
-                self._finish_job(job, "done")
-                continue
-            try:
-                chunk = self.db.read(partial(store.get_chunk, chunk_id=job.chunk_ids[0]))
-            except NotFoundError:  # the session was deleted meanwhile
-                job.chunk_ids.pop(0)
-                continue
-            return _Work(chunk, job)
+            while job.groups:
+                found = self.db.read(partial(store.chunks_by_id, ids=job.groups[0]))
+                if found:  # (chunks vanish when their session is deleted meanwhile)
+                    window = replace(found[0], end_sample=found[-1].end_sample)
+                    return _Work(window, job, [c.id for c in found])
+                job.groups.pop(0)
+            self._finish_job(job, "done")
         return None
 
     def _finish_job(self, job: Job, state: str) -> None:
@@ -450,6 +466,12 @@ class TranscriptionService:
             try:
                 result = self.worker.transcribe(model.path, self._threads(), audio, options, self._timeout(len(audio)))
             except WorkerCrashed as e:
+                if work.redo:  # the old text stands; the window is tried again, then given up
+                    assert job is not None
+                    job.group_attempts += 1
+                    if job.group_attempts > MAX_RETRIES:
+                        self._chunk_done(work, failed=str(e))
+                    return
                 attempts = chunk.attempts + 1
                 final = attempts > MAX_RETRIES
                 reason = str(e)
@@ -474,16 +496,25 @@ class TranscriptionService:
                 )  # fmt: skip
         detected = result.language if result is not None and language is None and segments else None
 
-        def store_it(c: Any) -> list[store.SegmentRow]:
-            rows = store.replace_chunk_segments(c, chunk, segments)
-            if detected and session.language is None and (job is None or job.kind != "retranscribe"):
+        def store_it(c: Any) -> tuple[store.ChunkRow, list[store.SegmentRow]]:
+            target = chunk
+            if len(work.replaces) > 1:  # a window over several chunks becomes one chunk
+                target = store.merge_chunks(c, work.replaces, chunk)
+            rows = store.replace_chunk_segments(c, target, segments)
+            if detected and session.language is None and not work.redo:
                 store.set_language(c, session.id, detected)
-            return rows
+            return target, rows
 
-        rows = self.db.write(store_it)
+        target, rows = self.db.write(store_it)
         payload = [r.to_dict() for r in rows]
         event = ChunkTranscribed(
-            session.id, chunk.id, chunk.source, _ms(chunk.start_sample), _ms(chunk.end_sample), payload
+            session.id,
+            target.id,
+            chunk.source,
+            _ms(chunk.start_sample),
+            _ms(chunk.end_sample),
+            payload,
+            [cid for cid in work.replaces if cid != target.id],
         )
         self.bus.publish(event)
         self._chunk_done(work)
@@ -491,7 +522,7 @@ class TranscriptionService:
     def _chunk_done(self, work: _Work, failed: str | None = None, stored: bool = False) -> None:
         chunk, job = work.chunk, work.job
         if failed is not None:
-            if not stored:
+            if not stored and not work.redo:  # a failed re-transcription leaves the chunk as it was
                 self.db.write(lambda c: store.fail_chunk(c, chunk.id, chunk.attempts, failed, True))
             self.bus.publish(ChunkFailed(chunk.session_id, chunk.id, failed))
             if job is not None:
@@ -500,8 +531,9 @@ class TranscriptionService:
         if job is not None:
             with self._lock:
                 job.done_samples += chunk.end_sample - chunk.start_sample
-                if job.kind == "retranscribe" and job.chunk_ids and job.chunk_ids[0] == chunk.id:
-                    job.chunk_ids.pop(0)
+                if work.redo and job.groups:
+                    job.groups.pop(0)
+                    job.group_attempts = 0
             self.bus.publish(job.event())
         session = self.db.read(lambda c: store.get_session(c, chunk.session_id))
         pending = self.db.read(lambda c: store.count_pending(c, chunk.session_id))
