@@ -9,7 +9,7 @@ STAMPS := .make
 .DELETE_ON_ERROR:
 
 run: setup
-	$(VENV)/bin/aiwisper
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then $(VENV)/bin/aiwisper; else $(VENV)/bin/aiwisper serve; fi
 
 test: setup
 	$(VENV)/bin/ruff check backend tests bench

@@ -189,6 +189,43 @@ def _cmd_sessions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from aiwisper.api.server import LocalServer
+    from aiwisper.services import Services
+
+    services = Services(args.data_dir)
+    stop = threading.Event()
+    server = None
+    try:
+        services.recover()
+        server = LocalServer(services, port=args.port)
+        print(f"AIWisper is serving at {server.url}", flush=True)
+        if args.open:
+            import webbrowser
+
+            webbrowser.open(server.url)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        stop.wait()
+    finally:
+        if server is not None:
+            server.close()
+        services.close()  # stops and finalizes a recording, closes the database
+    print("stopped", flush=True)
+    return 0
+
+
+def _cmd_app(args: argparse.Namespace) -> int:
+    import os
+
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        print("aiwisper: error: no display to open a window on; run `aiwisper serve` and open its URL in a browser",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    args.port, args.open = 0, True
+    return _cmd_serve(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aiwisper", description="Private, local recorder and transcriber.")
     parser.add_argument("--version", action="version", version=f"aiwisper {__version__}")
@@ -224,6 +261,12 @@ def build_parser() -> argparse.ArgumentParser:
     ses.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
     ses.set_defaults(func=_cmd_sessions)
 
+    srv = sub.add_parser("serve", help="serve the app to a browser on 127.0.0.1 (prints the URL with its token)")
+    srv.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    srv.add_argument("--open", action="store_true", help="open the URL in the default browser")
+    srv.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
+    srv.set_defaults(func=_cmd_serve)
+
     tr = sub.add_parser("transcribe", help="transcribe audio or video files (each becomes a session)")
     tr.add_argument("files", nargs="+")
     tr.add_argument("--model", help="model name (default: chosen for this machine and language)")
@@ -239,8 +282,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return 0
+        args.data_dir = None
+        args.func = _cmd_app
     try:
         return int(args.func(args))
     except AiwisperError as e:

@@ -1,0 +1,193 @@
+"""Every command the UI can call. Each is a few lines calling a service."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Literal
+
+from aiwisper import __version__, paths
+from aiwisper.api.registry import Registry
+from aiwisper.errors import AiwisperError, InvalidArgumentError
+from aiwisper.export import FORMATS, export
+from aiwisper.export_docx import docx
+from aiwisper.services import Services
+from aiwisper.sessions import library, store
+from aiwisper.sessions.recorder import BusyError, RecordConfig, State
+from aiwisper.settings import SETTINGS
+from aiwisper.transcription.service import TranscriptionService, check_language
+
+ExportFormat = Literal["txt", "srt", "vtt", "json", "md", "docx"]
+
+
+def export_bytes(services: Services, session_id: str, fmt: str) -> tuple[bytes, str, str]:
+    """(content, mime type, file name) of a session's transcript; shared by the command and the file route."""
+    sid = library.check_session_id(session_id)
+    session = services.db.read(lambda c: store.get_session(c, sid))
+    segments = services.db.read(lambda c: store.segments_of(c, sid))
+    stem = "".join(ch if ch.isalnum() or ch in " -_." else "_" for ch in session.title).strip() or "transcript"
+    if fmt == "docx":
+        from aiwisper.export import clock
+
+        lines = [(f"[{clock(s.start_ms, '.', False)[:-4]}]", s.text) for s in segments]
+        mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        return docx(session.title, lines), mime, f"{stem}.docx"
+    if fmt not in FORMATS:
+        raise InvalidArgumentError(f"unknown export format {fmt!r}")
+    return export(session, segments, fmt).encode("utf-8"), FORMATS[fmt][1], f"{stem}.{fmt}"
+
+
+def build_registry(services: Services) -> Registry:
+    reg = Registry()
+    db = services.db
+
+    def transcriber() -> TranscriptionService:
+        if services.transcriber is None:
+            raise AiwisperError("transcription is off in this process")
+        return services.transcriber
+
+    @reg.command("app.info")
+    def app_info() -> dict[str, Any]:
+        """Version, data folder, default model and anything the user should fix."""
+        warnings = []
+        try:
+            model: str | None = services.registry.default(services.settings["transcription.language"] or "en").name
+        except AiwisperError as e:
+            model, warnings = None, [str(e)]
+        return {"version": __version__, "data_dir": str(services.data_dir), "model": model, "warnings": warnings,
+                "recording": services.recorder.session_id}  # fmt: skip
+
+    @reg.command("devices.list")
+    def devices_list() -> list[dict[str, Any]]:
+        """Audio inputs: microphones and system-audio sources."""
+        from aiwisper.audio.capture import list_devices
+
+        return [asdict(d) for d in list_devices()]
+
+    @reg.command("sessions.start")
+    def sessions_start(
+        mic: str | None = "default", system: str | None = None, title: str | None = None,
+        transcribe: bool = True, language: str | None = None, model: str | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Start recording; language and model default to the settings."""
+        lang = check_language(language if language is not None else services.settings["transcription.language"])
+        model = model or services.settings["transcription.model"] or None
+        if model:
+            services.registry.get(model)
+        cfg = RecordConfig(mic=mic, system=system, title=title, transcribe=transcribe, language=lang, model=model)
+        s = services.recorder.start(cfg)
+        return db.read(lambda c: library.get_session(c, s.id))
+
+    @reg.command("sessions.stop")
+    def sessions_stop() -> dict[str, Any]:
+        """Stop the recording; every chunk recorded is still transcribed."""
+        s = services.recorder.stop()
+        return db.read(lambda c: library.get_session(c, s.id))
+
+    @reg.command("sessions.list")
+    def sessions_list(query: str = "", limit: int = 50, offset: int = 0) -> dict[str, Any]:
+        """Sessions, newest first; `query` matches titles and transcript text."""
+        return db.read(lambda c: library.list_sessions(c, query, limit, offset))
+
+    @reg.command("sessions.get")
+    def sessions_get(session_id: str) -> dict[str, Any]:
+        """A session with its transcript segments and chunks."""
+        return db.read(lambda c: library.get_session(c, session_id))
+
+    @reg.command("sessions.rename")
+    def sessions_rename(session_id: str, title: str) -> dict[str, Any]:
+        """Give a session a new title."""
+        db.write(lambda c: library.rename(c, session_id, title))
+        return db.read(lambda c: library.get_session(c, session_id))
+
+    @reg.command("sessions.delete")
+    def sessions_delete(session_id: str) -> dict[str, Any]:
+        """Delete a session with its audio (not while it records)."""
+        sid = library.check_session_id(session_id)
+        if services.recorder.session_id == sid and services.recorder.state is not State.IDLE:
+            raise BusyError("this session is recording: stop it first")
+        db.write(lambda c: library.delete(c, services.data_dir, sid))
+        return {"deleted": sid}
+
+    @reg.command("sessions.export")
+    def sessions_export(session_id: str, format: ExportFormat = "txt") -> dict[str, Any]:
+        """The transcript as a file: name, mime type and content (base64 for docx)."""
+        data, mime, name = export_bytes(services, session_id, format)
+        if format == "docx":
+            return {"name": name, "mime": mime, "base64": base64.b64encode(data).decode()}
+        return {"name": name, "mime": mime, "text": data.decode("utf-8")}
+
+    @reg.command("sessions.retranscribe")
+    def sessions_retranscribe(
+        session_id: str, chunk_ids: list[int] | None = None, start_ms: int | None = None, end_ms: int | None = None,
+        model: str | None = None, language: str | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Transcribe a chunk, a range or the whole session again; the old text stays until done."""
+        sid = library.check_session_id(session_id)
+        job = transcriber().retranscribe(sid, chunk_ids, start_ms, end_ms, model, language or "default")
+        return job.event().to_dict()
+
+    @reg.command("segments.edit")
+    def segments_edit(segment_id: int, text: str) -> dict[str, Any]:
+        """Correct a segment's text; the engine's text is kept."""
+        return db.write(lambda c: library.edit_segment(c, segment_id, text))
+
+    @reg.command("files.import")
+    def files_import(paths: list[str], model: str | None = None, language: str | None = None) -> list[dict[str, Any]]:
+        """Queue files (local paths) for import and transcription, in order."""
+        if not paths:
+            raise InvalidArgumentError("no files given")
+        jobs = transcriber().import_files([Path(p) for p in paths], model, language or "default")
+        return [j.event().to_dict() for j in jobs]
+
+    @reg.command("jobs.list")
+    def jobs_list() -> list[dict[str, Any]]:
+        """Imports and re-transcriptions with their progress."""
+        return [j.event().to_dict() for j in transcriber().jobs()]
+
+    @reg.command("jobs.cancel")
+    def jobs_cancel(job_id: str) -> dict[str, Any]:
+        """Cancel a queued or running job."""
+        return transcriber().cancel(job_id).event().to_dict()
+
+    @reg.command("search")
+    def search(query: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Full-text search across all sessions, with snippets and times."""
+        return db.read(lambda c: library.search(c, query, limit))
+
+    @reg.command("models.list")
+    def models_list() -> list[dict[str, Any]]:
+        """Installed models with sizes, languages and which is the default."""
+        default = services.settings["transcription.model"]
+        return [{**asdict(m.record), "path": str(m.path), "default": m.name == default}
+                for m in services.registry.list()]  # fmt: skip
+
+    @reg.command("models.import")
+    def models_import(path: str, name: str | None = None) -> dict[str, Any]:
+        """Import a ggml .bin or a faster-whisper folder."""
+        from aiwisper.models.install import import_model
+
+        return asdict(import_model(Path(path), paths.models_dir(), name))
+
+    @reg.command("models.set_default")
+    def models_set_default(name: str) -> dict[str, Any]:
+        """Make a model the default (empty name: choose by machine and language)."""
+        if name:
+            services.registry.get(name)
+        services.settings.set("transcription.model", name)
+        return {"default": name}
+
+    @reg.command("settings.get")
+    def settings_get() -> list[dict[str, Any]]:
+        """Every setting with its value, default and help."""
+        return [{"name": s.name, "value": services.settings[s.name], "default": s.default, "help": s.help,
+                 "minimum": s.minimum, "maximum": s.maximum} for s in SETTINGS]  # fmt: skip
+
+    @reg.command("settings.set")
+    def settings_set(name: str, value: bool | int | float | str) -> dict[str, Any]:
+        """Change one setting (validated against its table entry)."""
+        services.settings.set(name, value)
+        return {"name": name, "value": services.settings[name]}
+
+    return reg

@@ -1,0 +1,151 @@
+"""One registry of commands. Each is a small typed function; parameters are checked against its
+annotations before it runs, and known exceptions become `{error: {code, message}}` with a stable code.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, get_args, get_origin
+
+from aiwisper.errors import AiwisperError
+
+log = logging.getLogger(__name__)
+CODES = ("not_found", "invalid_argument", "busy", "failed")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    annotation: Any
+    required: bool
+    default: Any
+
+
+@dataclass(frozen=True)
+class Command:
+    """A named command: its function, parameters and one-line help."""
+
+    name: str
+    fn: Callable[..., Any]
+    params: tuple[Param, ...]
+    returns: Any
+    help: str
+
+
+class ParamError(AiwisperError):
+    """A parameter has the wrong type or is missing."""
+
+    code = "invalid_argument"
+
+
+def _check(value: Any, ann: Any, where: str) -> Any:
+    origin = get_origin(ann)
+    if ann is Any:
+        return value
+    if origin in (types.UnionType, typing.Union):
+        errors = []
+        for option in get_args(ann):
+            try:
+                return _check(value, option, where)
+            except ParamError as e:
+                errors.append(str(e))
+        raise ParamError(f"{where} has the wrong type")
+    if ann is type(None):
+        if value is not None:
+            raise ParamError(f"{where} must be null")
+        return None
+    if origin is Literal:
+        if value not in get_args(ann):
+            raise ParamError(f"{where} must be one of {', '.join(map(str, get_args(ann)))}")
+        return value
+    if ann is bool:
+        if not isinstance(value, bool):
+            raise ParamError(f"{where} must be true or false")
+        return value
+    if ann is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ParamError(f"{where} must be a whole number")
+        if abs(value) > 2**53:
+            raise ParamError(f"{where} is out of range")
+        return value
+    if ann is float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            raise ParamError(f"{where} must be a number")
+        return float(value)
+    if ann is str:
+        if not isinstance(value, str):
+            raise ParamError(f"{where} must be text")
+        if len(value) > 100_000:
+            raise ParamError(f"{where} is too long")
+        return value
+    if origin is list:
+        if not isinstance(value, list):
+            raise ParamError(f"{where} must be a list")
+        (item,) = get_args(ann)
+        if len(value) > 10_000:
+            raise ParamError(f"{where} has too many items")
+        return [_check(v, item, f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin is dict or ann is dict:
+        if not isinstance(value, dict):
+            raise ParamError(f"{where} must be an object")
+        return value
+    raise TypeError(f"unsupported parameter annotation {ann!r}")
+
+
+class Registry:
+    """Commands by name; `call` validates and runs one, and never raises."""
+
+    def __init__(self) -> None:
+        self.commands: dict[str, Command] = {}
+
+    def command(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+            hints = typing.get_type_hints(fn)
+            sig = inspect.signature(fn)
+            params = tuple(
+                Param(p.name, hints[p.name], p.default is inspect.Parameter.empty,
+                      None if p.default is inspect.Parameter.empty else p.default)
+                for p in sig.parameters.values()
+            )  # fmt: skip
+            doc = (fn.__doc__ or "").strip().splitlines()
+            self.commands[name] = Command(name, fn, params, hints.get("return"), doc[0] if doc else "")
+            return fn
+
+        return register
+
+    def validate(self, name: str, args: Any) -> tuple[Command, dict[str, Any]]:
+        cmd = self.commands.get(name)
+        if cmd is None:
+            raise ParamError(f"unknown command {name!r}")
+        if args is None:
+            args = {}
+        if not isinstance(args, dict):
+            raise ParamError("the parameters must be a JSON object")
+        known = {p.name for p in cmd.params}
+        extra = sorted(set(args) - known)
+        if extra:
+            raise ParamError(f"{name} has no parameter {extra[0]!r}")
+        checked = {}
+        for p in cmd.params:
+            if p.name in args:
+                checked[p.name] = _check(args[p.name], p.annotation, p.name)
+            elif p.required:
+                raise ParamError(f"{name} needs the parameter {p.name!r}")
+        return cmd, checked
+
+    def call(self, name: str, args: Any) -> dict[str, Any]:
+        """`{"result": …}` or `{"error": {"code", "message"}}`; a bug gives "failed" with no trace."""
+        try:
+            cmd, checked = self.validate(name, args)
+            return {"result": cmd.fn(**checked)}
+        except AiwisperError as e:
+            code = e.code if e.code in CODES else "failed"
+            return {"error": {"code": code, "message": str(e)}}
+        except Exception:
+            log.exception("command %s failed", name)
+            return {"error": {"code": "failed", "message": f"{name} failed unexpectedly; see the log"}}

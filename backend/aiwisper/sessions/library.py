@@ -1,0 +1,117 @@
+"""What the UI asks of stored sessions: listing, search, rename, delete, corrections."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+import uuid
+from pathlib import Path
+from typing import Any
+
+from aiwisper.errors import InvalidArgumentError, NotFoundError
+from aiwisper.sessions import store
+
+
+def check_session_id(session_id: str) -> str:
+    """Session ids are UUIDs; anything else (paths, `..`) is refused before it reaches the disk."""
+    try:
+        return str(uuid.UUID(session_id))
+    except (ValueError, AttributeError, TypeError):
+        raise NotFoundError(f"no session {session_id[:60]!r}") from None
+
+
+def _summary(conn: sqlite3.Connection, s: store.SessionRow) -> dict[str, Any]:
+    counts = dict(
+        conn.execute("SELECT status, COUNT(*) FROM chunks WHERE session_id = ? GROUP BY status", (s.id,)).fetchall()
+    )
+    pending = counts.get("pending", 0)
+    status = "transcribing" if pending and s.status in ("done", "recovered") else s.status
+    return {
+        "id": s.id, "title": s.title, "created_at": s.created_at, "ended_at": s.ended_at,
+        "duration_ms": s.duration_ms, "status": status, "stored_status": s.status, "kind": s.kind,
+        "sources": s.sources, "language": s.language, "model": s.model, "error": s.error,
+        "chunks": sum(counts.values()), "pending_chunks": pending, "failed_chunks": counts.get("failed", 0),
+    }  # fmt: skip
+
+
+def fts_query(text: str) -> str:
+    """User words as an FTS5 query: every word must appear (prefix match); no FTS syntax leaks through."""
+    words = re.findall(r"\w+", text.lower())
+    return " ".join(f'"{w}"*' for w in words[:20])
+
+
+def list_sessions(conn: sqlite3.Connection, query: str = "", limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    if not 1 <= limit <= 500 or offset < 0:
+        raise InvalidArgumentError("limit must be 1 to 500 and offset not negative")
+    where, args = "", []
+    if query.strip():
+        match = fts_query(query)
+        like = f"%{query.strip()}%"
+        where = "WHERE title LIKE ? " + (
+            "OR id IN (SELECT session_id FROM segments WHERE id IN (SELECT rowid FROM segments_fts WHERE segments_fts MATCH ?))"  # noqa: E501
+            if match
+            else ""
+        )
+        args = [like, match] if match else [like]
+    total = conn.execute(f"SELECT COUNT(*) FROM sessions {where}", args).fetchone()[0]
+    rows = conn.execute(f"SELECT * FROM sessions {where} ORDER BY created_at DESC LIMIT ? OFFSET ?",
+                        [*args, limit, offset]).fetchall()  # fmt: skip
+    return {"total": total, "sessions": [_summary(conn, store.SessionRow.from_row(r)) for r in rows]}
+
+
+def get_session(conn: sqlite3.Connection, session_id: str) -> dict[str, Any]:
+    s = store.get_session(conn, check_session_id(session_id))
+    out = _summary(conn, s)
+    out["segments"] = [seg.to_dict() for seg in store.segments_of(conn, s.id)]
+    out["chunk_list"] = [
+        {"id": c.id, "source": c.source, "start_ms": c.start_sample * 1000 // s.sample_rate,
+         "end_ms": c.end_sample * 1000 // s.sample_rate, "status": c.status, "error": c.error}
+        for c in store.chunks_of(conn, s.id)
+    ]  # fmt: skip
+    return out
+
+
+def rename(conn: sqlite3.Connection, session_id: str, title: str) -> None:
+    title = " ".join(title.split())
+    if not 1 <= len(title) <= 200:
+        raise InvalidArgumentError("a title is 1 to 200 characters")
+    if conn.execute("UPDATE sessions SET title = ? WHERE id = ?", (title, check_session_id(session_id))).rowcount == 0:
+        raise NotFoundError(f"no session {session_id}")
+
+
+def delete(conn: sqlite3.Connection, data_dir: Path, session_id: str) -> None:
+    sid = check_session_id(session_id)
+    store.get_session(conn, sid)
+    store.delete_session(conn, sid)
+    shutil.rmtree(data_dir / "sessions" / sid, ignore_errors=True)
+
+
+def edit_segment(conn: sqlite3.Connection, segment_id: int, text: str) -> dict[str, Any]:
+    """The user's correction; the engine's text is kept as `original_text` (the first time only)."""
+    text = " ".join(text.split())
+    if not text or len(text) > 10_000:
+        raise InvalidArgumentError("the text must be 1 to 10000 characters")
+    row = conn.execute("SELECT * FROM segments WHERE id = ?", (segment_id,)).fetchone()
+    if row is None:
+        raise NotFoundError(f"no segment {segment_id}")
+    original = row["original_text"] if row["original_text"] is not None else row["text"]
+    conn.execute("UPDATE segments SET text = ?, original_text = ? WHERE id = ?",
+                 (text, None if text == original else original, segment_id))  # fmt: skip
+    seg = store.SegmentRow.from_row(conn.execute("SELECT * FROM segments WHERE id = ?", (segment_id,)).fetchone())
+    return seg.to_dict()
+
+
+def search(conn: sqlite3.Connection, query: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Full-text hits across every session, newest first, with a snippet and the time to seek to."""
+    match = fts_query(query)
+    if not match:
+        return []
+    rows = conn.execute(
+        "SELECT s.id AS segment_id, s.session_id, s.start_ms, s.end_ms, s.source, se.title, se.created_at,"
+        " snippet(segments_fts, 0, '[', ']', '…', 12) AS snippet"
+        " FROM segments_fts JOIN segments s ON s.id = segments_fts.rowid JOIN sessions se ON se.id = s.session_id"
+        " WHERE segments_fts MATCH ? ORDER BY se.created_at DESC, s.start_ms LIMIT ?",
+        (match, max(1, min(limit, 500))),
+    ).fetchall()
+    return [dict(r) for r in rows]

@@ -1,0 +1,65 @@
+"""A client of the real local server, as the browser UI talks to it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import requests
+import simple_websocket
+
+from aiwisper.api.server import LocalServer
+from aiwisper.models.registry import ModelRegistry
+from aiwisper.services import Services
+from aiwisper.settings import Settings
+
+from .pipeline import Replay
+
+
+class Client:
+    def __init__(self, server: LocalServer) -> None:
+        self.server = server
+        self.base = f"http://127.0.0.1:{server.port}"
+        self.headers = {"X-AIWisper-Token": server.token}
+
+    def call(self, name: str, /, **params: Any) -> dict[str, Any]:
+        r = requests.post(f"{self.base}/api/commands/{name}", json=params, headers=self.headers, timeout=60)
+        assert r.status_code == 200, (r.status_code, r.text)
+        body: dict[str, Any] = r.json()
+        return body
+
+    def ok(self, name: str, /, **params: Any) -> Any:
+        body = self.call(name, **params)
+        assert "result" in body, body
+        return body["result"]
+
+    def error(self, name: str, code: str, /, **params: Any) -> str:
+        body = self.call(name, **params)
+        assert body.get("error", {}).get("code") == code, body
+        message: str = body["error"]["message"]
+        assert "Traceback" not in message
+        return message
+
+    def ws(self) -> simple_websocket.Client:
+        return simple_websocket.Client.connect(f"ws://127.0.0.1:{self.server.port}/ws?token={self.server.token}")
+
+
+def receive(ws: simple_websocket.Client, timeout: float = 1.0) -> dict[str, Any] | None:
+    msg = ws.receive(timeout=timeout)
+    return None if msg is None else json.loads(msg)
+
+
+@contextmanager
+def running(data_dir: Path, registry: ModelRegistry, factory: Replay | None = None,
+            settings: Settings | None = None) -> Iterator[tuple[Client, Services]]:  # fmt: skip
+    kwargs = {"source_factory": factory} if factory is not None else {}
+    services = Services(data_dir, settings or Settings(), registry=registry, **kwargs)  # type: ignore[arg-type]
+    server = LocalServer(services)
+    try:
+        yield Client(server), services
+    finally:
+        server.close()
+        services.close()
