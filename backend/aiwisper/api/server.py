@@ -52,7 +52,8 @@ def create_app(services: Services, token: str) -> Flask:
     @app.before_request
     def guard() -> None:
         port = app.config["PORT"]
-        if request.host not in (f"127.0.0.1:{port}", f"localhost:{port}"):
+        # Only loopback names pass: a rebinding attack brings its own domain name as Host.
+        if request.host not in (f"127.0.0.1:{port}", f"localhost:{port}", "127.0.0.1", "localhost"):
             abort(403, "foreign Host")
         origin = request.headers.get("Origin")
         if origin is not None and origin not in (f"http://127.0.0.1:{port}", f"http://localhost:{port}"):
