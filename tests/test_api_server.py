@@ -72,7 +72,7 @@ def test_event_stream_of_a_recording_in_order_and_snapshot_on_reconnect(live) ->
 
 
 def test_a_slow_client_does_not_hold_back_others(live) -> None:  # type: ignore[no-untyped-def]
-    client, services = live
+    client, _services = live
     hub = client.server.app.extensions["aiwisper"]["hub"]
     from aiwisper.events import AudioLevels, SessionUpdated
 
