@@ -14,9 +14,10 @@ run: setup
 test: setup
 	$(VENV)/bin/ruff check backend tests bench
 	$(VENV)/bin/mypy
+	cd ui && npm test --silent
 	$(VENV)/bin/pytest
 
-setup: $(STAMPS)/models
+setup: $(STAMPS)/models $(STAMPS)/ui-build
 
 $(STAMPS)/system: build/setup-system.sh
 	@mkdir -p $(STAMPS)
@@ -37,6 +38,14 @@ $(STAMPS)/models: $(STAMPS)/venv $(wildcard backend/aiwisper/models/*.py)
 bench: setup
 	$(PY) -m bench.run
 
+$(STAMPS)/ui-deps: ui/package.json ui/package-lock.json $(STAMPS)/system
+	cd ui && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(STAMPS)/ui-build: $(STAMPS)/ui-deps $(shell find ui/src ui/index.html ui/vite.config.ts ui/tsconfig.json -type f 2>/dev/null)
+	cd ui && npm run build --silent
+	touch $@
+
 lint:
 	$(VENV)/bin/ruff check backend tests bench
 	$(VENV)/bin/ruff format --check backend
@@ -45,4 +54,4 @@ typecheck:
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(STAMPS) $(VENV) models/*.bin models/*.onnx models/models.json
+	rm -rf $(STAMPS) $(VENV) models/*.bin models/*.onnx models/models.json ui/node_modules ui/dist

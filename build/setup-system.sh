@@ -6,6 +6,7 @@ packages=(
   libportaudio2                                      # sounddevice
   pulseaudio pulseaudio-utils                        # capture tests: a null sink and its monitor
   xvfb xauth                                         # the desktop window without a display
+  chromium                                           # end-to-end UI tests (Playwright drives Debian's Chromium)
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -16,4 +17,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The UI is built with Vite 8, which needs Node.js 20.19 or newer.
+node_ok() { command -v node >/dev/null && node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)'; }
+if ! node_ok; then
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends nodejs npm
+  node_ok || { echo "Node.js 20.19+ is needed to build the UI (found: $(node --version 2>/dev/null || echo none))" >&2; exit 1; }
 fi

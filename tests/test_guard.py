@@ -64,6 +64,7 @@ def test_repetition_and_compression_filters() -> None:
     assert repeats("thank you thank you thank you thank you")
     assert repeats("I'm going to go I'm going to go I'm going to go I'm going to go")
     assert not repeats("ask not what your country can do for you ask what you can do")
+    assert not repeats("no, no, no, that is not what I said")  # three times is still speech
     loop = "the the the the the the the the the the the the the the the the the the"
     assert compression_ratio(loop) > 2.4 > compression_ratio("And so my fellow Americans, ask not what your country")
 

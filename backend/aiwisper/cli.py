@@ -178,7 +178,7 @@ def _cmd_sessions(args: argparse.Namespace) -> int:
     from aiwisper.services import Services
     from aiwisper.sessions import store
 
-    services = Services(args.data_dir)
+    services = Services(args.data_dir, transcription=False)
     try:
         services.recover()
         rows = services.db.read(lambda c: store.list_sessions(c, args.limit))

@@ -64,10 +64,11 @@ def compression_ratio(text: str) -> float:
     return len(raw) / max(1, len(zlib.compress(raw)))
 
 
-def repeats(text: str, n: int = 3, times: int = 4) -> bool:
-    """True when some run of `n` words occurs `times` times or more in a row."""
-    words = text.lower().split()
-    for size in range(1, n + 1):
+def repeats(text: str, longest: int = 8) -> bool:
+    """True when a run of words repeats back to back: 4 times for 1-2 words ("no no no no"), 3 for longer."""
+    words = re.sub(r"[^\w\s']", "", text.lower()).split()
+    for size in range(1, longest + 1):
+        times = 4 if size <= 2 else 3
         for start in range(len(words) - size * times + 1):
             gram = words[start : start + size]
             if all(words[start + k * size : start + (k + 1) * size] == gram for k in range(times)):

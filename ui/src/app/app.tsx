@@ -1,0 +1,48 @@
+import { ToastProvider } from "../components/toast";
+import { ImportView } from "../features/import/import-view";
+import { RecordView } from "../features/record/record-view";
+import { SearchView } from "../features/search/search-view";
+import { SessionList } from "../features/sessions/session-list";
+import { SessionView } from "../features/sessions/session-view";
+import { SettingsView } from "../features/settings/settings-view";
+import { useRoute } from "../lib/router";
+import { useConnection } from "../lib/use-events";
+
+const NAV = [
+  ["record", "Record"],
+  ["sessions", "Sessions"],
+  ["search", "Search"],
+  ["import", "Import"],
+  ["settings", "Models & settings"],
+] as const;
+
+export function App() {
+  const route = useRoute();
+  const connection = useConnection();
+  const current = route.page === "session" ? "sessions" : route.page;
+  return (
+    <ToastProvider>
+      <div className="shell">
+        <nav className="sidebar" aria-label="Main">
+          <div className="brand">AIWisper</div>
+          {NAV.map(([page, label]) => (
+            <a key={page} href={`#/${page}`} className={current === page ? "active" : ""} aria-current={current === page ? "page" : undefined}>
+              {label}
+            </a>
+          ))}
+          <div className={`connection ${connection}`} title="Connection to the backend">
+            {connection === "open" ? "Connected" : connection === "connecting" ? "Connecting…" : "Reconnecting…"}
+          </div>
+        </nav>
+        <main className="content">
+          {route.page === "record" && <RecordView />}
+          {route.page === "sessions" && <SessionList />}
+          {route.page === "session" && route.id && <SessionView id={route.id} seekMs={route.t} />}
+          {route.page === "search" && <SearchView />}
+          {route.page === "import" && <ImportView />}
+          {route.page === "settings" && <SettingsView />}
+        </main>
+      </div>
+    </ToastProvider>
+  );
+}

@@ -1,0 +1,37 @@
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { errorText } from "../../components/toast";
+import { call } from "../../lib/bridge";
+import { clock, dateTime, snippetParts } from "../../lib/format";
+
+export function SearchView() {
+  const [text, setText] = useState("");
+  const [query, setQuery] = useState("");
+  useEffect(() => {
+    const t = setTimeout(() => setQuery(text.trim()), 250);
+    return () => clearTimeout(t);
+  }, [text]);
+  const hits = useQuery({ queryKey: ["search", query], queryFn: () => call("search", { query }), enabled: query.length > 0 });
+  return (
+    <section className="page">
+      <header className="page-head"><h1>Search</h1></header>
+      <input className="search" type="search" placeholder="Search every transcript…" aria-label="Search"
+        autoFocus value={text} onChange={(e) => setText(e.target.value)} />
+      {hits.error && <p className="banner error">{errorText(hits.error)}</p>}
+      {query && hits.data?.length === 0 && <p className="empty">Nothing found for “{query}”.</p>}
+      <ul className="hits">
+        {(hits.data ?? []).map((h) => (
+          <li key={String(h.segment_id)}>
+            <a href={`#/sessions/${String(h.session_id)}?t=${String(h.start_ms)}`}>
+              <span className="title">{String(h.title)}</span>
+              <span className="muted"> · {dateTime(String(h.created_at))} · at {clock(Number(h.start_ms))}</span>
+              <span className="snippet">
+                {snippetParts(String(h.snippet)).map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}
+              </span>
+            </a>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

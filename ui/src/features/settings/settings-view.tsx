@@ -1,0 +1,61 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { errorText, useToast } from "../../components/toast";
+import { call } from "../../lib/bridge";
+import { bytes } from "../../lib/format";
+
+export function SettingsView() {
+  const toast = useToast();
+  const queries = useQueryClient();
+  const models = useQuery({ queryKey: ["models"], queryFn: () => call("models.list") });
+  const settings = useQuery({ queryKey: ["settings"], queryFn: () => call("settings.get") });
+  const [path, setPath] = useState("");
+  const done = () => void queries.invalidateQueries();
+  const setDefault = useMutation({ mutationFn: (name: string) => call("models.set_default", { name }), onSuccess: done, onError: (e) => toast(errorText(e)) });
+  const importModel = useMutation({ mutationFn: () => call("models.import", { path }), onSuccess: () => { setPath(""); done(); }, onError: (e) => toast(errorText(e)) });
+  const set = useMutation({
+    mutationFn: (p: { name: string; value: string | number | boolean }) => call("settings.set", p),
+    onSuccess: done, onError: (e) => { toast(errorText(e)); done(); },
+  });
+  return (
+    <section className="page">
+      <header className="page-head"><h1>Models & settings</h1></header>
+      <h2>Models</h2>
+      <table className="models">
+        <thead><tr><th>Name</th><th>Type</th><th>Languages</th><th>Size</th><th /></tr></thead>
+        <tbody>
+          {(models.data ?? []).map((m) => (
+            <tr key={String(m.name)}>
+              <td>{String(m.name)}</td><td>{String(m.weight_type)}</td><td>{String(m.languages)}</td><td>{bytes(Number(m.bytes))}</td>
+              <td>{m.default ? <strong>Default</strong> : <button className="ghost" onClick={() => setDefault.mutate(String(m.name))}>Make default</button>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form className="inline" onSubmit={(e) => { e.preventDefault(); importModel.mutate(); }}>
+        <input placeholder="Path to a ggml .bin or a faster-whisper folder" aria-label="Model path" value={path} onChange={(e) => setPath(e.target.value)} />
+        <button disabled={!path}>Import model</button>
+      </form>
+      <h2>Settings</h2>
+      <div className="settings">
+        {(settings.data ?? []).map((s) => {
+          const name = String(s.name);
+          const value = s.value as string | number | boolean;
+          return (
+            <label key={name} className="setting">
+              <span className="name">{name}</span>
+              {typeof value === "boolean" ? (
+                <input type="checkbox" checked={value} onChange={(e) => set.mutate({ name, value: e.target.checked })} />
+              ) : typeof value === "number" ? (
+                <input type="number" defaultValue={value} step="any" onBlur={(e) => set.mutate({ name, value: Number(e.target.value) })} />
+              ) : (
+                <input defaultValue={value} onBlur={(e) => set.mutate({ name, value: e.target.value })} />
+              )}
+              <span className="help">{String(s.help)}</span>
+            </label>
+          );
+        })}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import type { ServerEvent } from "./api-types";
+import { empty, reduce } from "./transcript";
+
+const started = { type: "session_started", session_id: "s", title: "t", sources: ["mic"] } as ServerEvent;
+const partial = (start: number, text: string) =>
+  ({ type: "partial_transcript", session_id: "s", source: "mic", start_ms: start, end_ms: start + 900, text }) as ServerEvent;
+const final = (chunk: number, start: number, end: number, text: string, replaced: number[] = []) =>
+  ({ type: "chunk_transcribed", session_id: "s", chunk_id: chunk, source: "mic", start_ms: start, end_ms: end,
+    segments: [{ chunk_id: chunk, start_ms: start, end_ms: end, text, source: "mic", words: [] }],
+    replaced_chunk_ids: replaced }) as unknown as ServerEvent;
+
+describe("live transcript", () => {
+  it("shows a partial, updates it, then replaces it with the final text", () => {
+    let s = reduce(empty, started);
+    s = reduce(s, partial(1000, "and so"));
+    s = reduce(s, partial(1000, "and so my fellow"));
+    expect(s.lines.map((l) => [l.text, l.partial])).toEqual([["and so my fellow", true]]);
+    s = reduce(s, final(1, 1000, 3000, "And so my fellow Americans"));
+    expect(s.lines.map((l) => [l.text, l.partial])).toEqual([["And so my fellow Americans", false]]);
+  });
+
+  it("keeps lines in time order and leaves other chunks' partials alone", () => {
+    let s = reduce(empty, started);
+    s = reduce(s, partial(5000, "ask not"));
+    s = reduce(s, final(1, 1000, 3000, "first"));
+    expect(s.lines.map((l) => l.text)).toEqual(["first", "ask not"]);
+  });
+
+  it("a window that replaces several chunks removes their lines", () => {
+    let s = reduce(empty, started);
+    s = reduce(s, final(1, 0, 1000, "a"));
+    s = reduce(s, final(2, 1200, 2000, "b"));
+    s = reduce(s, final(9, 0, 2000, "a b together", [1, 2]));
+    expect(s.lines.map((l) => l.text)).toEqual(["a b together"]);
+  });
+
+  it("ignores other sessions and starts over from a snapshot", () => {
+    let s = reduce(reduce(empty, started), partial(0, "x"));
+    s = reduce(s, { ...final(3, 0, 500, "other"), session_id: "other" } as ServerEvent);
+    expect(s.lines).toHaveLength(1);
+    s = reduce(s, { type: "snapshot", state: "recording", jobs: [], levels: null,
+      recording: { id: "s", segments: [{ chunk_id: 1, start_ms: 0, end_ms: 900, text: "stored", source: "mic", words: [] }] } } as ServerEvent);
+    expect(s.lines.map((l) => [l.text, l.partial])).toEqual([["stored", false]]);
+  });
+});

@@ -1,0 +1,85 @@
+// The live transcript as pure state: partials are replaced by the final text of the chunk that starts
+// at the same time; a snapshot (after a reconnect) starts over from the stored transcript.
+import type { ServerEvent } from "./api-types";
+
+export interface Word {
+  text: string;
+  start_ms: number;
+  end_ms: number;
+  p: number;
+  low: boolean;
+}
+export interface Line {
+  key: string;
+  chunkId: number | null;
+  source: string;
+  startMs: number;
+  endMs: number;
+  text: string;
+  words: Word[];
+  partial: boolean;
+}
+export interface Transcript {
+  sessionId: string | null;
+  lines: Line[];
+}
+
+export const empty: Transcript = { sessionId: null, lines: [] };
+
+interface StoredSegment {
+  chunk_id: number | null;
+  start_ms: number;
+  end_ms: number;
+  text: string;
+  source: string;
+  words: Word[];
+}
+
+function sorted(lines: Line[]): Line[] {
+  return [...lines].sort((a, b) => a.startMs - b.startMs || a.source.localeCompare(b.source));
+}
+
+export function fromSegments(sessionId: string, segments: StoredSegment[]): Transcript {
+  return {
+    sessionId,
+    lines: sorted(
+      segments.map((s, i) => ({
+        key: `f-${s.chunk_id}-${i}`, chunkId: s.chunk_id, source: s.source, startMs: s.start_ms,
+        endMs: s.end_ms, text: s.text, words: s.words ?? [], partial: false,
+      })),
+    ),
+  };
+}
+
+export function reduce(state: Transcript, event: ServerEvent): Transcript {
+  switch (event.type) {
+    case "snapshot": {
+      const rec = event.recording as { id: string; segments?: StoredSegment[] } | null;
+      return rec ? fromSegments(rec.id, rec.segments ?? []) : state;
+    }
+    case "session_started":
+      return { sessionId: event.session_id, lines: [] };
+    case "partial_transcript": {
+      if (event.session_id !== state.sessionId) return state;
+      const key = `p-${event.source}-${event.start_ms}`;
+      const line: Line = { key, chunkId: null, source: event.source, startMs: event.start_ms, endMs: event.end_ms,
+        text: event.text, words: [], partial: true };
+      return { ...state, lines: sorted([...state.lines.filter((l) => l.key !== key), line]) };
+    }
+    case "chunk_transcribed": {
+      if (event.session_id !== state.sessionId) return state;
+      const gone = new Set([event.chunk_id, ...event.replaced_chunk_ids]);
+      const kept = state.lines.filter(
+        (l) => !(l.chunkId !== null && gone.has(l.chunkId)) &&
+          !(l.partial && l.source === event.source && l.startMs >= event.start_ms && l.startMs < event.end_ms),
+      );
+      const finals = (event.segments as unknown as StoredSegment[]).map((s, i) => ({
+        key: `f-${event.chunk_id}-${i}`, chunkId: event.chunk_id, source: event.source, startMs: s.start_ms,
+        endMs: s.end_ms, text: s.text, words: s.words ?? [], partial: false,
+      }));
+      return { ...state, lines: sorted([...kept, ...finals]) };
+    }
+    default:
+      return state;
+  }
+}
