@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from aiwisper import __version__, paths
 from aiwisper.errors import AiwisperError, InvalidArgumentError
@@ -139,22 +139,12 @@ def _print_event(event: Event) -> None:
 
 
 def _cmd_record(args: argparse.Namespace) -> int:
-    from aiwisper.audio.capture import Block
-    from aiwisper.audio.file_source import FileSource
-    from aiwisper.audio.wav_read import read_wav_16k
     from aiwisper.services import Services
-    from aiwisper.sessions.recorder import RecordConfig, Source, device_sources
+    from aiwisper.sessions.recorder import RecordConfig
 
     system = None if args.system_device in (None, "none") else args.system_device
     mic = None if args.device == "none" else args.device
-    source_factory = device_sources
-    if args.replay:
-        audio = read_wav_16k(Path(args.replay))
-
-        def source_factory(config: RecordConfig, out: queue.SimpleQueue[Block]) -> list[tuple[str, Source]]:
-            return [("mic", FileSource(audio, 0, out, loop=True))]
-
-    services = Services(args.data_dir, source_factory=source_factory)
+    services = Services(args.data_dir, source_factory=_replay_factory(args.replay))
     stop = threading.Event()
     try:
         services.bus.subscribe(_print_event)
@@ -189,11 +179,28 @@ def _cmd_sessions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _replay_factory(path: str | None) -> Any:
+    """A source factory whose microphone replays a WAV file in a loop (demos and end-to-end tests)."""
+    from aiwisper.audio.capture import Block
+    from aiwisper.audio.file_source import FileSource
+    from aiwisper.audio.wav_read import read_wav_16k
+    from aiwisper.sessions.recorder import RecordConfig, Source, device_sources
+
+    if not path:
+        return device_sources
+    audio = read_wav_16k(Path(path))
+
+    def factory(config: RecordConfig, out: queue.SimpleQueue[Block]) -> list[tuple[str, Source]]:
+        return [("mic", FileSource(audio, 0, out, loop=True))]
+
+    return factory
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from aiwisper.api.server import LocalServer
     from aiwisper.services import Services
 
-    services = Services(args.data_dir)
+    services = Services(args.data_dir, source_factory=_replay_factory(getattr(args, "replay", None)))
     stop = threading.Event()
     server = None
     try:
@@ -264,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     srv = sub.add_parser("serve", help="serve the app to a browser on 127.0.0.1 (prints the URL with its token)")
     srv.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     srv.add_argument("--open", action="store_true", help="open the URL in the default browser")
+    srv.add_argument("--replay", metavar="WAV", help="use a WAV file, replayed in a loop, as the microphone")
     srv.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
     srv.set_defaults(func=_cmd_serve)
 

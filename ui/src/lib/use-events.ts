@@ -8,6 +8,10 @@ export function useEvents(listener: (e: ServerEvent) => void): void {
 
 export function useConnection(): Status {
   const [status, setStatus] = useState(events.status);
-  useEffect(() => events.onStatus(setStatus), []);
+  useEffect(() => {
+    const off = events.onStatus(setStatus);
+    setStatus(events.status); // it may have changed before this effect subscribed
+    return off;
+  }, []);
   return status;
 }

@@ -1,0 +1,171 @@
+"""The UI end to end: Debian's Chromium driven by Playwright against a real `aiwisper serve`."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from .pipeline import speech_with_pauses
+from .speech import JFK_WAV
+from .test_guard import _write
+from .test_transcribe_files import SRT_TIME, parse_cues
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--autoplay-policy=no-user-gesture-required"]  # fmt: skip
+SHOTS = Path(__file__).resolve().parent / "output" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("ui")
+    audio, _, _ = speech_with_pauses(pause_s=2.0, clips=1)
+    replay = _write(tmp / "replay.wav", audio)
+    env = {**os.environ, "AIWISPER_DATA_DIR": str(tmp / "data")}
+    # Small, fast defaults for the test machine.
+    (tmp / "data").mkdir()
+    (tmp / "data" / "settings.json").write_text('{"transcription.model": "tiny.en-q8_0"}')
+    proc = subprocess.Popen([sys.executable, "-m", "aiwisper", "serve", "--replay", str(replay)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    assert proc.stdout is not None
+    url = ""
+    for line in proc.stdout:
+        if m := re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", line):
+            url = m.group(1)
+            break
+    assert url, "serve printed no URL"
+    yield url
+    proc.terminate()
+    assert proc.wait(30) == 0
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed: run make setup")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: str) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 820}, accept_downloads=True, color_scheme="light")
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert errors == []
+
+
+def _go(page: Page, server: str, route: str) -> None:
+    page.goto(f"{server}#/{route}")
+    expect(page.locator(".connection.open")).to_be_visible(timeout=10_000)
+
+
+def _imported_session(page: Page, server: str) -> str:
+    _go(page, server, "import")
+    page.locator("[data-testid=file-input]").set_input_files(str(JFK_WAV))
+    row = page.locator(".jobs li", has_text="jfk.wav").first
+    expect(row.get_by_role("link", name="Open")).to_be_visible(timeout=60_000)
+    row.get_by_role("link", name="Open").click()
+    expect(page.get_by_test_id("transcript")).to_contain_text("ask what you can do for your country", timeout=30_000)
+    return page.url.split("#/sessions/")[1].split("?")[0]
+
+
+def test_import_jfk_and_read_its_transcript(page: Page, server: str) -> None:
+    _imported_session(page, server)
+    expect(page.get_by_test_id("transcript")).to_contain_text("my fellow Americans")
+
+
+def test_live_session_shows_partial_then_final_text(page: Page, server: str) -> None:
+    _go(page, server, "record")
+    page.get_by_role("button", name="Start recording").click()
+    live = page.get_by_test_id("live-transcript")
+    expect(live.locator("p.partial").first).to_be_visible(timeout=20_000)
+    expect(live.locator("p.final").first).to_be_visible(timeout=20_000)
+    expect(live.locator("p.final").first).to_contain_text(re.compile("fellow|Americans", re.I))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "record-live-light.png")
+    page.get_by_role("button", name="Stop").click()
+    expect(page.get_by_role("button", name="Start recording")).to_be_visible(timeout=30_000)
+
+
+def test_search_lands_on_the_session_at_the_time(page: Page, server: str) -> None:
+    sid = _imported_session(page, server)
+    _go(page, server, "search")
+    page.get_by_label("Search").fill("country")
+    hit = page.locator(".hits a", has_text="jfk.wav").first
+    expect(hit).to_be_visible(timeout=10_000)
+    href = hit.get_attribute("href") or ""
+    t_ms = int(href.split("t=")[1])
+    hit.click()
+    expect(page).to_have_url(re.compile(r"#/sessions/[0-9a-f-]+\?t=\d+"))
+    player = page.get_by_test_id("player")
+    page.wait_for_function("el => el.readyState >= 1", arg=player.element_handle(), timeout=10_000)
+    page.wait_for_timeout(300)
+    current = player.evaluate("el => el.currentTime")
+    assert abs(current - t_ms / 1000) < 0.3, (current, t_ms)
+    assert sid  # the hit may be any of the imports of jfk.wav; it opened one of them at the hit's time
+
+
+def test_edit_persists_after_reload(page: Page, server: str) -> None:
+    _imported_session(page, server)
+    first = page.locator(".segment").first
+    first.get_by_role("button", name="Edit segment").click()
+    box = first.get_by_label("Segment text")
+    box.fill("And so, my fellow citizens of the world")
+    box.press("Enter")
+    expect(first).to_contain_text("my fellow citizens of the world")
+    page.reload()
+    expect(page.locator(".segment").first).to_contain_text("my fellow citizens of the world", timeout=10_000)
+
+
+def test_export_srt_parses(page: Page, server: str) -> None:
+    _imported_session(page, server)
+    with page.expect_download() as dl:
+        page.get_by_role("link", name="SRT").click()
+    path = dl.value.path()
+    cues = parse_cues(Path(path).read_text(encoding="utf-8"), SRT_TIME, None)
+    assert cues and "country" in " ".join(c[2] for c in cues)
+
+
+def test_delete_a_session(page: Page, server: str) -> None:
+    sid = _imported_session(page, server)
+    page.on("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="Delete").first.click()
+    expect(page).to_have_url(re.compile(r"#/sessions$"), timeout=10_000)
+    expect(page.locator(f'a[href="#/sessions/{sid}"]')).to_have_count(0)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshots_of_the_main_screens(browser: Browser, server: str, scheme: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 820}, color_scheme=scheme)  # type: ignore[arg-type]
+    page = context.new_page()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    sid = _imported_session(page, server)
+    page.screenshot(path=SHOTS / f"session-{scheme}.png")
+    for route in ("record", "sessions", "import", "settings"):
+        _go(page, server, route)
+        page.wait_for_timeout(400)
+        page.screenshot(path=SHOTS / f"{route}-{scheme}.png")
+    _go(page, server, "search")
+    page.get_by_label("Search").fill("fellow")
+    expect(page.locator(".hits li").first).to_be_visible(timeout=10_000)
+    page.screenshot(path=SHOTS / f"search-{scheme}.png")
+    bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert (bg == "rgb(22, 22, 24)") == (scheme == "dark"), bg
+    assert sid
+    context.close()
+    time.sleep(0)
