@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -49,9 +50,9 @@ def test_unknown_model_names_the_installed_ones(registry: ModelRegistry) -> None
         registry.get("large-v9")
 
 
-def test_transcribe_command_prints_the_text() -> None:
+def test_transcribe_command_prints_the_text(tmp_path: Path) -> None:
     from .speech import JFK_WAV
 
-    out = _cli("transcribe", str(JFK_WAV), "--model", "tiny.en-q8_0", "--threads", "2")
+    out = _cli("transcribe", str(JFK_WAV), "--model", "tiny.en-q8_0", "--data-dir", str(tmp_path))
     assert out.returncode == 0, out.stderr
     assert "ask not what your country can do for you" in out.stdout.lower()
