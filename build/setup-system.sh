@@ -7,6 +7,9 @@ packages=(
   pulseaudio pulseaudio-utils                        # capture tests: a null sink and its monitor
   xvfb xauth                                         # the desktop window without a display
   chromium                                           # end-to-end UI tests (Playwright drives Debian's Chromium)
+  libgirepository1.0-dev libcairo2-dev pkg-config    # building pygobject for the desktop window
+  gir1.2-webkit2-4.1                                 # the window's web view (WebKitGTK)
+  imagemagick                                        # screenshots of the window in tests
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -229,8 +229,21 @@ def _cmd_app(args: argparse.Namespace) -> int:
         print("aiwisper: error: no display to open a window on; run `aiwisper serve` and open its URL in a browser",
               file=sys.stderr)  # fmt: skip
         return 2
-    args.port, args.open = 0, True
-    return _cmd_serve(args)
+    try:
+        import webview  # noqa: F401
+    except ImportError:
+        print("aiwisper: pywebview is not available; opening the app in the browser instead", file=sys.stderr)
+        args.port, args.open = 0, True
+        return _cmd_serve(args)
+    from aiwisper.desktop import run_window
+    from aiwisper.services import Services
+
+    services = Services(args.data_dir)
+    try:
+        services.recover()
+        return run_window(services)
+    finally:
+        services.close()
 
 
 def build_parser() -> argparse.ArgumentParser:
