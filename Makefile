@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMPS := .make
 
-.PHONY: run test setup lint typecheck bench clean
+.PHONY: run test setup lint typecheck bench package clean
 .DELETE_ON_ERROR:
 
 run: setup
@@ -28,7 +28,7 @@ $(STAMPS)/venv: pyproject.toml $(STAMPS)/system
 	@mkdir -p $(STAMPS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,models]'
+	$(PY) -m pip install --quiet -e '.[dev,models,package]'
 	touch $@
 
 $(STAMPS)/models: $(STAMPS)/venv $(wildcard backend/aiwisper/models/*.py)
@@ -45,6 +45,9 @@ $(STAMPS)/ui-deps: ui/package.json ui/package-lock.json $(STAMPS)/system
 $(STAMPS)/ui-build: $(STAMPS)/ui-deps $(shell find ui/src ui/index.html ui/vite.config.ts ui/tsconfig.json -type f 2>/dev/null)
 	cd ui && npm run build --silent
 	touch $@
+
+package: setup
+	./build/package.sh
 
 lint:
 	$(VENV)/bin/ruff check backend tests bench

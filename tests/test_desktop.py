@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 SHOTS = Path(__file__).resolve().parent / "output" / "screenshots"
-
-
-@pytest.fixture(scope="module")
-def display() -> Iterator[str]:
-    if shutil.which("Xvfb") is None:
-        pytest.fail("Xvfb is not installed: run make setup")
-    name = ":97"
-    xvfb = subprocess.Popen(["Xvfb", name, "-screen", "0", "1280x860x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    time.sleep(1.0)
-    yield name
-    xvfb.terminate()
-    xvfb.wait(10)
 
 
 def _env(tmp_path: Path, display: str | None) -> dict[str, str]:

@@ -76,8 +76,12 @@ def _go(page: Page, server: str, route: str) -> None:
 
 def _imported_session(page: Page, server: str) -> str:
     _go(page, server, "import")
+    rows = page.locator(".jobs li", has_text="jfk.wav")
+    expect(page.locator(".jobs li, p.empty").first).to_be_visible(timeout=10_000)  # the job list has loaded
+    before = rows.count()
     page.locator("[data-testid=file-input]").set_input_files(str(JFK_WAV))
-    row = page.locator(".jobs li", has_text="jfk.wav").first
+    expect(rows).to_have_count(before + 1, timeout=30_000)  # earlier imports of the same file are listed too
+    row = rows.first  # newest first
     expect(row.get_by_role("link", name="Open")).to_be_visible(timeout=60_000)
     row.get_by_role("link", name="Open").click()
     expect(page.get_by_test_id("transcript")).to_contain_text("ask what you can do for your country", timeout=30_000)

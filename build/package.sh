@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Builds dist/aiwisper (one file) and dist/aiwisper-dir/ (one folder) with PyInstaller; reports sizes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+$PY -m pip install --quiet "pyinstaller>=6.10"
+for mode in 0 1; do
+  ONEFILE=$mode $PY -m PyInstaller --noconfirm --clean --log-level WARN \
+    --distpath dist --workpath build/work/pyi-$mode build/aiwisper.spec
+done
+du -sh dist/aiwisper dist/aiwisper-dir
+echo "largest parts of the one-dir build:"
+du -a dist/aiwisper-dir/_internal | sort -rn | head -15

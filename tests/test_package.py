@@ -1,0 +1,63 @@
+"""The one-file binary: built with PyInstaller, run without the project's environment, under Xvfb."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .speech import JFK_WAV, jfk_text, normalize
+from .test_desktop import SHOTS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def binary(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    dist = tmp_path_factory.mktemp("dist")
+    work = tmp_path_factory.mktemp("work")
+    env = {**os.environ, "ONEFILE": "1"}
+    subprocess.run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "ERROR", "--distpath",
+                    str(dist), "--workpath", str(work), str(ROOT / "build" / "aiwisper.spec")],
+                   env=env, check=True, cwd=ROOT, timeout=1200)  # fmt: skip
+    yield dist / "aiwisper"
+
+
+def _clean_env(home: Path, **extra: str) -> dict[str, str]:
+    """A user's environment: system PATH only, no virtual environment, a fresh HOME."""
+    (home / "run").mkdir(parents=True, exist_ok=True)
+    os.chmod(home / "run", 0o700)
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "XDG_RUNTIME_DIR": str(home / "run"), **extra}
+
+
+def test_binary_size(binary: Path) -> None:
+    size = binary.stat().st_size
+    print(f"one-file binary: {size / 1e6:.1f} MB")
+    assert 40e6 < size < 400e6  # the model (43.6 MB) is inside; the size goal is tracked in bench/
+
+
+def test_binary_transcribes_jfk(binary: Path, tmp_path: Path) -> None:
+    out = subprocess.run([str(binary), "transcribe", str(JFK_WAV)], env=_clean_env(tmp_path), capture_output=True,
+                         text=True, timeout=300)  # fmt: skip
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert normalize(out.stdout) == normalize(jfk_text())
+    listed = subprocess.run([str(binary), "models", "list"], env=_clean_env(tmp_path), capture_output=True,
+                            text=True, timeout=60)  # fmt: skip
+    assert "tiny.en-q8_0" in listed.stdout
+
+
+def test_binary_opens_the_window_to_ready(binary: Path, tmp_path: Path, display: str) -> None:
+    shot = SHOTS / "binary-window.png"
+    shot.unlink(missing_ok=True)
+    t0 = time.monotonic()
+    out = subprocess.run([str(binary)], env=_clean_env(tmp_path, DISPLAY=display, AIWISPER_SELFTEST=str(shot)),
+                         capture_output=True, text=True, timeout=180)  # fmt: skip
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert any(line.startswith("selftest: bridge ") and '"result"' in line for line in out.stdout.splitlines())
+    assert shot.is_file() and shot.stat().st_size > 10_000
+    print(f"one-file: exec to ready and closed in {time.monotonic() - t0:.1f} s")
