@@ -88,3 +88,18 @@ def lj_clips() -> list[Clip]:
 
 def jfk_text() -> str:
     return (TESTDATA / "jfk.txt").read_text(encoding="utf-8").strip()
+
+
+def write_wav(path: Path, audio: object, rate: int = 16000) -> Path:
+    """Mono float audio as a PCM16 WAV file."""
+    import wave
+
+    import numpy as np
+
+    data = (np.clip(np.asarray(audio, dtype=np.float32), -1, 1) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(data.tobytes())
+    return path

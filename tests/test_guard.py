@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import wave
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +12,7 @@ from aiwisper.sessions import store
 from aiwisper.transcription.guard import GuardOptions, clean_text, compression_ratio, filter_segments, repeats
 
 from .pipeline import app
+from .speech import write_wav
 
 SR = 16000
 
@@ -39,17 +39,8 @@ SOUNDS = {
 }
 
 
-def _write(path: Path, audio: np.ndarray) -> Path:
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(SR)
-        w.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
-
-
 def test_sixty_seconds_of_non_speech_give_no_words(tmp_path: Path, registry: ModelRegistry) -> None:
-    paths = [_write(tmp_path / f"{name}.wav", make()) for name, make in SOUNDS.items()]
+    paths = [write_wav(tmp_path / f"{name}.wav", make()) for name, make in SOUNDS.items()]
     with app(tmp_path / "data", registry) as (svc, _):
         assert svc.transcriber is not None
         jobs = svc.transcriber.import_files(paths, model="tiny.en-q8_0", language="en")

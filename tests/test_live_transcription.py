@@ -10,7 +10,7 @@ from aiwisper.sessions import store
 from aiwisper.sessions.recorder import RecordConfig
 
 from .pipeline import SR, Replay, app, speech_with_pauses
-from .speech import normalize, wer
+from .speech import normalize, wer, write_wav
 
 
 def test_partials_then_finals_matching_the_file_transcription(tmp_path: Path, registry: ModelRegistry) -> None:
@@ -26,7 +26,9 @@ def test_partials_then_finals_matching_the_file_transcription(tmp_path: Path, re
         chunks = svc.db.read(lambda c: store.chunks_of(c, session.id))
 
         # Live finals carry the words a file transcription finds (same model).
-        file_job = svc.transcriber.import_files([_wav(tmp_path, audio)], model="tiny.en-q8_0", language="en")[0]
+        file_job = svc.transcriber.import_files(
+            [write_wav(tmp_path / "same-audio.wav", audio)], model="tiny.en-q8_0", language="en"
+        )[0]
         assert svc.transcriber.wait_idle(120) and file_job.state == "done"
         assert file_job.session_id is not None
         file_text = " ".join(s.text for s in svc.db.read(lambda c: store.segments_of(c, file_job.session_id)))
@@ -52,18 +54,3 @@ def test_partials_then_finals_matching_the_file_transcription(tmp_path: Path, re
     for s in segments:
         mid = (s.start_ms + s.end_ms) // 2 * SR // 1000
         assert any(a - SR // 2 <= mid <= b + SR // 2 for a, b in spans), s
-
-
-def _wav(tmp_path: Path, audio: object) -> Path:
-    import wave
-
-    import numpy as np
-
-    path = tmp_path / "same-audio.wav"
-    assert isinstance(audio, np.ndarray)
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(SR)
-        w.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
-    return path

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import queue
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,8 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aiwisper.audio.capture import Block
-from aiwisper.audio.file_source import FileSource
 from aiwisper.audio.wav_read import read_wav_16k
 from aiwisper.errors import AiwisperError, InvalidArgumentError
 from aiwisper.events import Event
@@ -20,27 +17,15 @@ from aiwisper.models.registry import ModelRegistry
 from aiwisper.segmenter import Segmenter, VadOptions
 from aiwisper.services import Services
 from aiwisper.sessions import store
-from aiwisper.sessions.recorder import BusyError, RecordConfig, Source, State
+from aiwisper.sessions.recorder import BusyError, RecordConfig, State
 from aiwisper.settings import Settings
 from aiwisper.vad import SileroVad
 
+from .pipeline import Replay
 from .recording import read_wav
 from .speech import JFK_WAV
 
 SR = 16000
-
-
-class Replay:
-    """Source factory: each session replays `audio` unpaced, once."""
-
-    def __init__(self, audio: np.ndarray, loop: bool = False, speed: float = 0) -> None:
-        self.audio, self.loop, self.speed = audio, loop, speed
-        self.sources: list[FileSource] = []
-
-    def __call__(self, config: RecordConfig, out: queue.SimpleQueue[Block]) -> list[tuple[str, Source]]:
-        src = FileSource(self.audio, 0, out, speed=self.speed, loop=self.loop)
-        self.sources.append(src)
-        return [("mic", src)]
 
 
 @pytest.fixture
@@ -60,7 +45,7 @@ def services(tmp_path: Path, registry: ModelRegistry, factory: Replay) -> Iterat
 
 
 def test_stop_drains_every_chunk_and_sample(tmp_path: Path, registry: ModelRegistry, jfk: np.ndarray) -> None:
-    factory = Replay(jfk)
+    factory = Replay(jfk, speed=0)
     with services(tmp_path, registry, factory) as (svc, events):
         received: list[store.ChunkRow] = []
         svc.recorder.chunk_listeners.append(received.append)
@@ -104,7 +89,7 @@ def test_second_start_is_busy_and_stop_when_idle_is_refused(
 
 def test_auto_stop_after_silence(tmp_path: Path, registry: ModelRegistry) -> None:
     silence = np.zeros(SR * 70, dtype=np.float32)
-    factory = Replay(silence)
+    factory = Replay(silence, speed=0)
     svc = Services(tmp_path, Settings({"recording.auto_stop_minutes": 1}), source_factory=factory, registry=registry)
     try:
         events: list[Event] = []
@@ -120,7 +105,7 @@ def test_auto_stop_after_silence(tmp_path: Path, registry: ModelRegistry) -> Non
 
 
 def test_record_only_keeps_chunks_out_of_the_queue(tmp_path: Path, registry: ModelRegistry, jfk: np.ndarray) -> None:
-    factory = Replay(jfk)
+    factory = Replay(jfk, speed=0)
     with services(tmp_path, registry, factory) as (svc, _):
         got: list[store.ChunkRow] = []
         svc.recorder.chunk_listeners.append(got.append)

@@ -15,8 +15,7 @@ from aiwisper.sessions.recorder import RecordConfig
 from aiwisper.settings import Settings
 
 from .pipeline import SR, Replay, app, speech_with_pauses
-from .speech import JFK_WAV, jfk_text, normalize, wer
-from .test_guard import _write
+from .speech import JFK_WAV, jfk_text, normalize, wer, write_wav
 
 
 def _consistent(segments: list[store.SegmentRow], chunks: list[store.ChunkRow], duration_ms: int) -> None:
@@ -30,7 +29,7 @@ def _consistent(segments: list[store.SegmentRow], chunks: list[store.ChunkRow], 
 
 def test_whole_session_with_base_replaces_the_text(tmp_path: Path, registry: ModelRegistry) -> None:
     audio, _, reference = speech_with_pauses(pause_s=3.0, clips=2)
-    path = _write(tmp_path / "talk.wav", audio)
+    path = write_wav(tmp_path / "talk.wav", audio)
     with app(tmp_path / "data", registry) as (svc, _):
         assert svc.transcriber is not None
         job = svc.transcriber.import_files([path], model="tiny.en-q8_0", language="en")[0]
@@ -67,7 +66,7 @@ def test_whole_session_with_base_replaces_the_text(tmp_path: Path, registry: Mod
 
 def test_one_chunk_or_a_range_changes_only_that_part(tmp_path: Path, registry: ModelRegistry) -> None:
     audio, _spans, _ = speech_with_pauses(pause_s=3.0, clips=2)
-    path = _write(tmp_path / "talk.wav", audio)
+    path = write_wav(tmp_path / "talk.wav", audio)
     with app(tmp_path / "data", registry) as (svc, rec):
         assert svc.transcriber is not None
         job = svc.transcriber.import_files([path], model="tiny.en-q8_0", language="en")[0]

@@ -14,8 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from .pipeline import speech_with_pauses
-from .speech import JFK_WAV
-from .test_guard import _write
+from .speech import JFK_WAV, write_wav
 from .test_transcribe_files import SRT_TIME, parse_cues
 
 CHROMIUM = "/usr/bin/chromium"
@@ -29,7 +28,7 @@ SHOTS = Path(__file__).resolve().parent / "output" / "screenshots"
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("ui")
     audio, _, _ = speech_with_pauses(pause_s=2.0, clips=1)
-    replay = _write(tmp / "replay.wav", audio)
+    replay = write_wav(tmp / "replay.wav", audio)
     env = {**os.environ, "AIWISPER_DATA_DIR": str(tmp / "data")}
     # Small, fast defaults for the test machine.
     (tmp / "data").mkdir()
