@@ -165,7 +165,7 @@ def test_traversal_never_leaves_the_data_folder(live, tmp_path: Path) -> None:  
     name=st.sampled_from(["sessions.list", "sessions.get", "search", "settings.set", "segments.edit", "jobs.cancel",
                           "sessions.rename", "sessions.export", "sessions.retranscribe", "models.set_default", "x"]),
     body=st.recursive(
-        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30),
         lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
         max_leaves=12,
     ) | st.dictionaries(st.sampled_from(["session_id", "query", "limit", "offset", "name", "value", "text",
@@ -181,6 +181,14 @@ def test_fuzzed_command_bodies_never_give_a_500(live, name: str, body: object) -
     if "error" in out:
         assert out["error"]["code"] in ("not_found", "invalid_argument", "busy", "failed")
         assert "Traceback" not in out["error"]["message"]
+
+
+@pytest.mark.parametrize("raw", ['{"limit": NaN}', '{"name": "vad.threshold", "value": Infinity}', "[1, 2", "\u0000"])
+def test_non_finite_numbers_and_broken_json_are_refused(live, raw: str) -> None:  # type: ignore[no-untyped-def]
+    client, _ = live
+    name = "settings.set" if "vad" in raw else "sessions.list"
+    r = requests.post(f"{client.base}/api/commands/{name}", data=raw.encode(), headers=client.headers, timeout=10)
+    assert r.status_code == 200 and r.json()["error"]["code"] == "invalid_argument", r.text
 
 
 def test_audio_ranges_and_a_wav_still_recording(live) -> None:  # type: ignore[no-untyped-def]

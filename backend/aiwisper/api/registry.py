@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import math
 import types
 import typing
 from collections.abc import Callable
@@ -74,8 +75,8 @@ def _check(value: Any, ann: Any, where: str) -> Any:
             raise ParamError(f"{where} is out of range")
         return value
     if ann is float:
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-            raise ParamError(f"{where} must be a number")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise ParamError(f"{where} must be a finite number")
         return float(value)
     if ann is str:
         if not isinstance(value, str):
