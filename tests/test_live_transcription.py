@@ -47,8 +47,10 @@ def test_partials_then_finals_matching_the_file_transcription(tmp_path: Path, re
     preceded = {f.chunk_id for tf, f in finals if any(p.start_ms == f.start_ms and tp < tf for tp, p in partials)}
     long_chunks = {c.id for c in chunks if c.end_sample - c.start_sample > 4 * SR}
     assert long_chunks and long_chunks <= preceded, (long_chunks, preceded)
-    for _, p in partials:
-        assert p.text.strip() and any(normalize(w) in normalize(reference) for w in p.text.split())
+    # Partials are provisional, but most already carry words of what was said.
+    ref_words = set(normalize(reference).split())
+    sharing = [p for _, p in partials if set(normalize(p.text).split()) & ref_words]
+    assert len(sharing) >= 0.8 * len(partials), [p.text for _, p in partials]
 
     # Nothing is transcribed in the pauses: every segment lies on speech.
     for s in segments:

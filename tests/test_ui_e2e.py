@@ -76,7 +76,8 @@ def _go(page: Page, server: str, route: str) -> None:
 def _imported_session(page: Page, server: str) -> str:
     _go(page, server, "import")
     rows = page.locator(".jobs li", has_text="jfk.wav")
-    expect(page.locator(".jobs li, p.empty").first).to_be_visible(timeout=10_000)  # the job list has loaded
+    loaded = page.locator(".jobs li").or_(page.get_by_text("No imports yet."))
+    expect(loaded.first).to_be_visible(timeout=10_000)  # the job list has loaded
     before = rows.count()
     page.locator("[data-testid=file-input]").set_input_files(str(JFK_WAV))
     expect(rows).to_have_count(before + 1, timeout=30_000)  # earlier imports of the same file are listed too

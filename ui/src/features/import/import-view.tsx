@@ -34,7 +34,8 @@ export function ImportView() {
         <strong>Drop audio or video files here</strong>
         <span className="muted">or click to choose (wav, mp3, m4a, ogg, flac, webm, mp4, mkv…){isDesktop() ? "" : " — they are uploaded to this machine's AIWisper"}</span>
       </label>
-      {list.length === 0 && <p className="empty">No imports yet.</p>}
+      {jobs.isLoading && <p className="empty">Loading…</p>}
+      {jobs.isSuccess && list.length === 0 && <p className="empty">No imports yet.</p>}
       <ul className="jobs">
         {[...list].reverse().map((j) => (
           <li key={j.job_id} className={j.state}>
