@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from aiwisper.models.registry import ModelRegistry
 
-from .api_client import Client, receive, running
+from .api_client import receive, running
 from .pipeline import Replay, speech_with_pauses
 
 
@@ -226,5 +226,4 @@ def test_audio_ranges_and_a_wav_still_recording(live) -> None:  # type: ignore[n
     export = requests.get(f"{client.base}/api/sessions/{session['id']}/export?format=srt", headers=client.headers,
                           timeout=10)  # fmt: skip
     assert export.status_code == 200 and "attachment" in export.headers["Content-Disposition"]
-    client_ok: Client = client
-    assert client_ok.ok("sessions.delete", session_id=session["id"])
+    assert client.ok("sessions.delete", session_id=session["id"])

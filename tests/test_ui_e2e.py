@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -172,4 +171,3 @@ def test_screenshots_of_the_main_screens(browser: Browser, server: str, scheme: 
     assert (bg == "rgb(22, 22, 24)") == (scheme == "dark"), bg
     assert sid
     context.close()
-    time.sleep(0)

@@ -4,6 +4,7 @@ annotations before it runs, and known exceptions become `{error: {code, message}
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import math
@@ -49,12 +50,9 @@ def _check(value: Any, ann: Any, where: str) -> Any:
     if ann is Any:
         return value
     if origin in (types.UnionType, typing.Union):
-        errors = []
         for option in get_args(ann):
-            try:
+            with contextlib.suppress(ParamError):
                 return _check(value, option, where)
-            except ParamError as e:
-                errors.append(str(e))
         raise ParamError(f"{where} has the wrong type")
     if ann is type(None):
         if value is not None:

@@ -70,10 +70,6 @@ def finish_session(
     )
 
 
-def update_duration(conn: sqlite3.Connection, session_id: str, duration_ms: int) -> None:
-    conn.execute("UPDATE sessions SET duration_ms = ? WHERE id = ?", (duration_ms, session_id))
-
-
 def add_chunk(conn: sqlite3.Connection, session_id: str, source: str, start: int, end: int, status: str) -> int:
     cur = conn.execute(
         "INSERT INTO chunks (session_id, source, start_sample, end_sample, status) VALUES (?,?,?,?,?)",

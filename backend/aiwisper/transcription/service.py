@@ -122,6 +122,7 @@ class TranscriptionService:
         self.policy = LivePolicy()
         self.guard = GuardOptions.from_settings(settings)
         self._jobs: deque[Job] = deque()
+        self._all_jobs: dict[str, Job] = {}  # every job of this run, by id
         self._imports: deque[Job] = deque()
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -142,12 +143,6 @@ class TranscriptionService:
     def jobs(self) -> list[Job]:
         with self._lock:
             return list(self._all_jobs.values())
-
-    @property
-    def _all_jobs(self) -> dict[str, Job]:
-        if not hasattr(self, "_job_index"):
-            self._job_index: dict[str, Job] = {}
-        return self._job_index
 
     def import_files(self, paths: list[Path], model: str | None = None, language: str | None = "default") -> list[Job]:
         """Queue files for import; each becomes a session transcribed through the same queue."""
