@@ -95,7 +95,7 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
         for job in jobs:
             while not job.finished:
                 progress.update(job)
-                time.sleep(0.2)
+                time.sleep(0.05)
             progress.update(job)
             if job.state != "done" or job.session_id is None:
                 failed += 1

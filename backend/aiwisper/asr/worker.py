@@ -45,6 +45,9 @@ def _serve(conn: Connection) -> None:
                 if engine is not None:
                     engine.close()
                 engine = WhisperCppEngine(Path(model_path), threads)
+            if audio is None:  # "load": the model only
+                conn.send(("ok", [], ""))
+                continue
             result = engine.run(audio, DecodeOptions(**options))
             conn.send(("ok", [asdict(s) for s in result.segments], result.language))
         except Exception as e:
@@ -64,6 +67,7 @@ class EngineWorker:
         self._conn: Connection | None = None
         self._fresh = False  # the next request is the first of a new process: it also loads the model
         self.start_timeout = start_timeout
+        self._loaded: tuple[Path, int] | None = None  # what the running worker holds
         self.restarts = 0
         self.busy = False
 
@@ -78,6 +82,7 @@ class EngineWorker:
         child.close()
         self._proc, self._conn = proc, parent
         self._fresh = True
+        self._loaded = None
 
     def _kill(self) -> None:
         if self._proc is not None:
@@ -88,10 +93,23 @@ class EngineWorker:
             self._conn.close()
         self._proc = self._conn = None
 
+    def load(self, model_path: Path, threads: int) -> bool:
+        """Start the worker and load the model ahead of the first request; False if it is loaded already."""
+        if self._loaded == (model_path, threads) and self._proc is not None and self._proc.is_alive():
+            return False
+        self._request(model_path, threads, None, DecodeOptions(), self.start_timeout)
+        return True
+
     def transcribe(
         self, model_path: Path, threads: int, audio: npt.NDArray[np.float32], options: DecodeOptions, timeout: float
     ) -> EngineResult:
         """Run one request; raises WorkerCrashed (worker restarted) or EngineError."""
+        return self._request(model_path, threads, audio, options, timeout)
+
+    def _request(
+        self, model_path: Path, threads: int, audio: npt.NDArray[np.float32] | None, options: DecodeOptions,
+        timeout: float,
+    ) -> EngineResult:  # fmt: skip
         if self._proc is None or not self._proc.is_alive():
             self._kill()
             self._start()
@@ -114,7 +132,9 @@ class EngineWorker:
         finally:
             self.busy = False
         if reply[0] == "error":
+            self._loaded = None
             raise EngineError(reply[1])
+        self._loaded = (model_path, threads)
         return EngineResult([_segment(s) for s in reply[1]], reply[2])
 
     def close(self) -> None:

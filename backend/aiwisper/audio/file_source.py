@@ -43,6 +43,7 @@ class FileSource:
         self.overflows = 0
         self.failed: str | None = None
         self.finished = threading.Event()
+        self.started_at: float | None = None  # time.monotonic() of the first sample (benchmarks time against it)
         self._out = out
         self._max_queued = max_queued
         self._stop = threading.Event()
@@ -53,7 +54,7 @@ class FileSource:
 
     def _run(self) -> None:
         block = int(self.rate * BLOCK_SECONDS)
-        t0 = time.monotonic()
+        t0 = self.started_at = time.monotonic()
         sent = 0
         pos = 0
         while not self._stop.is_set():

@@ -156,6 +156,7 @@ class TranscriptionService:
         for job in jobs:
             self.bus.publish(job.event())
         self._import_wake.set()
+        self._wake.set()  # the transcriber loads the model meanwhile
         return jobs
 
     def retranscribe(
@@ -342,7 +343,21 @@ class TranscriptionService:
         if chunk is not None:
             self._transcribe(_Work(chunk, self._import_job_of(chunk.session_id)))
             return True
-        return False
+        return self._warm_up()
+
+    def _warm_up(self) -> bool:
+        """While a file is still decoding, load its model so its first chunk starts at once."""
+        with self._lock:
+            job = next((j for j in self._imports if not j.cancel.is_set()), None)
+            job = job or next((j for j in self._all_jobs.values() if j.kind == "import" and j.state == "running"
+                               and j.decoded < 1.0), None)  # fmt: skip
+        if job is None:
+            return False
+        try:
+            model = self._model_for(job.model, job.language)
+            return self.worker.load(model.path, self._threads())
+        except AiwisperError:
+            return False  # the job itself reports the problem
 
     def _import_job_of(self, session_id: str) -> Job | None:
         with self._lock:
