@@ -118,6 +118,18 @@ def run_model(model: str, registry: ModelRegistry) -> dict[str, Any]:
         part = [t for t, m in partials if m["start_ms"] <= a_ms + 500 and m["end_ms"] > a_ms]
         if part:
             partial_lat.append(min(part) - (t0 + a / SR))
+            if os.environ.get("AIWISPER_BENCH_DEBUG"):
+                tp, pm = min((t, m) for t, m in partials if t == min(part))
+                print(
+                    f"  speech {a_ms} ms: partial [{pm['start_ms']}, {pm['end_ms']}] arrived at "
+                    f"{(tp - t0) * 1000:.0f} ms ({(tp - t0) * 1000 - pm['end_ms']:.0f} ms after its audio end)"
+                )
+        if fin and os.environ.get("AIWISPER_BENCH_DEBUG"):
+            tf, fm = min(((t, m) for t, m in finals if t == min(fin)), key=lambda x: x[0])
+            print(
+                f"  speech end {b_ms} ms: final [{fm['start_ms']}, {fm['end_ms']}] arrived at "
+                f"{(tf - t0) * 1000:.0f} ms ({(tf - t0) * 1000 - fm['end_ms']:.0f} ms after chunk end)"
+            )
     finals_calls = [(s, w) for s, w, is_partial in timed.calls if not is_partial]
     audio_s = sum(s for s, _ in finals_calls)
     work_s = sum(w for _, w in finals_calls)

@@ -24,10 +24,10 @@ def _pactl(*args: str) -> str:
     return subprocess.run(["pactl", *args], capture_output=True, text=True, check=True, timeout=10).stdout
 
 
-@pytest.fixture(scope="session")
-def pulse() -> Iterator[None]:
+def start_server() -> None:
+    """Start a private PulseAudio server (in $XDG_RUNTIME_DIR) with the null sinks; sys_sink is the default."""
     if shutil.which("pulseaudio") is None:
-        pytest.fail("pulseaudio is not installed: run make setup")
+        raise RuntimeError("pulseaudio is not installed: run make setup")
     runtime = Path(os.environ["XDG_RUNTIME_DIR"])
     runtime.mkdir(parents=True, exist_ok=True)
     subprocess.run(["pulseaudio", "--kill"], capture_output=True, check=False)
@@ -42,8 +42,20 @@ def pulse() -> Iterator[None]:
             break
         except subprocess.CalledProcessError:
             time.sleep(0.1)
-    yield
+
+
+def stop_server() -> None:
     subprocess.run(["pulseaudio", "--kill"], capture_output=True, check=False)
+
+
+@pytest.fixture(scope="session")
+def pulse() -> Iterator[None]:
+    try:
+        start_server()
+    except RuntimeError as e:
+        pytest.fail(str(e))
+    yield
+    stop_server()
 
 
 def play(sink: str, wav: Path) -> subprocess.Popen[bytes]:

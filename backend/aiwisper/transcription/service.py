@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from aiwisper.asr.types import DecodeOptions, EngineResult
-from aiwisper.asr.whisper_cpp import EngineError, audio_ctx_for
+from aiwisper.asr.whisper_cpp import LIVE_FINAL_FLOOR, EngineError, audio_ctx_for
 from aiwisper.asr.worker import EngineWorker, WorkerCrashed, default_threads
 from aiwisper.audio import SAMPLE_RATE
 from aiwisper.errors import AiwisperError, InvalidArgumentError, NotFoundError
@@ -431,7 +431,18 @@ class TranscriptionService:
             self.bus.publish(
                 PartialTranscript(target.session_id, target.source, _ms(target.start), _ms(target.end), text)
             )
+        else:
+            self.policy.no_words(target)
         return True
+
+    def _final_ctx(self, samples: int, live: bool) -> int:
+        """audio_ctx of a final (0: whisper's full 30 s), per `transcription.fast_encoder`."""
+        mode = self.settings["transcription.fast_encoder"]
+        if mode == "all":
+            return audio_ctx_for(samples / SAMPLE_RATE)
+        if mode == "live" and live:
+            return audio_ctx_for(samples / SAMPLE_RATE, floor=LIVE_FINAL_FLOOR)
+        return 0
 
     def _options(self, language: str | None, prompt: str, audio_ctx: int) -> DecodeOptions:
         return DecodeOptions(
@@ -471,8 +482,9 @@ class TranscriptionService:
             prev = self.db.read(lambda c: store.previous_chunk(c, chunk))
             prev_text = self.db.read(lambda c: store.chunk_text(c, prev.id)) if prev else None
             prompt = self.policy.prompt(prev_text, prev.end_sample if prev else None, chunk.start_sample)
-            fast = self.settings["transcription.fast_encoder"] == "all"
-            options = self._options(language, prompt, audio_ctx_for(len(audio) / SAMPLE_RATE) if fast else 0)
+            options = self._options(
+                language, prompt, self._final_ctx(len(audio), live=job is None and session.status == "recording")
+            )
             try:
                 result = self.worker.transcribe(model.path, self._threads(), audio, options, self._timeout(len(audio)))
             except WorkerCrashed as e:
