@@ -35,7 +35,7 @@ $(STAMPS)/models: $(STAMPS)/venv $(wildcard backend/aiwisper/models/*.py)
 	$(VENV)/bin/aiwisper models build
 	touch $@
 
-bench: setup
+bench: package
 	$(PY) -m bench.run
 
 $(STAMPS)/ui-deps: ui/package.json ui/package-lock.json $(STAMPS)/system
