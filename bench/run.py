@@ -1,26 +1,42 @@
 """`make bench`: every benchmark in one run; writes bench/results/latest.json and latest.md.
 
 Runs after `make package` (the start-up figures need the builds). Each benchmark measures its peer in the
-same run; a peer that cannot run is reported as missing, not skipped.
+same run; a peer that cannot run is reported as missing, not skipped. `python -m bench.run NAME…` runs only
+those benchmarks and replaces their rows in the latest results.
 """
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Callable
 from typing import Any
 
 from bench import capture_load, file_speed, live_latency, memory_session, startup
-from bench.common import save
+from bench.common import RESULTS, save
+
+BENCHMARKS: dict[str, Callable[[], list[dict[str, Any]]]] = {
+    "file_speed": file_speed.run,
+    "live_latency": live_latency.run,
+    "capture_load": lambda: [capture_load.run()],
+    "memory_session": lambda: [memory_session.run()],
+    "startup": startup.run,
+}
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
+    unknown = set(names) - set(BENCHMARKS)
+    if unknown:
+        raise SystemExit(f"unknown benchmark(s): {', '.join(sorted(unknown))}; known: {', '.join(BENCHMARKS)}")
+    chosen = names or list(BENCHMARKS)
+    fresh = {name: [{**row, "bench": name} for row in BENCHMARKS[name]()] for name in chosen}
     results: list[dict[str, Any]] = []
-    results += file_speed.run()
-    results += live_latency.run()
-    results.append(capture_load.run())
-    results.append(memory_session.run())
-    results += startup.run()
+    previous = RESULTS / "latest.json"
+    kept = json.loads(previous.read_text())["results"] if names and previous.exists() else []
+    for name in BENCHMARKS:  # table order stays the same
+        results += fresh.get(name) or [r for r in kept if r.get("bench") == name]
     save(results)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

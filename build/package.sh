@@ -10,4 +10,4 @@ for mode in 0 1; do
 done
 du -sh dist/aiwisper dist/aiwisper-dir
 echo "largest parts of the one-dir build:"
-du -a dist/aiwisper-dir/_internal | sort -rn | head -15
+du -a dist/aiwisper-dir/_internal | sort -rn | sed -n 1,15p

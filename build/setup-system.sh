@@ -10,6 +10,7 @@ packages=(
   libgirepository1.0-dev libcairo2-dev pkg-config    # building pygobject for the desktop window
   gir1.2-webkit2-4.1                                 # the window's web view (WebKitGTK)
   imagemagick                                        # screenshots of the window in tests
+  xdotool                                            # tests answer the window's native file dialogs
   cmake                                              # make bench: builds whisper.cpp's whisper-cli as the peer
 )
 missing=()

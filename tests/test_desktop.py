@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from .speech import JFK_WAV
 
 SHOTS = Path(__file__).resolve().parent / "output" / "screenshots"
 
@@ -46,3 +49,54 @@ def test_without_a_display_it_says_to_use_serve(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "aiwisper"], env=_env(tmp_path, None), capture_output=True,
                          text=True, timeout=60)  # fmt: skip
     assert out.returncode == 2 and "aiwisper serve" in out.stderr
+
+
+def _answer_dialog(display: str, path: Path, select_all: bool = False) -> None:
+    """Type `path` into the GTK file dialog that opens over the window, as a user would, and confirm."""
+    env = {**os.environ, "DISPLAY": display}
+    found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "^(Open|Save)"], env=env,
+                           capture_output=True, text=True, timeout=60)  # fmt: skip
+    wid = found.stdout.split()[0]
+    time.sleep(0.5)  # the dialog is drawn
+    # No window manager under Xvfb: give the dialog the focus, then type through XTEST like a keyboard.
+    subprocess.run(["xdotool", "windowfocus", "--sync", wid], env=env, check=True, timeout=10)
+    for args in (["key", "ctrl+a" if select_all else "ctrl+l"], ["type", "--delay", "5", str(path)], ["key", "Return"]):
+        subprocess.run(["xdotool", *args], env=env, check=True, timeout=30)
+        time.sleep(0.3)
+
+
+def _call_from_page(display: str, tmp_path: Path, command: str, params: dict[str, object], answer: Path,
+                    select_all: bool = False) -> object:  # fmt: skip
+    call = json.dumps({"command": command, "params": params})
+    env = {**_env(tmp_path, display), "AIWISPER_SELFTEST": "none", "AIWISPER_SELFTEST_CALL": call}
+    proc = subprocess.Popen([sys.executable, "-m", "aiwisper"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        _answer_dialog(display, answer, select_all)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err[-2000:]
+    line = next(x for x in out.splitlines() if x.startswith("selftest: call "))
+    reply = json.loads(line.removeprefix("selftest: call "))
+    assert "result" in reply, reply
+    return reply["result"]
+
+
+def test_native_dialogs_import_a_chosen_file_and_save_an_export(display: str, tmp_path: Path) -> None:
+    jobs = _call_from_page(display, tmp_path, "dialog.import_files", {}, JFK_WAV)
+    assert isinstance(jobs, list) and [j["title"] for j in jobs] == ["jfk.wav"], jobs
+    # The import goes on in the next start; a transcript to export:
+    subprocess.run([sys.executable, "-m", "aiwisper", "transcribe", str(JFK_WAV), "--data-dir", str(tmp_path / "data")],
+                   check=True, capture_output=True, timeout=300)  # fmt: skip
+    listed = subprocess.run([sys.executable, "-m", "aiwisper", "sessions", "--data-dir", str(tmp_path / "data")],
+                            check=True, capture_output=True, text=True, timeout=60).stdout  # fmt: skip
+    session_id = next(line.split()[0] for line in listed.splitlines() if line.split()[1] == "done")
+    target = tmp_path / "chosen" / "kennedy.srt"
+    target.parent.mkdir()
+    saved = _call_from_page(display, tmp_path, "dialog.save_export", {"session_id": session_id, "format": "srt"},
+                            target, select_all=True)  # fmt: skip
+    assert saved == {"path": str(target)}
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("1\n00:00:0") and "ask not what your country can do for you" in text.lower()
+    assert not list(target.parent.glob(".*.part"))

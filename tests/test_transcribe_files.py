@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import subprocess
 import sys
@@ -22,9 +23,14 @@ SRT_TIME = re.compile(r"^(\d\d):(\d\d):(\d\d),(\d\d\d) --> (\d\d):(\d\d):(\d\d),
 VTT_TIME = re.compile(r"^(\d\d):(\d\d):(\d\d)\.(\d\d\d) --> (\d\d):(\d\d):(\d\d)\.(\d\d\d)$")
 
 
-def transcribe(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def transcribe(data_dir: Path, *args: str, decoder: str = "") -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "aiwisper", "transcribe", "--data-dir", str(data_dir), *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
+    env = {**os.environ, "AIWISPER_DECODER": decoder}
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False, env=env)
+
+
+# PyAV where installed; the system's GStreamer in the Linux one-file build (which leaves PyAV out).
+DECODERS = pytest.mark.parametrize("decoder", ["av", "gstreamer"])
 
 
 def _ms(parts: tuple[str, ...]) -> int:
@@ -95,13 +101,30 @@ def test_srt_vtt_json_and_md_parse_back(tmp_path: Path) -> None:
         ("jfk.mkv", "flac", 48000, 2, True),
     ],
 )
-def test_any_audio_or_video_file(tmp_path: Path, name: str, codec: str, rate: int, channels: int, video: bool) -> None:
+@DECODERS
+def test_any_audio_or_video_file(
+    tmp_path: Path, name: str, codec: str, rate: int, channels: int, video: bool, decoder: str
+) -> None:
     path = encode_audio(read_wav_16k(JFK_WAV), tmp_path / name, codec, rate, channels, video)
-    out = transcribe(tmp_path / "data", str(path), "--model", "tiny.en-q8_0")
+    out = transcribe(tmp_path / "data", str(path), "--model", "tiny.en-q8_0", decoder=decoder)
     assert out.returncode == 0, out.stderr
     words = normalize(out.stdout).split()
     reference = normalize(jfk_text()).split()
     assert len(set(words) & set(reference)) >= len(set(reference)) - 2, out.stdout
+
+
+@DECODERS
+def test_stereo_is_as_loud_as_its_channels(tmp_path: Path, decoder: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both channels carry the speech: the mono mix must keep its level (a plain sum would be 1.41x, clipping)."""
+    monkeypatch.setenv("AIWISPER_DECODER", decoder)
+    from aiwisper.files.decode import decode_16k
+
+    source = read_wav_16k(JFK_WAV)
+    for name, codec in (("stereo.wav", "pcm_s16le"), ("stereo.m4a", "aac"), ("stereo.webm", "libopus")):
+        path = encode_audio(source, tmp_path / name, codec, 48000, 2, False)
+        mixed = np.concatenate(list(decode_16k(path)))
+        ratio = float(np.sqrt(np.mean(mixed**2)) / np.sqrt(np.mean(source**2)))
+        assert 0.95 < ratio < 1.05, (name, ratio)
 
 
 def _no_session_left(data_dir: Path) -> None:
@@ -114,17 +137,18 @@ def _no_session_left(data_dir: Path) -> None:
     "make,message",
     [
         (lambda d: _write(d / "song.mp3", np.random.default_rng(3).bytes(50_000)),
-         "is not an audio or video file ffmpeg can read"),
+         "is not an audio or video file AIWisper can read"),
         (lambda d: _write(d / "empty.wav", b""), "empty.wav is empty"),
         (lambda d: _zero_length_wav(d / "zero.wav"), "zero.wav contains no audio"),
         (lambda d: video_without_audio(d / "silent-film.mp4"), "silent-film.mp4 has no audio track"),
         (lambda d: d / "missing.wav", "missing.wav: no such file"),
     ],
 )  # fmt: skip
-def test_bad_files_get_one_line_and_leave_nothing(tmp_path: Path, make: object, message: str) -> None:
+@DECODERS
+def test_bad_files_get_one_line_and_leave_nothing(tmp_path: Path, make: object, message: str, decoder: str) -> None:
     assert callable(make)
     path = make(tmp_path)
-    out = transcribe(tmp_path / "data", str(path), "--model", "tiny.en-q8_0")
+    out = transcribe(tmp_path / "data", str(path), "--model", "tiny.en-q8_0", decoder=decoder)
     assert out.returncode != 0
     errors = [line for line in out.stderr.splitlines() if line.startswith("aiwisper: error")]
     assert len(errors) == 1 and message in errors[0], out.stderr

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from aiwisper.api.bridge import make_js_api
+from aiwisper.api.dialogs import MEDIA_TYPES
 from aiwisper.api.server import LocalServer
 from aiwisper.events import Event, SessionStarted, SessionStopped
 from aiwisper.services import Services
@@ -34,6 +35,27 @@ def _load_geometry(path: Path) -> dict[str, int]:
         return {k: int(data[k]) for k in ("width", "height", "x", "y") if k in data}
     except (OSError, ValueError, TypeError):
         return {}
+
+
+class WindowDialogs:
+    """The system's file dialogs, opened over the window (pywebview runs them on the GUI thread)."""
+
+    def __init__(self, window: Any) -> None:
+        self.window = window
+
+    def open_files(self) -> list[str]:
+        import webview
+
+        chosen = self.window.create_file_dialog(webview.FileDialog.OPEN, allow_multiple=True, file_types=MEDIA_TYPES)
+        return [str(p) for p in chosen or ()]
+
+    def save_file(self, suggested_name: str) -> str | None:
+        import webview
+
+        chosen = self.window.create_file_dialog(webview.FileDialog.SAVE, save_filename=suggested_name)
+        if not chosen:
+            return None
+        return str(chosen if isinstance(chosen, str) else chosen[0])
 
 
 def run_window(services: Services) -> int:
@@ -53,6 +75,7 @@ def run_window(services: Services) -> int:
         with contextlib.suppress(OSError):
             geometry_file.write_text(json.dumps(geometry))
 
+    services.dialogs = WindowDialogs(window)
     window.events.resized += lambda width, height: save_geometry(width=width, height=height)
     window.events.moved += lambda x, y: save_geometry(x=x, y=y)
 
@@ -101,6 +124,13 @@ _READY_JS = """
 """
 
 
+_CALL_JS = """
+window.pywebview.api[%s][%s](%s).then(
+  (r) => { window.__aiwisperCall = JSON.stringify(r); },
+  (e) => { window.__aiwisperCall = JSON.stringify({ thrown: String(e) }); });
+"""
+
+
 def _selftest(window: Any, screenshot: str) -> None:
     """Wait until the page reports ready through the bridge, screenshot the screen, close the window."""
     window.events.loaded.wait(60)
@@ -111,6 +141,17 @@ def _selftest(window: Any, screenshot: str) -> None:
         time.sleep(0.05)
         reply = window.evaluate_js("window.__aiwisperSelftest || null")
     print(f"selftest: bridge {reply}", flush=True)
+    call = os.environ.get("AIWISPER_SELFTEST_CALL")  # {"command": …, "params": …}: one call from the page
+    if call:
+        spec = json.loads(call)
+        name, method = spec["command"].rsplit(".", 1)
+        window.evaluate_js(_CALL_JS % (json.dumps(name), json.dumps(method), json.dumps(spec.get("params", {}))))
+        answer = None
+        deadline = time.monotonic() + 120
+        while answer is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+            answer = window.evaluate_js("window.__aiwisperCall || null")
+        print(f"selftest: call {answer}", flush=True)
     if screenshot != "none" and os.environ.get("DISPLAY"):  # "none": time to ready only (bench/startup.py)
         time.sleep(1.0)  # let the first frame paint
         subprocess.run(["import", "-window", "root", screenshot], check=False, timeout=30)

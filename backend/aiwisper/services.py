@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aiwisper import paths
+from aiwisper.api.dialogs import Dialogs
 from aiwisper.events import EventBus
 from aiwisper.models.registry import ModelRegistry
 from aiwisper.segmenter import VadOptions
@@ -43,6 +44,7 @@ class Services:
             self.transcriber = TranscriptionService(
                 self.db, self.data_dir, self.bus, self.registry, self.settings, self.recorder, self.vad_factory
             )
+        self.dialogs: Dialogs | None = None  # native file dialogs, set by the desktop window
         self._closed = False
 
     def vad_factory(self) -> Callable[[npt.NDArray[np.float32]], float]:

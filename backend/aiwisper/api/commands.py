@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from aiwisper import __version__, paths
+from aiwisper.api.dialogs import Dialogs, DialogsUnavailableError
 from aiwisper.api.registry import Registry
 from aiwisper.errors import AiwisperError, InvalidArgumentError
 from aiwisper.export import FORMATS, export
@@ -140,6 +141,34 @@ def build_registry(services: Services) -> Registry:
             raise InvalidArgumentError("no files given")
         jobs = transcriber().import_files([Path(p) for p in paths], model, language or "default")
         return [j.event().to_dict() for j in jobs]
+
+    def dialogs() -> Dialogs:
+        if services.dialogs is None:
+            raise DialogsUnavailableError("native file dialogs exist only in the desktop window")
+        return services.dialogs
+
+    @reg.command("dialog.import_files")
+    def dialog_import_files(model: str | None = None, language: str | None = None) -> list[dict[str, Any]]:
+        """Desktop: choose files in the system's open dialog and import them (nothing when cancelled)."""
+        chosen = dialogs().open_files()
+        return files_import(chosen, model, language) if chosen else []
+
+    @reg.command("dialog.save_export")
+    def dialog_save_export(session_id: str, format: ExportFormat = "txt") -> dict[str, Any]:
+        """Desktop: save the transcript where the user chooses in the system's save dialog."""
+        data, _, name = export_bytes(services, session_id, format)
+        target = dialogs().save_file(name)
+        if not target:
+            return {"path": None}
+        path = Path(target)
+        tmp = path.with_name(f".{path.name}.part")
+        try:
+            tmp.write_bytes(data)
+            tmp.replace(path)  # never a half-written file under the chosen name
+        except OSError as e:
+            tmp.unlink(missing_ok=True)
+            raise AiwisperError(f"could not save {path.name}: {e.strerror or e}") from e
+        return {"path": str(path)}
 
     @reg.command("jobs.list")
     def jobs_list() -> list[dict[str, Any]]:

@@ -1,87 +1,48 @@
-"""Decode any audio or video file in process with PyAV (ffmpeg's libraries), as 16 kHz mono float32 blocks."""
+"""Decode any audio or video file as 16 kHz mono float32 blocks, with PyAV or else the system's GStreamer.
+
+PyAV (ffmpeg's libraries) is the decoder wherever it is installed. The Linux
+one-file build leaves it out (its libraries are 36 MB of the binary) and uses
+GStreamer, which the window's WebKitGTK brings. `AIWISPER_DECODER=gstreamer`
+(or `av`) chooses one explicitly; the tests run the same files through both.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from aiwisper.audio import SAMPLE_RATE
-from aiwisper.errors import InvalidArgumentError
+from aiwisper.files.errors import DecodeError, MediaInfo
+
+__all__ = ["DecodeError", "MediaInfo", "decode_16k", "decoder", "probe"]
 
 
-class DecodeError(InvalidArgumentError):
-    """A file is not readable audio: corrupt, empty, or without an audio track."""
-
-
-@dataclass(frozen=True)
-class MediaInfo:
-    """What a file holds before decoding."""
-
-    duration_s: float | None
-    rate: int
-    channels: int
-    codec: str
-
-
-def _open(path: Path) -> Any:
-    import av
-
-    if not path.is_file():
-        raise DecodeError(f"{path.name}: no such file")
-    if path.stat().st_size == 0:
-        raise DecodeError(f"{path.name} is empty")
-    try:
-        return av.open(str(path), metadata_errors="ignore")
-    except (av.FFmpegError, UnicodeDecodeError, ValueError) as e:
-        raise DecodeError(f"{path.name} is not an audio or video file ffmpeg can read ({_reason(e)})") from e
-
-
-def _reason(e: Exception) -> str:
-    text = getattr(e, "strerror", None) or str(e)
-    return text.split(":")[0] if ":" in text and "Errno" in text else text
+def decoder() -> str:
+    chosen = os.environ.get("AIWISPER_DECODER", "")
+    if chosen in ("av", "gstreamer"):
+        return chosen
+    return "av" if importlib.util.find_spec("av") is not None else "gstreamer"
 
 
 def probe(path: Path) -> MediaInfo:
-    with _open(path) as container:
-        if not container.streams.audio:
-            raise DecodeError(f"{path.name} has no audio track")
-        stream = container.streams.audio[0]
-        duration = None
-        if stream.duration is not None and stream.time_base is not None:
-            duration = float(stream.duration * stream.time_base)
-        elif container.duration:
-            duration = container.duration / 1_000_000
-        return MediaInfo(duration, int(stream.rate or 0), int(stream.channels or 0), stream.codec_context.name)
+    if decoder() == "av":
+        from aiwisper.files import decode_av
+
+        return decode_av.probe(path)
+    from aiwisper.files import decode_gst
+
+    return decode_gst.probe(path)
 
 
 def decode_16k(path: Path, block_s: float = 10.0) -> Iterator[npt.NDArray[np.float32]]:
-    """Mono 16 kHz float32 blocks of about `block_s` seconds; memory stays flat for long files."""
-    import av
+    if decoder() == "av":
+        from aiwisper.files import decode_av
 
-    with _open(path) as container:
-        if not container.streams.audio:
-            raise DecodeError(f"{path.name} has no audio track")
-        stream = container.streams.audio[0]
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-        pending: list[npt.NDArray[np.float32]] = []
-        size = 0
-        target = int(block_s * SAMPLE_RATE)
-        try:
-            for frame in container.decode(stream):
-                for out in resampler.resample(frame):
-                    pending.append(out.to_ndarray().reshape(-1).astype(np.float32, copy=False))
-                    size += pending[-1].size
-                if size >= target:
-                    yield np.concatenate(pending)
-                    pending, size = [], 0
-            for out in resampler.resample(None):
-                pending.append(out.to_ndarray().reshape(-1).astype(np.float32, copy=False))
-        except av.FFmpegError as e:
-            raise DecodeError(f"{path.name} is corrupt: decoding failed ({_reason(e)})") from e
-        if pending:
-            yield np.concatenate(pending)
+        return decode_av.decode_16k(path, block_s)
+    from aiwisper.files import decode_gst
+
+    return decode_gst.decode_16k(path, block_s)

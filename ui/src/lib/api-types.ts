@@ -126,6 +126,10 @@ export interface Commands {
   "app.info": { params: {  }; result: Record<string, unknown> };
   /** Audio inputs: microphones and system-audio sources. */
   "devices.list": { params: {  }; result: Record<string, unknown>[] };
+  /** Desktop: choose files in the system's open dialog and import them (nothing when cancelled). */
+  "dialog.import_files": { params: { model?: string | null; language?: string | null }; result: Record<string, unknown>[] };
+  /** Desktop: save the transcript where the user chooses in the system's save dialog. */
+  "dialog.save_export": { params: { session_id: string; format?: "txt" | "srt" | "vtt" | "json" | "md" | "docx" }; result: Record<string, unknown> };
   /** Queue files (local paths) for import and transcription, in order. */
   "files.import": { params: { paths: string[]; model?: string | null; language?: string | null }; result: Record<string, unknown>[] };
   /** Cancel a queued or running job. */

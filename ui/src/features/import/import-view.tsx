@@ -23,10 +23,22 @@ export function ImportView() {
     }
     void queries.invalidateQueries({ queryKey: ["jobs"] });
   };
+  // Desktop: the system's open dialog; the files are read where they are, not uploaded.
+  const choose = async () => {
+    try {
+      await call("dialog.import_files", {});
+    } catch (e) {
+      toast(errorText(e));
+    }
+    void queries.invalidateQueries({ queryKey: ["jobs"] });
+  };
   const list = (jobs.data ?? []) as unknown as JobUpdatedEvent[];
   return (
     <section className="page">
-      <header className="page-head"><h1>Import</h1></header>
+      <header className="page-head">
+        <h1>Import</h1>
+        {isDesktop() && <button className="button" data-testid="choose-files" onClick={() => void choose()}>Choose files…</button>}
+      </header>
       <label className={`drop ${over ? "over" : ""}`}
         onDragOver={(e) => { e.preventDefault(); setOver(true); }} onDragLeave={() => setOver(false)}
         onDrop={(e) => { e.preventDefault(); setOver(false); void send(e.dataTransfer.files); }}>

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { errorText, useToast } from "../../components/toast";
-import { call, fileUrl } from "../../lib/bridge";
+import { call, fileUrl, isDesktop } from "../../lib/bridge";
 import { clock, dateTime, speaker } from "../../lib/format";
 import { go } from "../../lib/router";
 import { useEvents } from "../../lib/use-events";
@@ -11,6 +11,15 @@ interface Segment { id: number; start_ms: number; end_ms: number; text: string; 
 
 export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
   const toast = useToast();
+  // Desktop: the system's save dialog; the browser downloads instead.
+  const saveAs = async (format: "txt" | "srt" | "vtt" | "json" | "md" | "docx") => {
+    try {
+      const saved = await call("dialog.save_export", { session_id: id, format });
+      if (saved.path) toast(`Saved ${String(saved.path)}`);
+    } catch (e) {
+      toast(errorText(e));
+    }
+  };
   const queries = useQueryClient();
   const session = useQuery({ queryKey: ["session", id], queryFn: () => call("sessions.get", { session_id: id }) });
   const models = useQuery({ queryKey: ["models"], queryFn: () => call("models.list") });
@@ -93,7 +102,9 @@ export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
       </div>
       <div className="toolbar">
         <span>Export</span>
-        {["txt", "srt", "vtt", "json", "md", "docx"].map((f) => (
+        {(["txt", "srt", "vtt", "json", "md", "docx"] as const).map((f) => isDesktop() ? (
+          <button key={f} className="button ghost" onClick={() => void saveAs(f)}>{f.toUpperCase()}</button>
+        ) : (
           <a key={f} className="button ghost" href={fileUrl(`/api/sessions/${id}/export?format=${f}`)} download>{f.toUpperCase()}</a>
         ))}
         <span className="spacer" />
