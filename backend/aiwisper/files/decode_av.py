@@ -28,7 +28,7 @@ def _reason(e: Exception) -> str:
     return text.split(":")[0] if ":" in text and "Errno" in text else text
 
 
-def _mono(planes: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+def _mono(planes: npt.NDArray[Any]) -> npt.NDArray[np.float32]:
     return planes.mean(axis=0, dtype=np.float32) if planes.shape[0] > 1 else planes.reshape(-1).astype(np.float32)
 
 
