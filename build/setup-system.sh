@@ -9,6 +9,8 @@ packages=(
   chromium                                           # end-to-end UI tests (Playwright drives Debian's Chromium)
   libgirepository1.0-dev libcairo2-dev pkg-config    # building pygobject for the desktop window
   gir1.2-webkit2-4.1                                 # the window's web view (WebKitGTK)
+  gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0   # decoding without PyAV (the Linux one-file build)
+  gstreamer1.0-plugins-good gstreamer1.0-libav       # ...its codecs: flac, mp4/mkv/webm, mp3, aac
   imagemagick                                        # screenshots of the window in tests
   xdotool                                            # tests answer the window's native file dialogs
   cmake                                              # make bench: builds whisper.cpp's whisper-cli as the peer
