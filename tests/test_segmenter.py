@@ -135,3 +135,21 @@ def test_silence_counter_and_open_chunk(vad_path: Path) -> None:
     speech = read_wav_16k(JFK_WAV)[: 2 * SR]
     seg.push(speech)
     assert seg.open_start is not None and seg.silence_samples == 0
+
+
+def test_closing_end_is_known_once_speech_stops_and_matches_the_chunk(vad_path: Path) -> None:
+    """While the silence that will close a chunk is still being heard, its end is already known (the live
+    transcriber computes the final meanwhile); it is exactly where the chunk then ends."""
+    audio = np.concatenate([np.zeros(SR, np.float32), read_wav_16k(JFK_WAV), np.zeros(2 * SR, np.float32)])
+    seg = Segmenter(SileroVad(vad_path))
+    predicted: list[int] = []
+    chunks: list[Chunk] = []
+    for i in range(0, len(audio), FRAME):
+        closed = seg.push(audio[i : i + FRAME])
+        if seg.closing_end is not None and (not predicted or predicted[-1] != seg.closing_end):
+            predicted.append(seg.closing_end)
+        if closed:
+            assert seg.closing_end is None
+            chunks += closed
+            assert closed[-1].end == predicted[-1]  # the last prediction before the close held
+    assert chunks and predicted

@@ -87,6 +87,13 @@ class Segmenter:
         return self._start
 
     @property
+    def closing_end(self) -> int | None:
+        """Where the open chunk ends if the silence heard since its speech stopped goes on long enough."""
+        if self._start is None or self._silence_start is None:
+            return None
+        return self._silence_start + _ms(self.opt.post_roll_ms)
+
+    @property
     def silence_samples(self) -> int:
         """How long no speech has been heard."""
         return self.position - self._last_speech if self._start is None else 0

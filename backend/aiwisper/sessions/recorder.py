@@ -257,8 +257,10 @@ class Recorder:
         run.done.wait(timeout)
         return self.db.read(lambda c: store.get_session(c, run.session.id))
 
-    def open_chunks(self) -> list[tuple[str, str, int, int]]:
-        """(session id, source, start, end) of each chunk being spoken now, for live partials."""
+    def open_chunks(self) -> list[tuple[str, str, int, int, int | None]]:
+        """(session id, source, start, end, closing end) of each chunk being spoken now, for live partials.
+
+        The closing end is where the chunk will end if the silence that began in it goes on (else None)."""
         run = self._run
         if run is None or not run.config.transcribe:
             return []
@@ -266,7 +268,7 @@ class Recorder:
         for (label, _), seg in zip(run.sources, run.segmenters, strict=True):
             start = seg.open_start
             if start is not None:
-                out.append((run.session.id, label, start, min(seg.position, run.wav.frames)))
+                out.append((run.session.id, label, start, min(seg.position, run.wav.frames), seg.closing_end))
         return out
 
     def wait(self, timeout: float | None = None) -> bool:

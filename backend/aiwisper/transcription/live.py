@@ -31,6 +31,7 @@ class OpenChunk:
     source: str
     start: int
     end: int
+    closing_end: int | None = None  # where it ends if the silence now heard goes on
 
 
 class LivePolicy:

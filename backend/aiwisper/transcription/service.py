@@ -120,6 +120,8 @@ class TranscriptionService:
         self.vad = vad
         self.worker = EngineWorker()
         self.policy = LivePolicy()
+        # open chunk (session, source, start, closing end) → (model, options, result) of its speculative final
+        self._speculative: dict[tuple[str, str, int, int], tuple[Path, DecodeOptions, EngineResult] | None] = {}
         self.guard = GuardOptions.from_settings(settings)
         self._jobs: deque[Job] = deque()
         self._all_jobs: dict[str, Job] = {}  # every job of this run, by id
@@ -400,10 +402,46 @@ class TranscriptionService:
                 job.state = state
         self.bus.publish(job.event())
 
+    def _speculate(self, chunks: list[OpenChunk]) -> bool:
+        """Speech just stopped in an open chunk: transcribe it as its final while the VAD waits out the
+        silence that closes it, so the final text is ready the moment the chunk closes."""
+        for c in chunks:
+            end = c.closing_end
+            if end is None or c.end < end or end - c.start < SAMPLE_RATE // 4:
+                continue
+            key = (c.session_id, c.source, c.start, end)
+            if key in self._speculative:
+                continue
+            self._speculative[key] = None
+            while len(self._speculative) > 16:
+                self._speculative.pop(next(iter(self._speculative)))
+            session = self.db.read(partial(store.get_session, session_id=c.session_id))
+            row = store.ChunkRow(0, c.session_id, c.source, c.start, end, "pending", 0, None)
+            audio = read_range(self.data_dir / session.audio_file, session.sources.index(c.source), c.start, end)
+            if too_quiet(audio, self.guard):
+                return True
+            try:
+                model = self._model_for(session.model, session.language)
+                options = self._final_options(row, session.language, len(audio), live=True)
+                result = self.worker.transcribe(model.path, self._threads(), audio, options, self._timeout(len(audio)))
+            except AiwisperError:
+                return True  # the final is computed as usual
+            self._speculative[key] = (model.path, options, result)
+            return True
+        return False
+
+    def _final_options(self, chunk: store.ChunkRow, language: str | None, samples: int, live: bool) -> DecodeOptions:
+        prev = self.db.read(lambda c: store.previous_chunk(c, chunk))
+        prev_text = self.db.read(lambda c: store.chunk_text(c, prev.id)) if prev else None
+        prompt = self.policy.prompt(prev_text, prev.end_sample if prev else None, chunk.start_sample)
+        return self._options(language, prompt, self._final_ctx(samples, live))
+
     def _partial(self) -> bool:
         if self.recorder is None:
             return False
         chunks = [OpenChunk(*c) for c in self.recorder.open_chunks()]
+        if self._speculate(chunks):
+            return True
         target = self.policy.next_partial(chunks, engine_idle=True) if chunks else None
         if target is None:
             return False
@@ -479,14 +517,16 @@ class TranscriptionService:
         segments: list[dict[str, Any]] = []
         result: EngineResult | None = None
         if not too_quiet(audio, self.guard):
-            prev = self.db.read(lambda c: store.previous_chunk(c, chunk))
-            prev_text = self.db.read(lambda c: store.chunk_text(c, prev.id)) if prev else None
-            prompt = self.policy.prompt(prev_text, prev.end_sample if prev else None, chunk.start_sample)
-            options = self._options(
-                language, prompt, self._final_ctx(len(audio), live=job is None and session.status == "recording")
-            )
+            live = job is None and session.status == "recording"
+            options = self._final_options(chunk, language, len(audio), live)
+            spec = self._speculative.pop((chunk.session_id, chunk.source, chunk.start_sample, chunk.end_sample), None)
             try:
-                result = self.worker.transcribe(model.path, self._threads(), audio, options, self._timeout(len(audio)))
+                if spec is not None and spec[:2] == (model.path, options):
+                    result = spec[2]  # computed while the silence that closed the chunk went on
+                else:
+                    result = self.worker.transcribe(
+                        model.path, self._threads(), audio, options, self._timeout(len(audio))
+                    )
             except WorkerCrashed as e:
                 if work.redo:  # the old text stands; the window is tried again, then given up
                     assert job is not None
