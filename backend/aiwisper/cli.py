@@ -132,10 +132,21 @@ def _cmd_devices(args: argparse.Namespace) -> int:
     return 0
 
 
+_print_lock = threading.Lock()
+
+
 def _print_event(event: Event) -> None:
+    """One line per event. Events come from several threads: print() would write the text and the newline
+    separately, and two events could share a line."""
     if isinstance(event, AudioLevels):
         return
-    print(f"event: {json.dumps(event.to_dict())}", flush=True)
+    _say(f"event: {json.dumps(event.to_dict())}")
+
+
+def _say(line: str) -> None:
+    with _print_lock:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
 
 
 def _cmd_record(args: argparse.Namespace) -> int:
@@ -152,7 +163,7 @@ def _cmd_record(args: argparse.Namespace) -> int:
         config = RecordConfig(mic=mic, system=system, title=args.title, transcribe=not args.no_transcribe,
                               max_seconds=args.seconds)  # fmt: skip
         session = services.recorder.start(config)
-        print(f"recording {session.id} to {services.data_dir / session.audio_file}", flush=True)
+        _say(f"recording {session.id} to {services.data_dir / session.audio_file}")
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
         while not stop.is_set() and not services.recorder.wait(0.2):
