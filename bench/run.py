@@ -28,14 +28,15 @@ def main(names: list[str]) -> None:
     unknown = set(names) - set(BENCHMARKS)
     if unknown:
         raise SystemExit(f"unknown benchmark(s): {', '.join(sorted(unknown))}; known: {', '.join(BENCHMARKS)}")
-    chosen = names or list(BENCHMARKS)
-    fresh = {name: [{**row, "bench": name} for row in BENCHMARKS[name]()] for name in chosen}
-    results: list[dict[str, Any]] = []
     previous = RESULTS / "latest.json"
     kept = json.loads(previous.read_text())["results"] if names and previous.exists() else []
-    for name in BENCHMARKS:  # table order stays the same
-        results += fresh.get(name) or [r for r in kept if r.get("bench") == name]
-    save(results)
+    fresh: dict[str, list[dict[str, Any]]] = {}
+    for name in names or list(BENCHMARKS):
+        fresh[name] = [{**row, "bench": name} for row in BENCHMARKS[name]()]
+        results: list[dict[str, Any]] = []
+        for known in BENCHMARKS:  # table order stays the same; saved after each benchmark
+            results += fresh.get(known) or [r for r in kept if r.get("bench") == known]
+        save(results)
 
 
 if __name__ == "__main__":

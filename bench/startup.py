@@ -56,8 +56,14 @@ def ready_seconds(argv: list[str], home: Path, display: str) -> float:
     for line in proc.stdout:
         if line.startswith("selftest: bridge ") and '"result"' in line:
             ready = time.monotonic() - t
-    if proc.wait(120) != 0 or ready is None:
-        raise RuntimeError(f"{argv[0]} did not reach ready (exit {proc.returncode})")
+            break
+    try:
+        code = proc.wait(60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise RuntimeError(f"{argv[0]} did not exit after its window closed") from None
+    if code != 0 or ready is None:
+        raise RuntimeError(f"{argv[0]} did not reach ready (exit {code})")
     return ready
 
 

@@ -250,11 +250,17 @@ def _cmd_app(args: argparse.Namespace) -> int:
     from aiwisper.services import Services
 
     services = Services(args.data_dir)
+    code = 1
     try:
         services.recover()
-        return run_window(services)
+        code = run_window(services)
     finally:
         services.close()
+        # Everything is saved and closed. pywebview answers page calls on non-daemon threads that wait, without
+        # a timeout, for the destroyed window: a call in flight at close would keep the process alive forever.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -153,6 +153,11 @@ def _selftest(window: Any, screenshot: str) -> None:
             answer = window.evaluate_js("window.__aiwisperCall || null")
         print(f"selftest: call {answer}", flush=True)
     if screenshot != "none" and os.environ.get("DISPLAY"):  # "none": time to ready only (bench/startup.py)
-        time.sleep(1.0)  # let the first frame paint
-        subprocess.run(["import", "-window", "root", screenshot], check=False, timeout=30)
+        # The first frame can take a while on a cold start: retake until the screen is not blank (a blank
+        # 1280x860 PNG is under 1 kB, the painted UI over 10 kB).
+        for _ in range(20):
+            time.sleep(0.5)
+            subprocess.run(["import", "-window", "root", screenshot], check=False, timeout=30)
+            if os.path.exists(screenshot) and os.path.getsize(screenshot) > 10_000:
+                break
     window.destroy()
