@@ -131,27 +131,27 @@ window.pywebview.api[%s][%s](%s).then(
 """
 
 
+def _poll_js(window: Any, expression: str, timeout: float) -> Any:
+    """The value of a page variable once it is set (None after `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    value = None
+    while value is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        value = window.evaluate_js(f"{expression} || null")
+    return value
+
+
 def _selftest(window: Any, screenshot: str) -> None:
     """Wait until the page reports ready through the bridge, screenshot the screen, close the window."""
     window.events.loaded.wait(60)
     window.evaluate_js(_READY_JS)
-    reply = None
-    deadline = time.monotonic() + 60
-    while reply is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-        reply = window.evaluate_js("window.__aiwisperSelftest || null")
-    print(f"selftest: bridge {reply}", flush=True)
+    print(f"selftest: bridge {_poll_js(window, 'window.__aiwisperSelftest', 60)}", flush=True)
     call = os.environ.get("AIWISPER_SELFTEST_CALL")  # {"command": …, "params": …}: one call from the page
     if call:
         spec = json.loads(call)
         name, method = spec["command"].rsplit(".", 1)
         window.evaluate_js(_CALL_JS % (json.dumps(name), json.dumps(method), json.dumps(spec.get("params", {}))))
-        answer = None
-        deadline = time.monotonic() + 120
-        while answer is None and time.monotonic() < deadline:
-            time.sleep(0.1)
-            answer = window.evaluate_js("window.__aiwisperCall || null")
-        print(f"selftest: call {answer}", flush=True)
+        print(f"selftest: call {_poll_js(window, 'window.__aiwisperCall', 120)}", flush=True)
     if screenshot != "none" and os.environ.get("DISPLAY"):  # "none": time to ready only (bench/startup.py)
         # The first frame can take a while on a cold start: retake until the screen is not blank (a blank
         # 1280x860 PNG is under 1 kB, the painted UI over 10 kB).
