@@ -12,6 +12,7 @@ import importlib.util
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import numpy.typing as npt
@@ -28,21 +29,21 @@ def decoder() -> str:
     return "av" if importlib.util.find_spec("av") is not None else "gstreamer"
 
 
-def probe(path: Path) -> MediaInfo:
+def _module() -> ModuleType:
     if decoder() == "av":
         from aiwisper.files import decode_av
 
-        return decode_av.probe(path)
+        return decode_av
     from aiwisper.files import decode_gst
 
-    return decode_gst.probe(path)
+    return decode_gst
+
+
+def probe(path: Path) -> MediaInfo:
+    info: MediaInfo = _module().probe(path)
+    return info
 
 
 def decode_16k(path: Path, block_s: float = 10.0) -> Iterator[npt.NDArray[np.float32]]:
-    if decoder() == "av":
-        from aiwisper.files import decode_av
-
-        return decode_av.decode_16k(path, block_s)
-    from aiwisper.files import decode_gst
-
-    return decode_gst.decode_16k(path, block_s)
+    blocks: Iterator[npt.NDArray[np.float32]] = _module().decode_16k(path, block_s)
+    return blocks
