@@ -27,7 +27,7 @@ from aiwisper.sessions.recorder import RecordConfig, Source
 from aiwisper.settings import Settings
 from bench.common import rss_mb
 
-TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
+TESTDATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 HOUR = 3600
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import jiwer
 
 REPO = Path(__file__).resolve().parents[1]
-TESTDATA = Path(os.environ.get("AIWISPER_TESTDATA", REPO.parent / "shared" / "testdata"))
+TESTDATA = Path(os.environ.get("AIWISPER_TESTDATA", REPO / "tests" / "data"))
 JFK_WAV = TESTDATA / "jfk.wav"
 LJ_DIR = TESTDATA / "ljspeech"
 
