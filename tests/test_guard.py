@@ -6,10 +6,18 @@ from pathlib import Path
 
 import numpy as np
 
-from aiwisper.asr.types import Segment
+from aiwisper.asr.types import Segment, Word
 from aiwisper.models.registry import ModelRegistry
 from aiwisper.sessions import store
-from aiwisper.transcription.guard import GuardOptions, clean_text, compression_ratio, filter_segments, repeats
+from aiwisper.transcription.guard import (
+    GuardOptions,
+    clean_text,
+    compression_ratio,
+    filter_segments,
+    guard,
+    loop_start,
+    repeats,
+)
 
 from .pipeline import app
 from .speech import write_wav
@@ -51,24 +59,38 @@ def test_sixty_seconds_of_non_speech_give_no_words(tmp_path: Path, registry: Mod
             assert segments == [], (job.title, [s.text for s in segments])
 
 
-def test_repetition_and_compression_filters() -> None:
-    assert repeats("thank you thank you thank you thank you")
-    assert repeats("I'm going to go I'm going to go I'm going to go I'm going to go")
+def _words(text: str, start: int = 0) -> list[Word]:
+    return [Word(w, start + i * 300, start + i * 300 + 250, 0.9) for i, w in enumerate(text.split())]
+
+
+def test_a_loop_is_cut_back_to_the_words_before_it_and_genuine_repetition_stays() -> None:
+    loop = "so we met at the station thank you thank you thank you thank you thank you"
+    assert loop_start(loop.split()) == len("so we met at the station thank you".split())
+    assert loop_start("I'm going to go I'm going to go I'm going to go I'm going to go".split()) == 4
+    # Back-channels inside real conversation are speech, not a loop.
+    talk = "I wonder how many meetings we had yeah, yeah, yeah, yeah that was the last one then"
+    assert loop_start(talk.split()) is None
     assert not repeats("ask not what your country can do for you ask what you can do")
-    assert not repeats("no, no, no, that is not what I said")  # three times is still speech
-    loop = "the the the the the the the the the the the the the the the the the the"
-    assert compression_ratio(loop) > 2.4 > compression_ratio("And so my fellow Americans, ask not what your country")
+    assert not repeats("no, no, no, that is not what I said")
+    kept = guard(Segment(0, 6000, loop, -0.3, _words(loop)), GuardOptions()).segment
+    assert kept is not None and kept.text == "so we met at the station thank you"
+    assert [w.text for w in kept.words][-1] == "you" and kept.end_ms == 7 * 300 + 250
+    whole = guard(Segment(0, 9000, talk, -0.4, _words(talk)), GuardOptions()).segment
+    assert whole is not None and whole.text == talk
+    assert compression_ratio("the " * 18) > 2.4 > compression_ratio("And so my fellow Americans, ask not what your")
 
 
-def test_annotations_and_low_probability_segments_are_dropped() -> None:
+def test_annotations_are_dropped_and_low_confidence_is_marked_not_deleted() -> None:
     g = GuardOptions()
     segs = [
         Segment(0, 1000, "[BLANK_AUDIO]", -0.2),
         Segment(1000, 2000, "(music)", -0.3),
         Segment(2000, 3000, "♪♪", -0.3),
-        Segment(3000, 4000, "Thanks for watching!", -1.6),
         Segment(4000, 5000, "[Music] Ask not what your country can do.", -0.3),
     ]
     kept = filter_segments(segs, g)
     assert [s.text for s in kept] == ["Ask not what your country can do."]
+    assert guard(segs[0], g).reason == "no words, only a non-speech annotation"
+    unsure = guard(Segment(3000, 4000, "the van broke down on the motorway", -1.6), g)
+    assert unsure.segment is not None and unsure.uncertain
     assert clean_text("*laughs* so") == "so"

@@ -76,9 +76,9 @@ class _Progress:
 
 def _cmd_transcribe(args: argparse.Namespace) -> int:
     from aiwisper.export import FORMATS, export
+    from aiwisper.languages import check_language
     from aiwisper.services import Services
     from aiwisper.sessions import store
-    from aiwisper.transcription.service import check_language
 
     language = check_language(args.language)  # before anything is written
     if args.format not in FORMATS:
@@ -91,7 +91,7 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
         services.recover()
         assert services.transcriber is not None
         progress = _Progress(sys.stderr)
-        jobs = services.transcriber.import_files([Path(f) for f in args.files], args.model, language)
+        jobs = services.transcriber.import_files([Path(f) for f in args.files], args.model, language, args.vocabulary)
         for job in jobs:
             while not job.finished:
                 progress.update(job)
@@ -150,6 +150,7 @@ def _say(line: str) -> None:
 
 
 def _cmd_record(args: argparse.Namespace) -> int:
+    from aiwisper.languages import check_language
     from aiwisper.services import Services
     from aiwisper.sessions.recorder import RecordConfig
 
@@ -159,9 +160,13 @@ def _cmd_record(args: argparse.Namespace) -> int:
     stop = threading.Event()
     try:
         services.bus.subscribe(_print_event)
+        language = check_language(args.language or services.settings["transcription.language"])
+        model = args.model or services.settings["transcription.model"] or None
+        language = services.registry.resolve(model, language)[1]  # refused before anything is recorded
         services.recover()
         config = RecordConfig(mic=mic, system=system, title=args.title, transcribe=not args.no_transcribe,
-                              max_seconds=args.seconds)  # fmt: skip
+                              max_seconds=args.seconds, language=language, model=model,
+                              vocabulary=args.vocabulary)  # fmt: skip
         session = services.recorder.start(config)
         _say(f"recording {session.id} to {services.data_dir / session.audio_file}")
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -290,6 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--system-device", help="system audio: id, name or 'default' (default: off)")
     rec.add_argument("--title")
     rec.add_argument("--no-transcribe", action="store_true", help="record only; transcribe later")
+    rec.add_argument("--model", help="model name (default: the setting, or chosen for the language)")
+    rec.add_argument("--language", help="language code, or 'auto' (default: the setting)")
+    rec.add_argument("--vocabulary", default="", help='words and names to expect, e.g. "Rotterdam, Kubernetes"')
     rec.add_argument("--replay", metavar="WAV", help="record a WAV file replayed in a loop at real-time pace")
     rec.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
     rec.set_defaults(func=_cmd_record)
@@ -309,6 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("files", nargs="+")
     tr.add_argument("--model", help="model name (default: chosen for this machine and language)")
     tr.add_argument("--language", default="en", help="language code, or 'auto' (default: en)")
+    tr.add_argument("--vocabulary", default="", help='words and names to expect, e.g. "Rotterdam, Kubernetes"')
     tr.add_argument("--format", default="txt", choices=["txt", "srt", "vtt", "json", "md"])
     tr.add_argument("-o", "--output", type=Path, help="folder for the output files (default: print)")
     tr.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")

@@ -114,6 +114,7 @@ class ChunkTranscribed(Event):
     end_ms: int
     segments: list[dict[str, Any]]
     replaced_chunk_ids: list[int] = field(default_factory=list)  # chunks this one took the place of
+    note: str | None = None  # why a chunk the VAD took for speech has no text, when it has none
 
 
 @dataclass(frozen=True)

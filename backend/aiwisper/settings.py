@@ -51,10 +51,16 @@ SETTINGS: tuple[Setting, ...] = (
         "finals: 15 s floor tiny.en WER 3.3% to 3.9% at 0.52x the time, base 5.2% to 3.9% at 0.47x; "
         "tight tiny.en 4.6% at 0.30x, base 10.5%.",
     ),
+    Setting(
+        "transcription.vocabulary",
+        "",
+        "Words and names that come up in your recordings, separated by commas (given to the engine as a hint).",
+    ),
     Setting("transcription.second_pass_model", "", "After Stop, transcribe again with this model (empty: off)."),
-    Setting("guard.min_rms_db", -55.0, "Chunks quieter than this (dBFS) are not transcribed.", -90.0, -10.0),
     Setting("guard.no_speech_thold", 0.6, "whisper.cpp drops windows above this no-speech probability.", 0.0, 1.0),
-    Setting("guard.logprob_thold", -1.0, "Segments below this average token log-probability are dropped.", -5.0, 0.0),
+    Setting(
+        "guard.logprob_thold", -1.0, "Segments below this average log-probability: words marked uncertain.", -5.0, 0.0
+    ),
     Setting("guard.max_compression_ratio", 2.4, "Text compressing better than this is a repetition loop.", 1.0, 10.0),
     Setting("guard.low_word_p", 0.5, "Words below this probability are marked as uncertain.", 0.0, 1.0),
 )

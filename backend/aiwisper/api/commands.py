@@ -13,11 +13,12 @@ from aiwisper.api.registry import Registry
 from aiwisper.errors import AiwisperError, InvalidArgumentError
 from aiwisper.export import FORMATS, export
 from aiwisper.export_docx import docx
+from aiwisper.languages import check_language
 from aiwisper.services import Services
 from aiwisper.sessions import library, store
 from aiwisper.sessions.recorder import BusyError, RecordConfig, State
 from aiwisper.settings import SETTINGS
-from aiwisper.transcription.service import TranscriptionService, check_language
+from aiwisper.transcription.service import TranscriptionService
 
 ExportFormat = Literal["txt", "srt", "vtt", "json", "md", "docx"]
 
@@ -69,14 +70,15 @@ def build_registry(services: Services) -> Registry:
     @reg.command("sessions.start")
     def sessions_start(
         mic: str | None = "default", system: str | None = None, title: str | None = None,
-        transcribe: bool = True, language: str | None = None, model: str | None = None,
+        transcribe: bool = True, language: str | None = None, model: str | None = None, vocabulary: str = "",
     ) -> dict[str, Any]:  # fmt: skip
-        """Start recording; language and model default to the settings."""
+        """Start recording; language and model default to the settings. A model that cannot transcribe the
+        language (an English-only model and another language) is refused before anything is recorded."""
         lang = check_language(language if language is not None else services.settings["transcription.language"])
         model = model or services.settings["transcription.model"] or None
-        if model:
-            services.registry.get(model)
-        cfg = RecordConfig(mic=mic, system=system, title=title, transcribe=transcribe, language=lang, model=model)
+        lang = services.registry.resolve(model, lang)[1]
+        cfg = RecordConfig(mic=mic, system=system, title=title, transcribe=transcribe, language=lang, model=model,
+                           vocabulary=vocabulary.strip())  # fmt: skip
         s = services.recorder.start(cfg)
         return db.read(lambda c: library.get_session(c, s.id))
 
@@ -142,6 +144,10 @@ def build_registry(services: Services) -> Registry:
         jobs = transcriber().import_files([Path(p) for p in paths], model, language or "default")
         return [j.event().to_dict() for j in jobs]
 
+    def check_combination(model: str, language: str) -> None:
+        """Refuses a default model that cannot transcribe the default language."""
+        services.registry.resolve(model or None, check_language(language))
+
     def dialogs() -> Dialogs:
         if services.dialogs is None:
             raise DialogsUnavailableError("native file dialogs exist only in the desktop window")
@@ -202,8 +208,7 @@ def build_registry(services: Services) -> Registry:
     @reg.command("models.set_default")
     def models_set_default(name: str) -> dict[str, Any]:
         """Make a model the default (empty name: choose by machine and language)."""
-        if name:
-            services.registry.get(name)
+        check_combination(name, services.settings["transcription.language"])
         services.settings.set("transcription.model", name)
         return {"default": name}
 
@@ -215,7 +220,11 @@ def build_registry(services: Services) -> Registry:
 
     @reg.command("settings.set")
     def settings_set(name: str, value: bool | int | float | str) -> dict[str, Any]:
-        """Change one setting (validated against its table entry)."""
+        """Change one setting (validated against its table entry, and the model against the language)."""
+        if name == "transcription.model" and isinstance(value, str):
+            check_combination(value, services.settings["transcription.language"])
+        if name == "transcription.language" and isinstance(value, str):
+            check_combination(services.settings["transcription.model"], value)
         services.settings.set(name, value)
         return {"name": name, "value": services.settings[name]}
 

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aiwisper.asr.types import DecodeOptions, EngineResult, Segment, Word
+from aiwisper.audio.level import normalize
 from aiwisper.errors import AiwisperError
 
 
@@ -66,8 +67,9 @@ class WhisperCppEngine:
         if audio.size == 0:
             return EngineResult([], options.language or "en")
         # Every parameter is passed on every call: pywhispercpp keeps them between calls.
+        # The engine hears every piece at the same working level, whatever the recording's level.
         self._model.transcribe(
-            np.ascontiguousarray(audio, dtype=np.float32),
+            np.ascontiguousarray(normalize(np.asarray(audio, dtype=np.float32)), dtype=np.float32),
             language=options.language or "auto",
             translate=options.translate,
             initial_prompt=options.prompt,

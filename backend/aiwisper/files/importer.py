@@ -41,6 +41,7 @@ def import_file(
     model: str | None,
     cancel: threading.Event,
     progress: Callable[[store.SessionRow, float], None] = lambda s, f: None,
+    vocabulary: str = "",
 ) -> store.SessionRow:
     """Decode `path` into a new session; returns it once decoded (`done`), its chunks pending."""
     info = probe(path)  # bad files fail here, before anything is written
@@ -49,7 +50,7 @@ def import_file(
     row = store.SessionRow(
         id=session_id, title=path.name, created_at=store.now_iso(), ended_at=None, duration_ms=0,
         status="importing", kind="import", sources=["file"], audio_file=f"sessions/{session_id}/audio.wav",
-        sample_rate=SAMPLE_RATE, language=language, model=model, error=None,
+        sample_rate=SAMPLE_RATE, language=language, model=model, error=None, vocabulary=vocabulary,
     )  # fmt: skip
     folder.mkdir(parents=True)
     wav = WavWriter(folder / "audio.wav", channels=1, flush_interval=2.0)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiwisper.errors import NotFoundError
+from aiwisper.languages import for_model
 from aiwisper.models.manifest import ModelRecord, load_manifest
 from aiwisper.models.sources import SILERO_FILE
 
@@ -71,6 +72,12 @@ class ModelRegistry:
         if installed:
             return next(iter(installed.values()))
         raise NotFoundError("no Whisper model is installed (run: aiwisper models build)")
+
+    def resolve(self, name: str | None, language: str | None) -> tuple[InstalledModel, str | None]:
+        """The model `name` (None: the default for the language) and the language it will transcribe:
+        English-only models always transcribe English; another language with them is refused."""
+        model = self.get(name) if name else self.default(language)
+        return model, for_model(model.name, model.record.languages == "en", language)
 
     def vad_path(self) -> Path:
         """The Silero VAD ONNX file."""

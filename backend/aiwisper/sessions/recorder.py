@@ -81,6 +81,7 @@ class RecordConfig:
     max_seconds: float | None = None
     language: str | None = None  # None: detect once per session
     model: str | None = None  # None: the default for the language
+    vocabulary: str = ""  # words and names to expect (given to the engine as a prompt)
 
 
 SourceFactory = Callable[[RecordConfig, "queue.SimpleQueue[Block]"], list[tuple[str, Source]]]
@@ -206,6 +207,7 @@ class Recorder:
             language=config.language,
             model=config.model,
             error=None,
+            vocabulary=config.vocabulary,
         )
         try:
             folder.mkdir(parents=True)

@@ -32,6 +32,7 @@ class SessionRow:
     language: str | None
     model: str | None
     error: str | None
+    vocabulary: str = ""
 
     @classmethod
     def from_row(cls, r: sqlite3.Row) -> SessionRow:
@@ -55,9 +56,9 @@ class ChunkRow:
 def insert_session(conn: sqlite3.Connection, s: SessionRow) -> None:
     conn.execute(
         "INSERT INTO sessions (id, title, created_at, ended_at, duration_ms, status, kind, sources, audio_file,"
-        " sample_rate, language, model, error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " sample_rate, language, model, error, vocabulary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (s.id, s.title, s.created_at, s.ended_at, s.duration_ms, s.status, s.kind, json.dumps(s.sources),
-         s.audio_file, s.sample_rate, s.language, s.model, s.error),
+         s.audio_file, s.sample_rate, s.language, s.model, s.error, s.vocabulary),
     )  # fmt: skip
 
 

@@ -61,4 +61,8 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE segments ADD COLUMN words TEXT NOT NULL DEFAULT '[]';
     CREATE INDEX segments_chunk ON segments(chunk_id);
     """,
+    # 3: words and names the user expects in a session (custom vocabulary, given to the engine as a prompt).
+    """
+    ALTER TABLE sessions ADD COLUMN vocabulary TEXT NOT NULL DEFAULT '';
+    """,
 )

@@ -23,6 +23,7 @@ class Job:
     group_attempts: int = 0  # retranscribe: tries of the first group
     model: str | None = None
     language: str | None = None
+    vocabulary: str = ""  # import: words and names to expect
     detect_language: bool = False
     after_pending: bool = False  # wait until the session's pending chunks are done (second pass)
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])

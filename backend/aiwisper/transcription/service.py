@@ -26,6 +26,7 @@ from aiwisper.asr.types import DecodeOptions, EngineResult
 from aiwisper.asr.whisper_cpp import LIVE_FINAL_FLOOR, EngineError, audio_ctx_for
 from aiwisper.asr.worker import EngineWorker, WorkerCrashed, default_threads
 from aiwisper.audio import SAMPLE_RATE
+from aiwisper.audio.level import is_digital_silence
 from aiwisper.errors import AiwisperError, InvalidArgumentError, NotFoundError
 from aiwisper.events import (
     ChunkFailed,
@@ -38,6 +39,7 @@ from aiwisper.events import (
     SessionUpdated,
 )
 from aiwisper.files.importer import Cancelled, import_file
+from aiwisper.languages import check_language, detected
 from aiwisper.models.registry import InstalledModel, ModelRegistry
 from aiwisper.segmenter import Chunk, ChunkMerger, VadOptions
 from aiwisper.sessions import store
@@ -46,28 +48,12 @@ from aiwisper.sessions.recorder import Recorder
 from aiwisper.sessions.recovery import VadFactory
 from aiwisper.settings import Settings
 from aiwisper.storage.db import Database
-from aiwisper.transcription.guard import GuardOptions, filter_segments, too_quiet
+from aiwisper.transcription.guard import GuardOptions, filter_segments, guard
 from aiwisper.transcription.jobs import Job
 from aiwisper.transcription.live import LivePolicy, OpenChunk
+from aiwisper.transcription.prompt import engine_prompt
 
 MAX_RETRIES = 2
-LANGUAGES = {
-    "en", "zh", "de", "es", "ru", "ko", "fr", "ja", "pt", "tr", "pl", "ca", "nl", "ar", "sv", "it", "id", "hi", "fi",
-    "vi", "he", "uk", "el", "ms", "cs", "ro", "da", "hu", "ta", "no", "th", "ur", "hr", "bg", "lt", "la", "mi", "ml",
-    "cy", "sk", "te", "fa", "lv", "bn", "sr", "az", "sl", "kn", "et", "mk", "br", "eu", "is", "hy", "ne", "mn", "bs",
-    "kk", "sq", "sw", "gl", "mr", "pa", "si", "km", "sn", "yo", "so", "af", "oc", "ka", "be", "tg", "sd", "gu", "am",
-    "yi", "lo", "uz", "fo", "ht", "ps", "tk", "nn", "mt", "sa", "lb", "my", "bo", "tl", "mg", "as", "tt", "haw", "ln",
-    "ha", "ba", "jw", "su", "yue",
-}  # fmt: skip
-
-
-def check_language(code: str | None) -> str | None:
-    """A Whisper language code, or None for detection ("auto"); a clear error for anything else."""
-    if code in (None, "", "auto"):
-        return None
-    if code not in LANGUAGES:
-        raise InvalidArgumentError(f"unknown language code {code!r} (use a Whisper code such as en, de, fr, or auto)")
-    return code
 
 
 def _ms(samples: int) -> int:
@@ -146,11 +132,14 @@ class TranscriptionService:
         with self._lock:
             return list(self._all_jobs.values())
 
-    def import_files(self, paths: list[Path], model: str | None = None, language: str | None = "default") -> list[Job]:
+    def import_files(
+        self, paths: list[Path], model: str | None = None, language: str | None = "default", vocabulary: str = ""
+    ) -> list[Job]:
         """Queue files for import; each becomes a session transcribed through the same queue."""
-        lang = self._language(language)
-        self._model_for(model, lang)  # unknown model, or English-only for another language: refused now
-        jobs = [Job("import", p.name, path=p, model=model, language=lang, detect_language=lang is None) for p in paths]
+        # unknown model, or English-only for another language: refused now; English-only + auto: English
+        lang = self._resolve(model, self._language(language))[1]
+        jobs = [Job("import", p.name, path=p, model=model, language=lang, detect_language=lang is None,
+                    vocabulary=vocabulary.strip()) for p in paths]  # fmt: skip
         with self._lock:
             for job in jobs:
                 self._all_jobs[job.id] = job
@@ -169,7 +158,7 @@ class TranscriptionService:
         """Queue a session, some chunks, or a time range, for transcription again; old text stays until done."""
         session = self.db.read(lambda c: store.get_session(c, session_id))
         lang = self._language(language) if language != "default" else session.language
-        self._model_for(model or session.model, lang)
+        lang = self._resolve(model or session.model, lang)[1]
         chunks = self.db.read(lambda c: store.chunks_of(c, session_id))
         if chunk_ids is not None:
             missing = set(chunk_ids) - {c.id for c in chunks}
@@ -245,13 +234,11 @@ class TranscriptionService:
         return check_language(language)
 
     def _model_for(self, name: str | None, language: str | None) -> InstalledModel:
-        name = name or self.settings["transcription.model"] or None
-        model = self.registry.get(name) if name else self.registry.default(language)
-        if language not in (None, "en") and model.record.languages == "en":
-            raise InvalidArgumentError(
-                f"model {model.name} is English-only; choose a multilingual model for {language!r}"
-            )
-        return model
+        return self._resolve(name, language)[0]
+
+    def _resolve(self, name: str | None, language: str | None) -> tuple[InstalledModel, str | None]:
+        """The model to use and the language it will transcribe (an English-only model: always 'en')."""
+        return self.registry.resolve(name or self.settings["transcription.model"] or None, language)
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, SessionStopped):
@@ -293,7 +280,7 @@ class TranscriptionService:
             try:
                 vad_options = VadOptions.from_settings(self.settings)
                 session = import_file(job.path, self.db, self.data_dir, self.vad, vad_options, job.language, job.model,
-                                      job.cancel, progress)  # fmt: skip
+                                      job.cancel, progress, job.vocabulary)  # fmt: skip
                 chunks = self.db.read(partial(store.chunks_of, session_id=session.id))
                 with self._lock:
                     job.session_id, job.decoded = session.id, 1.0
@@ -418,11 +405,11 @@ class TranscriptionService:
             session = self.db.read(partial(store.get_session, session_id=c.session_id))
             row = store.ChunkRow(0, c.session_id, c.source, c.start, end, "pending", 0, None)
             audio = read_range(self.data_dir / session.audio_file, session.sources.index(c.source), c.start, end)
-            if too_quiet(audio, self.guard):
+            if is_digital_silence(audio):
                 return True
             try:
-                model = self._model_for(session.model, session.language)
-                options = self._final_options(row, session.language, len(audio), live=True)
+                model, language = self._resolve(session.model, session.language)
+                options = self._final_options(row, session, language, len(audio), live=True)
                 result = self.worker.transcribe(model.path, self._threads(), audio, options, self._timeout(len(audio)))
             except AiwisperError:
                 return True  # the final is computed as usual
@@ -430,11 +417,18 @@ class TranscriptionService:
             return True
         return False
 
-    def _final_options(self, chunk: store.ChunkRow, language: str | None, samples: int, live: bool) -> DecodeOptions:
+    def _final_options(
+        self, chunk: store.ChunkRow, session: store.SessionRow, language: str | None, samples: int, live: bool
+    ) -> DecodeOptions:
         prev = self.db.read(lambda c: store.previous_chunk(c, chunk))
         prev_text = self.db.read(lambda c: store.chunk_text(c, prev.id)) if prev else None
-        prompt = self.policy.prompt(prev_text, prev.end_sample if prev else None, chunk.start_sample)
-        return self._options(language, prompt, self._final_ctx(samples, live))
+        previous = self.policy.prompt(prev_text, prev.end_sample if prev else None, chunk.start_sample)
+        return self._options(language, self._prompt(session, previous), self._final_ctx(samples, live))
+
+    def _prompt(self, session: store.SessionRow, previous: str) -> str:
+        """The engine's prompt: the user's vocabulary (the session's, then the global one) and the text before."""
+        vocabulary = ", ".join(v for v in (session.vocabulary, self.settings["transcription.vocabulary"]) if v)
+        return engine_prompt(vocabulary, previous)
 
     def _partial(self) -> bool:
         if self.recorder is None:
@@ -449,14 +443,17 @@ class TranscriptionService:
         audio = read_range(
             self.data_dir / session.audio_file, session.sources.index(target.source), target.start, target.end
         )
-        if too_quiet(audio, self.guard):
+        if is_digital_silence(audio):
             return True
-        model = self._model_for(session.model, session.language)
+        try:
+            model, language = self._resolve(session.model, session.language)
+        except AiwisperError:
+            return False  # the model is gone or cannot do the language: its final reports it, once
         fast = self.settings["transcription.fast_encoder"] != "off"
         seconds = len(audio) / SAMPLE_RATE
         # A partial is replaced soon: no fallback decoding, and no more tokens than speech can hold.
         options = replace(
-            self._options(session.language, "", audio_ctx_for(seconds) if fast else 0),
+            self._options(language, self._prompt(session, ""), audio_ctx_for(seconds) if fast else 0),
             temperature_inc=0.0,
             max_tokens=int(8 * seconds) + 8,
         )
@@ -508,7 +505,7 @@ class TranscriptionService:
         language = job.language if job is not None and job.kind == "retranscribe" else session.language
         model_name = job.model if job is not None and job.model else session.model
         try:
-            model = self._model_for(model_name, language)
+            model, language = self._resolve(model_name, language)
         except AiwisperError as e:
             self._chunk_done(work, failed=str(e))
             return
@@ -516,9 +513,10 @@ class TranscriptionService:
                            chunk.start_sample, chunk.end_sample)  # fmt: skip
         segments: list[dict[str, Any]] = []
         result: EngineResult | None = None
-        if not too_quiet(audio, self.guard):
+        note: str | None = None
+        if not is_digital_silence(audio):
             live = job is None and session.status == "recording"
-            options = self._final_options(chunk, language, len(audio), live)
+            options = self._final_options(chunk, session, language, len(audio), live)
             spec = self._speculative.pop((chunk.session_id, chunk.source, chunk.start_sample, chunk.end_sample), None)
             try:
                 if spec is not None and spec[:2] == (model.path, options):
@@ -545,10 +543,15 @@ class TranscriptionService:
                 self._chunk_done(work, failed=str(e))
                 return
             offset, end_ms = _ms(chunk.start_sample), _ms(chunk.end_sample)
-            for seg in filter_segments(result.segments, self.guard):
+            reasons = []
+            for guarded in (guard(s, self.guard) for s in result.segments):
+                seg = guarded.segment
+                if seg is None:
+                    reasons += [guarded.reason] if guarded.reason else []
+                    continue
                 words = [
                     {"text": w.text, "start_ms": offset + w.start_ms, "end_ms": offset + w.end_ms,
-                     "p": round(w.p, 3), "low": w.p < self.guard.low_word_p}
+                     "p": round(w.p, 3), "low": guarded.uncertain or w.p < self.guard.low_word_p}
                     for w in seg.words
                 ]  # fmt: skip
                 confidence = round(min((w.p for w in seg.words), default=1.0), 3)
@@ -556,15 +559,17 @@ class TranscriptionService:
                     {"start_ms": offset + seg.start_ms, "end_ms": min(offset + seg.end_ms, end_ms), "text": seg.text,
                      "confidence": confidence, "words": words}
                 )  # fmt: skip
-        detected = result.language if result is not None and language is None and segments else None
+            if not segments:  # the VAD heard speech here: say why no text came of it
+                note = "speech was heard but no words were recognized" + (f" ({reasons[0]})" if reasons else "")
+        found = detected(result.language) if result is not None and language is None and segments else None
 
         def store_it(c: Any) -> tuple[store.ChunkRow, list[store.SegmentRow]]:
             target = chunk
             if len(work.replaces) > 1:  # a window over several chunks becomes one chunk
                 target = store.merge_chunks(c, work.replaces, chunk)
             rows = store.replace_chunk_segments(c, target, segments)
-            if detected and session.language is None and not work.redo:
-                store.set_language(c, session.id, detected)
+            if found and session.language is None and not work.redo:
+                store.set_language(c, session.id, found)
             return target, rows
 
         target, rows = self.db.write(store_it)
@@ -577,6 +582,7 @@ class TranscriptionService:
             _ms(chunk.end_sample),
             payload,
             [cid for cid in work.replaces if cid != target.id],
+            note,
         )
         self.bus.publish(event)
         self._chunk_done(work)

@@ -1,0 +1,50 @@
+"""Languages: the codes Whisper knows, and which language a model can transcribe. Defined once, here.
+
+An English-only model (tiny.en, base.en, …) transcribes English: it is never asked to detect a language (it
+would "detect" any language its tokenizer knows and then fail). Detection needs a multilingual model, and what
+it detects is checked against the codes below before it is stored.
+"""
+
+from __future__ import annotations
+
+from aiwisper.errors import InvalidArgumentError
+
+LANGUAGES: tuple[str, ...] = (
+    "en", "zh", "de", "es", "ru", "ko", "fr", "ja", "pt", "tr", "pl", "ca", "nl", "ar", "sv", "it", "id", "hi", "fi",
+    "vi", "he", "uk", "el", "ms", "cs", "ro", "da", "hu", "ta", "no", "th", "ur", "hr", "bg", "lt", "la", "mi", "ml",
+    "cy", "sk", "te", "fa", "lv", "bn", "sr", "az", "sl", "kn", "et", "mk", "br", "eu", "is", "hy", "ne", "mn", "bs",
+    "kk", "sq", "sw", "gl", "mr", "pa", "si", "km", "sn", "yo", "so", "af", "oc", "ka", "be", "tg", "sd", "gu", "am",
+    "yi", "lo", "uz", "fo", "ht", "ps", "tk", "nn", "mt", "sa", "lb", "my", "bo", "tl", "mg", "as", "tt", "haw", "ln",
+    "ha", "ba", "jw", "su", "yue",
+)  # fmt: skip
+_KNOWN = frozenset(LANGUAGES)
+AUTO = "auto"
+
+
+def check_language(code: str | None) -> str | None:
+    """A Whisper language code, or None for detection ("auto"); a clear error for anything else."""
+    if code in (None, "", AUTO):
+        return None
+    if code not in _KNOWN:
+        raise InvalidArgumentError(f"unknown language code {code!r} (use a Whisper code such as en, de, fr, or auto)")
+    return code
+
+
+def for_model(model_name: str, english_only: bool, language: str | None) -> str | None:
+    """The language `model_name` will transcribe when asked for `language` (None: detect).
+
+    English-only models transcribe English, so "auto" means "en" for them; any other language cannot work
+    with them and is refused here, before anything is recorded."""
+    if not english_only:
+        return language
+    if language not in (None, "en"):
+        raise InvalidArgumentError(
+            f"model {model_name} is English-only and cannot transcribe {language!r}: choose a multilingual model "
+            "(such as base) or the language 'en'"
+        )
+    return "en"
+
+
+def detected(code: str | None) -> str | None:
+    """A detected language as stored: a known code, or None when the engine answered something unusable."""
+    return code if code in _KNOWN else None
