@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from aiwisper import __version__, paths
 from aiwisper.errors import AiwisperError, InvalidArgumentError
-from aiwisper.events import AudioLevels, Event
+from aiwisper.events import AudioLevels, ChunkTranscribed, Event
 
 if TYPE_CHECKING:
     from aiwisper.transcription.jobs import Job
@@ -85,6 +85,12 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
         raise InvalidArgumentError(f"unknown format {args.format!r}")
     services = Services(args.data_dir)
     failed = 0
+    silent: dict[str, list[str]] = {}  # session → notes of speech that gave no words
+    services.bus.subscribe(
+        lambda e: (
+            silent.setdefault(e.session_id, []).append(e.note) if isinstance(e, ChunkTranscribed) and e.note else None
+        )
+    )
     try:
         if args.model:
             services.registry.get(args.model)
@@ -102,6 +108,11 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
                 print(f"aiwisper: error: {job.error or job.state}", file=sys.stderr)
                 continue
             sid = job.session_id
+            for note in job.level.notices():
+                print(f"aiwisper: note: {job.title}: {note}", file=sys.stderr)
+            if silent.get(sid):
+                print(f"aiwisper: note: {job.title}: {len(silent[sid])} stretch(es) of speech gave no text: "
+                      f"{silent[sid][0]}", file=sys.stderr)  # fmt: skip
             session = services.db.read(partial(store.get_session, session_id=sid))
             segments = services.db.read(partial(store.segments_of, session_id=sid))
             text = export(session, segments, args.format)

@@ -72,12 +72,15 @@ class AudioLevels(Event):
 
 @dataclass(frozen=True)
 class Warning(Event):
-    """Something the user should know while recording goes on (silent system audio, dropped frames)."""
+    """Something the user should know while recording goes on (silent system audio, dropped frames, very quiet
+    speech, clipping); `level_db` is the measured level where there is one."""
 
     type: ClassVar[str] = "warning"
     session_id: str | None
     code: str
     message: str
+    source: str | None = None
+    level_db: float | None = None
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,7 @@ class Segmenter:
         self._silence_start: int | None = None
         self._last_speech = offset  # end of the last frame above neg_threshold
         self._history: list[tuple[int, float, float]] = []  # (frame start, prob, rms) of the open chunk
+        self._heard: list[tuple[Floats, float]] = []  # frames of the last push with their speech probability
 
     @property
     def open_start(self) -> int | None:
@@ -104,10 +105,15 @@ class Segmenter:
         n = len(data) // FRAME * FRAME
         self._pending = data[n:]
         out: list[Chunk] = []
+        self._heard = []
         for i in range(0, n, FRAME):
             frame = data[i : i + FRAME]
             out.extend(self._frame(frame))
         return out
+
+    def heard(self) -> list[tuple[Floats, float]]:
+        """The frames of the last `push` with their speech probabilities (for level meters)."""
+        return self._heard
 
     def finish(self) -> list[Chunk]:
         """Close the open chunk at the end of the stream."""
@@ -126,6 +132,7 @@ class Segmenter:
     def _frame(self, frame: Floats) -> list[Chunk]:
         p = self.position
         prob = self.vad(frame) if frame.any() else 0.0  # digital silence needs no model
+        self._heard.append((frame, prob))
         self.position += FRAME
         opt = self.opt
         if self._start is None:

@@ -72,8 +72,7 @@ def build_registry(services: Services) -> Registry:
         mic: str | None = "default", system: str | None = None, title: str | None = None,
         transcribe: bool = True, language: str | None = None, model: str | None = None, vocabulary: str = "",
     ) -> dict[str, Any]:  # fmt: skip
-        """Start recording; language and model default to the settings. A model that cannot transcribe the
-        language (an English-only model and another language) is refused before anything is recorded."""
+        """Start recording (language and model default to the settings; a model that can't do the language: refused)."""
         lang = check_language(language if language is not None else services.settings["transcription.language"])
         model = model or services.settings["transcription.model"] or None
         lang = services.registry.resolve(model, lang)[1]

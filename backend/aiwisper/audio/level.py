@@ -127,3 +127,40 @@ class LevelWatch:
         if quiet or level > QUIET_DB + 6:  # hysteresis: it must get clearly louder to count as fixed
             self.quiet = quiet
         return notice
+
+
+class SpeechLevel:
+    """The speech level of a whole file, and how much of it clipped: fed like LevelWatch, read at the end."""
+
+    def __init__(self) -> None:
+        self._sum = 0.0
+        self._samples = 0
+        self._frames = 0
+        self.clipped_frames = 0
+
+    def push(self, frame: Floats, speech_prob: float) -> None:
+        if frame.size == 0:
+            return
+        self._frames += 1
+        if float(np.max(np.abs(frame))) >= CLIP:
+            self.clipped_frames += 1
+        if speech_prob >= 0.5:
+            self._sum += float(np.sum(np.square(frame, dtype=np.float64)))
+            self._samples += frame.size
+
+    @property
+    def level_db(self) -> float | None:
+        """RMS of the speech heard, in dBFS; None when no speech was heard."""
+        return db(math.sqrt(self._sum / self._samples)) if self._samples else None
+
+    def notices(self) -> list[str]:
+        """What the user should know about the file's level."""
+        out = []
+        level = self.level_db
+        if level is not None and level < QUIET_DB:
+            out.append(f"the speech is very quiet ({level:.0f} dBFS); it was amplified for transcription")
+        if self._frames and self.clipped_frames > max(8, self._frames // 200):
+            out.append(
+                f"the audio clips (full scale in {self.clipped_frames} of {self._frames} frames): words may be lost"
+            )
+        return out

@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from aiwisper.audio import SAMPLE_RATE
+from aiwisper.audio.level import SpeechLevel
 from aiwisper.audio.wav_writer import WavWriter, float_to_pcm16
 from aiwisper.errors import AiwisperError
 from aiwisper.files.decode import DecodeError, decode_16k, probe
@@ -42,6 +43,7 @@ def import_file(
     cancel: threading.Event,
     progress: Callable[[store.SessionRow, float], None] = lambda s, f: None,
     vocabulary: str = "",
+    level: SpeechLevel | None = None,
 ) -> store.SessionRow:
     """Decode `path` into a new session; returns it once decoded (`done`), its chunks pending."""
     info = probe(path)  # bad files fail here, before anything is written
@@ -68,6 +70,9 @@ def import_file(
                 raise Cancelled(f"import of {path.name} cancelled")
             wav.write(float_to_pcm16(block))
             add([(c.start, c.end) for c in merger.push(seg.push(block))])
+            if level is not None:
+                for frame, prob in seg.heard():
+                    level.push(frame, prob)
             if info.duration_s:
                 progress(row, min(1.0, wav.frames / SAMPLE_RATE / info.duration_s))
         add([(c.start, c.end) for c in merger.push(seg.finish()) + merger.finish()])

@@ -27,6 +27,7 @@ import soxr
 
 from aiwisper.audio import SAMPLE_RATE
 from aiwisper.audio.capture import Block, CaptureError, CaptureStream, resolve_device
+from aiwisper.audio.level import LevelWatch
 from aiwisper.audio.mixer import Mixer
 from aiwisper.audio.wav_writer import WavWriter, float_to_pcm16
 from aiwisper.errors import AiwisperError, InvalidArgumentError
@@ -116,6 +117,7 @@ class _Run:
     mixer: Mixer
     resamplers: list[Any]
     segmenters: list[Segmenter]
+    watches: list[LevelWatch]  # per source: quiet speech, clipping
     stop: threading.Event = field(default_factory=threading.Event)
     reason: str = "user"
     error: str | None = None
@@ -184,7 +186,6 @@ class Recorder:
             pass
         if run.done.is_set():
             raise CaptureError(run.error or "the recording stopped before any audio arrived")
-        self.bus.publish(SessionStarted(run.session.id, run.session.title, [label for label, _ in run.sources]))
         return run.session
 
     def _open(self, config: RecordConfig) -> _Run:
@@ -244,6 +245,7 @@ class Recorder:
                 for _, src in sources
             ],
             segmenters=[Segmenter(self.vad_factory(), options) for _ in sources],
+            watches=[LevelWatch() for _ in sources],
         )
 
     def stop(self, reason: str = "user", timeout: float = 60.0) -> store.SessionRow:
@@ -287,6 +289,8 @@ class Recorder:
     # --- session thread -------------------------------------------------------------------
 
     def _loop(self, run: _Run) -> None:
+        # Published here, before this thread handles any audio: every event of a session comes after its start.
+        self.bus.publish(SessionStarted(run.session.id, run.session.title, [label for label, _ in run.sources]))
         try:
             while not run.stop.is_set():
                 try:
@@ -323,6 +327,12 @@ class Recorder:
         for i, seg in enumerate(run.segmenters):
             for chunk in seg.push(frames[:, i]):
                 self._store_chunk(run, i, chunk)
+            for frame, prob in seg.heard():
+                notice = run.watches[i].push(frame, prob)
+                if notice is not None:
+                    label = run.sources[i][0]
+                    self.bus.publish(Warning(run.session.id, notice.code, f"{label}: {notice.message}",
+                                             label, notice.level_db))  # fmt: skip
         if len(run.sources) == 2:
             self._watch_system(run, frames)
 

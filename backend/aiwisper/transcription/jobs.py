@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aiwisper.audio.level import SpeechLevel
 from aiwisper.events import JobUpdated
 
 
@@ -24,6 +25,7 @@ class Job:
     model: str | None = None
     language: str | None = None
     vocabulary: str = ""  # import: words and names to expect
+    level: SpeechLevel = field(default_factory=SpeechLevel)  # import: the file's speech level and clipping
     detect_language: bool = False
     after_pending: bool = False  # wait until the session's pending chunks are done (second pass)
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])

@@ -280,7 +280,7 @@ class TranscriptionService:
             try:
                 vad_options = VadOptions.from_settings(self.settings)
                 session = import_file(job.path, self.db, self.data_dir, self.vad, vad_options, job.language, job.model,
-                                      job.cancel, progress, job.vocabulary)  # fmt: skip
+                                      job.cancel, progress, job.vocabulary, job.level)  # fmt: skip
                 chunks = self.db.read(partial(store.chunks_of, session_id=session.id))
                 with self._lock:
                     job.session_id, job.decoded = session.id, 1.0

@@ -42,12 +42,15 @@ export interface AudioLevelsEvent {
   levels: Record<string, Record<string, number>>;
 }
 
-/** Something the user should know while recording goes on (silent system audio, dropped frames). */
+/** Something the user should know while recording goes on (silent system audio, dropped frames, very quiet
+    speech, clipping); `level_db` is the measured level where there is one. */
 export interface WarningEvent {
   type: "warning";
   session_id: string | null;
   code: string;
   message: string;
+  source: string | null;
+  level_db: number | null;
 }
 
 /** Something failed; `session_id` is set when a recording was affected. */
@@ -78,6 +81,7 @@ export interface ChunkTranscribedEvent {
   end_ms: number;
   segments: Record<string, unknown>[];
   replaced_chunk_ids: number[];
+  note: string | null;
 }
 
 /** A chunk could not be transcribed after its retries; the session goes on. */
@@ -158,13 +162,13 @@ export interface Commands {
   "sessions.rename": { params: { session_id: string; title: string }; result: Record<string, unknown> };
   /** Transcribe a chunk, a range or the whole session again; the old text stays until done. */
   "sessions.retranscribe": { params: { session_id: string; chunk_ids?: number[] | null; start_ms?: number | null; end_ms?: number | null; model?: string | null; language?: string | null }; result: Record<string, unknown> };
-  /** Start recording; language and model default to the settings. */
-  "sessions.start": { params: { mic?: string | null; system?: string | null; title?: string | null; transcribe?: boolean; language?: string | null; model?: string | null }; result: Record<string, unknown> };
+  /** Start recording (language and model default to the settings; a model that can't do the language: refused). */
+  "sessions.start": { params: { mic?: string | null; system?: string | null; title?: string | null; transcribe?: boolean; language?: string | null; model?: string | null; vocabulary?: string }; result: Record<string, unknown> };
   /** Stop the recording; every chunk recorded is still transcribed. */
   "sessions.stop": { params: {  }; result: Record<string, unknown> };
   /** Every setting with its value, default and help. */
   "settings.get": { params: {  }; result: Record<string, unknown>[] };
-  /** Change one setting (validated against its table entry). */
+  /** Change one setting (validated against its table entry, and the model against the language). */
   "settings.set": { params: { name: string; value: boolean | number | number | string }; result: Record<string, unknown> };
 }
 export type CommandName = keyof Commands;

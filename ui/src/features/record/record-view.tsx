@@ -24,7 +24,8 @@ export function RecordView() {
   const [elapsed, setElapsed] = useState(0);
   const [levels, setLevels] = useState<Levels>({});
   const [history, setHistory] = useState<number[]>([]);
-  const [warnings, setWarnings] = useState<string[]>([]);
+  const [vocabulary, setVocabulary] = useState("");
+  const [warnings, setWarnings] = useState<{ code: string; message: string }[]>([]);
   const [transcript, dispatch] = useReducer(reduce, empty);
 
   const onEvent = useCallback((e: ServerEvent) => {
@@ -47,7 +48,7 @@ export function RecordView() {
       const loudest = Math.max(...Object.values(e.levels as unknown as Levels).map((l) => l.peak), -120);
       setHistory((h) => [...h.slice(-119), meterWidth(loudest)]);
     } else if (e.type === "warning") {
-      setWarnings((w) => (w.includes(e.message) ? w : [...w, e.message]));
+      setWarnings((w) => (w.some((x) => x.message === e.message) ? w : [...w, { code: e.code, message: e.message }]));
     } else if (e.type === "error") {
       toast(e.message);
     }
@@ -58,7 +59,7 @@ export function RecordView() {
     setBusy(true);
     try {
       await call("sessions.start", { mic: mic || null, system: system || null, transcribe: !recordOnly,
-        language: language === "auto" ? "auto" : language, model: model || null });
+        language: language === "auto" ? "auto" : language, model: model || null, vocabulary });
     } catch (e) {
       toast(errorText(e));
     } finally {
@@ -106,7 +107,9 @@ export function RecordView() {
           {recording ? "Stop" : "Start recording"}
         </button>
       </header>
-      {warnings.map((w) => <div key={w} className="banner warning" role="alert">{w}</div>)}
+      {warnings.map((w) => (
+        <div key={w.message} className="banner warning" role="alert" data-code={w.code}>{w.message}</div>
+      ))}
       <div className="controls">
         <label>Microphone
           <select value={mic} onChange={(e) => setMic(e.target.value)} disabled={!!recording}>
@@ -133,6 +136,10 @@ export function RecordView() {
             <option value="">Default</option>
             {(models.data ?? []).map((m) => <option key={String(m.name)} value={String(m.name)}>{String(m.name)}</option>)}
           </select>
+        </label>
+        <label className="wide">Vocabulary
+          <input type="text" value={vocabulary} placeholder="Names and terms, e.g. Rotterdam, Kubernetes"
+            onChange={(e) => setVocabulary(e.target.value)} disabled={!!recording} />
         </label>
         <label className="switch">
           <input type="checkbox" checked={recordOnly} onChange={(e) => setRecordOnly(e.target.checked)} disabled={!!recording} />
