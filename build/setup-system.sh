@@ -14,6 +14,7 @@ packages=(
   imagemagick                                        # screenshots of the window in tests
   xdotool                                            # tests answer the window's native file dialogs
   cmake                                              # make bench: builds whisper.cpp's whisper-cli as the peer
+  espeak-ng                                          # tests: spoken back-channels ("yeah, yeah") in a conversation
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aiwisper.audio import SAMPLE_RATE
+from aiwisper.audio.level import VadGain
 from aiwisper.settings import Settings
 from aiwisper.vad import FRAME
 
@@ -71,6 +72,7 @@ class Segmenter:
 
     def __init__(self, vad: Callable[[Floats], float], options: VadOptions | None = None, offset: int = 0) -> None:
         self.vad = vad
+        self.gain = VadGain()  # the VAD hears speech at a working level; chunks are of the audio as recorded
         self.opt = options or VadOptions()
         self._pending = np.zeros(0, dtype=np.float32)
         self.position = offset  # samples consumed, on the stream's timeline
@@ -131,7 +133,7 @@ class Segmenter:
 
     def _frame(self, frame: Floats) -> list[Chunk]:
         p = self.position
-        prob = self.vad(frame) if frame.any() else 0.0  # digital silence needs no model
+        prob = self.vad(self.gain(frame)) if frame.any() else 0.0  # digital silence needs no model
         self._heard.append((frame, prob))
         self.position += FRAME
         opt = self.opt

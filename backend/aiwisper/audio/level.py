@@ -164,3 +164,25 @@ class SpeechLevel:
                 f"the audio clips (full scale in {self.clipped_frames} of {self._frames} frames): words may be lost"
             )
         return out
+
+
+class VadGain:
+    """Automatic gain in front of the VAD, so it hears speech at a working level whatever the input's level.
+
+    The level followed is a decaying peak of the frames' RMS: it rises at once with a loud frame (which is
+    then scaled down with it) and falls by half every `half_life_s` of quieter audio. Digital silence leaves
+    it alone. The gain is at most MAX_GAIN_DB; the stored audio is never touched."""
+
+    def __init__(self, target_db: float = -18.0, half_life_s: float = 3.0, frame: int = 512, rate: int = 16000) -> None:
+        self.target = 10 ** (target_db / 20)
+        self.decay = 0.5 ** (frame / rate / half_life_s)
+        self.max_gain = 10 ** (MAX_GAIN_DB / 20)
+        self.envelope = 0.0
+
+    def __call__(self, frame: Floats) -> Floats:
+        rms = math.sqrt(float(np.mean(np.square(frame, dtype=np.float64)))) if frame.size else 0.0
+        if rms < DIGITAL_SILENCE:
+            return frame
+        self.envelope = max(rms, self.envelope * self.decay)
+        gain = min(self.target / self.envelope, self.max_gain)
+        return (frame * np.float32(gain)).astype(np.float32)

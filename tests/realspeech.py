@@ -1,0 +1,102 @@
+"""The real-speech dev clips (tests/data/realspeech-dev): references, levels, and conversations made of them."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from aiwisper.audio.wav_read import read_wav_16k
+from aiwisper.files.decode import decode_16k
+
+from .speech import TESTDATA
+
+DEV = TESTDATA / "realspeech-dev"
+SR = 16000
+Floats = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class DevClip:
+    file: str
+    language: str
+    text: str
+    speakers: int
+
+    @property
+    def path(self) -> Path:
+        return DEV / self.file
+
+    @property
+    def group(self) -> str:
+        """fleurs-quiet / fleurs-<lang>, ljspeech, librivox, cmu-arctic, multi-speaker."""
+        if self.file.startswith("fleurs_"):
+            return "fleurs-quiet" if rms_db(load(self.path)) < -55 else f"fleurs-{self.language}"
+        for prefix, name in (("ljspeech", "ljspeech"), ("pocketsphinx", "librivox"), ("cmu_arctic", "cmu-arctic")):
+            if self.file.startswith(prefix):
+                return name
+        return "multi-speaker"
+
+
+def dev_clips() -> list[DevClip]:
+    with (DEV / "references.tsv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    return [DevClip(r["file"], r["language"], r["reference_text"], int(r["speakers"])) for r in rows]
+
+
+def clip(name: str) -> DevClip:
+    return next(c for c in dev_clips() if c.file == name)
+
+
+def load(path: Path) -> Floats:
+    """Any clip as float32 mono 16 kHz (Opus and 22 kHz WAV included)."""
+    if path.suffix == ".wav":
+        return read_wav_16k(path)
+    return np.concatenate(list(decode_16k(path))).astype(np.float32)
+
+
+def rms_db(audio: Floats) -> float:
+    rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
+    return -120.0 if rms <= 1e-9 else 20 * float(np.log10(rms))
+
+
+def at_level(audio: Floats, target_db: float) -> Floats:
+    """`audio` scaled to an RMS of `target_db` dBFS."""
+    return (audio * 10 ** ((target_db - rms_db(audio)) / 20)).astype(np.float32)
+
+
+def spoken(text: str, voice: str = "en-us") -> Floats:
+    """Synthetic speech from espeak-ng (back-channels between real clips)."""
+    if shutil.which("espeak-ng") is None:
+        raise RuntimeError("espeak-ng is not installed: run make setup")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "say.wav"
+        subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(out), text], check=True, timeout=30)
+        return at_level(read_wav_16k(out), -26.0)
+
+
+def conversation() -> tuple[Floats, str]:
+    """Four real voices (LJ Speech, LibriVox, CMU ARCTIC, FLEURS) taking turns with short pauses, and
+    back-channels ("yeah, yeah, yeah, yeah", "right, right") between them: the audio and the words said."""
+    turns: list[tuple[Floats, str]] = []
+    back = ["yeah, yeah, yeah, yeah", "right, right", "okay", "yeah, yeah, yeah, yeah, sure"]
+    real = ["ljspeech_LJ001-0009.wav", "pocketsphinx_sense_and_sensibility_01_austen_64kb-0870.wav",
+            "cmu_arctic_aew_a0003.wav", "fleurs_en_000.ogg", "ljspeech_LJ001-0011.wav",
+            "pocketsphinx_sense_and_sensibility_01_austen_64kb-0890.wav"]  # fmt: skip
+    for i, name in enumerate(real):
+        c = clip(name)
+        turns.append((at_level(load(c.path), -24.0), c.text))
+        if i < len(back):
+            turns.append((spoken(back[i]), back[i]))
+    rng = np.random.default_rng(7)
+    parts, words = [np.zeros(SR // 2, dtype=np.float32)], []
+    for audio, text in turns:
+        parts += [audio, np.zeros(int(rng.uniform(0.3, 0.9) * SR), dtype=np.float32)]
+        words.append(text)
+    return np.concatenate(parts), " ".join(words)
