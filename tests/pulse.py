@@ -70,3 +70,8 @@ def load_sink(name: str) -> int:
 
 def unload_module(index: int) -> None:
     _pactl("unload-module", str(index))
+
+
+def play_at(sink: str, wav: Path, volume: int) -> subprocess.Popen[bytes]:
+    """Play a WAV file into a sink at a PulseAudio volume (65536 is 100%), in the background."""
+    return subprocess.Popen(["paplay", f"--device={sink}", f"--volume={volume}", str(wav)])

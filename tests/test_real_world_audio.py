@@ -20,6 +20,7 @@ from aiwisper.sessions.audio import read_range
 from aiwisper.settings import Settings
 
 from .pipeline import Replay, app
+from .pulse import pulse  # noqa: F401 - fixture
 from .realspeech import at_level, clip, conversation, load
 from .speech import JFK_WAV, jfk_text, normalize, wer, write_wav
 
@@ -255,3 +256,49 @@ def test_impossible_model_and_language_refused_up_front(tmp_path: Path, registry
         )  # fmt: skip
         assert proc.returncode == 2 and "English-only and cannot transcribe 'de'" in proc.stderr, proc.stderr
         assert not (tmp_path / "cli" / "sessions").exists() or not any((tmp_path / "cli" / "sessions").iterdir())
+
+
+def _pulse_volume(gain_db: float) -> int:
+    """paplay's --volume for a gain: PulseAudio's software volume is cubic (amplitude = (v / 65536) ** 3)."""
+    return round(65536 * (10 ** (gain_db / 20)) ** (1 / 3))
+
+
+def _record_played(tmp_path: Path, wav: Path, gain_db: float, name: str) -> tuple[str, list[dict[str, object]], float]:
+    """`aiwisper record` of the mic sink's monitor while `wav` plays into it at `gain_db`: the finals' text,
+    the warnings, and the speech level recorded."""
+    from .pulse import play_at
+    from .recording import db_rows, read_wav, start_record
+
+    data = tmp_path / name
+    rec = start_record(data, "--seconds", "24", "--device", "pulse:mic_sink.monitor", "--model", "tiny.en-q8_0",
+                       "--language", "en")  # fmt: skip
+    play_at("mic_sink", wav, _pulse_volume(gain_db)).wait(60)
+    assert rec.wait(180) == 0, "".join(rec.lines)
+    assert rec.wav is not None
+    audio, _ = read_wav(rec.wav)
+    sid = db_rows(data, "SELECT id FROM sessions")[0]["id"]
+    text = " ".join(
+        r["text"] for r in db_rows(data, "SELECT text FROM segments WHERE session_id = ? ORDER BY start_ms", sid)
+    )
+    from aiwisper.audio.level import speech_level_db
+
+    return text, rec.of_type("warning"), speech_level_db(audio[:, 0])
+
+
+@pytest.mark.usefixtures("pulse")
+def test_quiet_and_loud_speech_give_the_same_words_live(tmp_path: Path) -> None:
+    """Real clips played into a PulseAudio null sink at −65 and at −12 dBFS and recorded from its monitor."""
+    names = QUIET_LOUD[:2]
+    parts = []
+    for name in names:
+        parts += [at_level(load(clip(name).path), -12), np.zeros(2 * SR, dtype=np.float32)]
+    wav = write_wav(tmp_path / "two-clips.wav", np.concatenate(parts))  # (peaks clip at -12 dBFS RMS)
+    reference = " ".join(clip(n).text for n in names)
+    quiet, quiet_warnings, quiet_level = _record_played(tmp_path, wav, -53, "quiet")
+    loud, loud_warnings, loud_level = _record_played(tmp_path, wav, 0, "loud")
+    assert quiet_level < -55 and loud_level > -10, (quiet_level, loud_level)
+    assert normalize(quiet) == normalize(loud), (quiet, loud)
+    assert wer([reference], [quiet]) <= 0.15, quiet
+    assert [w["code"] for w in quiet_warnings] == ["quiet_input"], quiet_warnings
+    assert "dBFS" in str(quiet_warnings[0]["message"]) and float(quiet_warnings[0]["level_db"]) < -50  # type: ignore[arg-type]
+    assert "quiet_input" not in [w["code"] for w in loud_warnings], loud_warnings
