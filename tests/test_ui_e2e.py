@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from .pipeline import speech_with_pauses
+from .realspeech import at_level
 from .speech import JFK_WAV, write_wav
 from .test_transcribe_files import SRT_TIME, parse_cues
 
@@ -23,10 +24,8 @@ FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "-
 SHOTS = Path(__file__).resolve().parent / "output" / "screenshots"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("ui")
-    audio, _, _ = speech_with_pauses(pause_s=2.0, clips=1)
+def _serve(tmp: Path, audio: object) -> Iterator[str]:
+    """`aiwisper serve` with `audio` replayed as the microphone; yields its URL."""
     replay = write_wav(tmp / "replay.wav", audio)
     env = {**os.environ, "AIWISPER_DATA_DIR": str(tmp / "data")}
     # Small, fast defaults for the test machine.
@@ -44,6 +43,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
     proc.terminate()
     assert proc.wait(30) == 0
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    audio, _, _ = speech_with_pauses(pause_s=2.0, clips=1)
+    yield from _serve(tmp_path_factory.mktemp("ui"), audio)
+
+
+@pytest.fixture(scope="module")
+def quiet_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The microphone hears real speech at about −62 dBFS (a laptop across the table)."""
+    audio, _, _ = speech_with_pauses(pause_s=2.0, clips=1)
+    yield from _serve(tmp_path_factory.mktemp("ui-quiet"), at_level(audio, -62))
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +115,23 @@ def test_live_session_shows_partial_then_final_text(page: Page, server: str) -> 
     page.screenshot(path=SHOTS / "record-live-light.png")
     page.get_by_role("button", name="Stop").click()
     expect(page.get_by_role("button", name="Start recording")).to_be_visible(timeout=30_000)
+
+
+def test_quiet_microphone_shows_a_warning_and_still_gives_text(browser: Browser, quiet_server: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 820}, color_scheme="light")
+    page = context.new_page()
+    _go(page, quiet_server, "record")
+    page.get_by_role("button", name="Start recording").click()
+    banner = page.locator(".banner.warning[data-code=quiet_input]")
+    expect(banner).to_be_visible(timeout=30_000)
+    expect(banner).to_contain_text(re.compile(r"very quiet \(-[5-7]\d dBFS\)"))
+    live = page.get_by_test_id("live-transcript")
+    expect(live.locator("p.final").first).to_contain_text(re.compile("fellow|Americans", re.I), timeout=30_000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "record-quiet-warning.png")
+    page.get_by_role("button", name="Stop").click()
+    expect(page.get_by_role("button", name="Start recording")).to_be_visible(timeout=30_000)
+    context.close()
 
 
 def test_search_lands_on_the_session_at_the_time(page: Page, server: str) -> None:
