@@ -13,6 +13,7 @@ run: setup
 
 test: setup
 	$(VENV)/bin/ruff check backend tests bench
+	$(VENV)/bin/ruff format --check backend
 	$(VENV)/bin/mypy
 	cd ui && npm test --silent
 	$(VENV)/bin/pytest

@@ -1,7 +1,7 @@
 """`make bench`: every benchmark in one run; writes bench/results/latest.json and latest.md.
 
 Runs after `make package` (the start-up figures need the builds). Each benchmark measures its peer in the
-same run; a peer that cannot run is reported as missing, not skipped. `python -m bench.run NAME…` runs only
+same run; a peer that cannot run is reported as missing, not skipped. `python -m bench.run NAME…` (accuracy, file_speed, …) runs only
 those benchmarks and replaces their rows in the latest results.
 """
 
@@ -12,10 +12,11 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from bench import capture_load, file_speed, live_latency, memory_session, startup
+from bench import accuracy, capture_load, file_speed, live_latency, memory_session, startup
 from bench.common import RESULTS, save
 
 BENCHMARKS: dict[str, Callable[[], list[dict[str, Any]]]] = {
+    "accuracy": accuracy.run,
     "file_speed": file_speed.run,
     "live_latency": live_latency.run,
     "capture_load": lambda: [capture_load.run()],

@@ -12,6 +12,7 @@ import requests
 import simple_websocket
 
 from aiwisper.api.server import LocalServer
+from aiwisper.errors import HTTP_STATUS
 from aiwisper.models.registry import ModelRegistry
 from aiwisper.services import Services
 from aiwisper.settings import Settings
@@ -27,8 +28,10 @@ class Client:
 
     def call(self, name: str, /, **params: Any) -> dict[str, Any]:
         r = requests.post(f"{self.base}/api/commands/{name}", json=params, headers=self.headers, timeout=60)
-        assert r.status_code == 200, (r.status_code, r.text)
         body: dict[str, Any] = r.json()
+        # A result is a 200; an error keeps its JSON body and has the status of its code.
+        expected = HTTP_STATUS[body["error"]["code"]] if "error" in body else 200
+        assert r.status_code == expected, (r.status_code, r.text)
         return body
 
     def ok(self, name: str, /, **params: Any) -> Any:

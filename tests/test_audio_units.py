@@ -107,7 +107,7 @@ def test_every_setting_is_documented_and_validated() -> None:
     with pytest.raises(InvalidArgumentError, match="unknown setting"):
         validate("vad.nope", 1)
     with pytest.raises(InvalidArgumentError, match="true or false"):
-        validate("transcription.live", "yes")
+        validate("transcription.translate", "yes")
 
 
 def test_settings_file_round_trip_and_bad_values_ignored(tmp_path: Path) -> None:

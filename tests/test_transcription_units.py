@@ -18,33 +18,32 @@ from .speech import JFK_WAV
 SR = 16000
 
 
-def test_partial_once_a_second_per_chunk_and_only_when_idle() -> None:
+def test_partial_once_a_second_per_chunk() -> None:
     p = LivePolicy()
     c = OpenChunk("s", "mic", 0, int(0.5 * SR))
-    assert p.next_partial([c], engine_idle=True) is None  # too short yet
+    assert p.next_partial([c]) is None  # too short yet
     c.end = int(1.0 * SR)
-    assert p.next_partial([c], engine_idle=False) is None
-    assert p.next_partial([c], engine_idle=True) is c
+    assert p.next_partial([c]) is c
     c.end = int(1.5 * SR)
-    assert p.next_partial([c], engine_idle=True) is None  # less than a second since the last
+    assert p.next_partial([c]) is None  # less than a second since the last
     c.end = int(2.1 * SR)
-    assert p.next_partial([c], engine_idle=True) is c
+    assert p.next_partial([c]) is c
     other = OpenChunk("s", "system", int(1.0 * SR), int(2.1 * SR))
     c.end = int(3.2 * SR)
-    assert p.next_partial([c, other], engine_idle=True) is other  # the one waiting longest
+    assert p.next_partial([c, other]) is other  # the one waiting longest
 
 
 def test_a_partial_without_words_is_retried_after_a_short_wait() -> None:
     p = LivePolicy()
     c = OpenChunk("s", "mic", 0, int(0.8 * SR))
-    assert p.next_partial([c], engine_idle=True) is c
+    assert p.next_partial([c]) is c
     p.no_words(c)  # 0.8 s gave nothing: the next try after 0.3 s more, not a whole second
     c.end = int(1.0 * SR)
-    assert p.next_partial([c], engine_idle=True) is None
+    assert p.next_partial([c]) is None
     c.end = int(1.15 * SR)
-    assert p.next_partial([c], engine_idle=True) is c
+    assert p.next_partial([c]) is c
     c.end = int(1.5 * SR)  # that one had words: a full interval again
-    assert p.next_partial([c], engine_idle=True) is None
+    assert p.next_partial([c]) is None
 
 
 def test_prompt_continues_after_short_pauses_and_resets_after_silence() -> None:

@@ -68,7 +68,7 @@ def test_hung_worker_is_killed_by_the_watchdog(tmp_path: Path, registry: ModelRe
     factory = Replay(audio, speed=0)
     with app(tmp_path, registry, factory) as (svc, _):
         assert svc.transcriber is not None
-        svc.transcriber.timeout_base = 4.0  # instead of a minute, for the test
+        svc.transcriber.chunks.timeout_base = 4.0  # instead of a minute, for the test
         svc.transcriber.worker.start_timeout = 4.0
         created = threading.Event()
         svc.bus.subscribe(lambda e: created.set() if isinstance(e, ChunkCreated) else None)
@@ -83,3 +83,25 @@ def test_hung_worker_is_killed_by_the_watchdog(tmp_path: Path, registry: ModelRe
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)  # normally the watchdog killed it already
     assert all(c.status == "done" for c in chunks) and wer([reference], [text]) <= 0.10
+
+
+def test_worker_grown_past_its_memory_cap_is_restarted_between_chunks(tmp_path: Path, registry: ModelRegistry) -> None:
+    """A cap below what the engine needs: the worker is restarted after every chunk, and no chunk is lost."""
+    from aiwisper.settings import Settings
+
+    audio, _, reference = speech_with_pauses(clips=2)
+    settings = Settings({"transcription.worker_memory_mb": 50})
+    factory = Replay(audio, speed=0)
+    with app(tmp_path, registry, factory, settings=settings) as (svc, _):
+        assert svc.transcriber is not None
+        worker = svc.transcriber.worker
+        session = svc.recorder.start(RecordConfig(language="en", model="tiny.en-q8_0"))
+        assert factory.sources[0].finished.wait(120)
+        svc.recorder.stop()
+        assert svc.transcriber.wait_idle(300)
+        chunks = svc.db.read(lambda c: store.chunks_of(c, session.id))
+        text = " ".join(s.text for s in svc.db.read(lambda c: store.segments_of(c, session.id)))
+        restarts, crashes = worker.memory_restarts, worker.restarts
+    assert len(chunks) >= 3 and all(c.status == "done" and c.attempts == 0 for c in chunks)
+    assert restarts >= len(chunks) and crashes == 0
+    assert wer([reference], [text]) <= 0.1, text

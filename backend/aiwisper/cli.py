@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import queue
 import signal
 import sys
@@ -20,6 +21,8 @@ from aiwisper.events import AudioLevels, ChunkTranscribed, Event
 
 if TYPE_CHECKING:
     from aiwisper.transcription.jobs import Job
+
+log = logging.getLogger("aiwisper.cli")
 
 
 def _cmd_models_build(args: argparse.Namespace) -> int:
@@ -75,14 +78,16 @@ class _Progress:
 
 
 def _cmd_transcribe(args: argparse.Namespace) -> int:
-    from aiwisper.export import FORMATS, export
+    from aiwisper.export import EXPORT_FORMATS, render
     from aiwisper.languages import check_language
     from aiwisper.services import Services
     from aiwisper.sessions import store
 
     language = check_language(args.language)  # before anything is written
-    if args.format not in FORMATS:
+    if args.format not in EXPORT_FORMATS:
         raise InvalidArgumentError(f"unknown format {args.format!r}")
+    if args.format == "docx" and not args.output:
+        raise InvalidArgumentError("docx is a binary format: give an output folder with -o")
     services = Services(args.data_dir)
     failed = 0
     silent: dict[str, list[str]] = {}  # session → notes of speech that gave no words
@@ -94,7 +99,7 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
     try:
         if args.model:
             services.registry.get(args.model)
-        services.recover()
+        services.recover(resume_jobs=False)  # the app resumes cut-off imports; this command does its own files
         assert services.transcriber is not None
         progress = _Progress(sys.stderr)
         jobs = services.transcriber.import_files([Path(f) for f in args.files], args.model, language, args.vocabulary)
@@ -115,14 +120,14 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
                       f"{silent[sid][0]}", file=sys.stderr)  # fmt: skip
             session = services.db.read(partial(store.get_session, session_id=sid))
             segments = services.db.read(partial(store.segments_of, session_id=sid))
-            text = export(session, segments, args.format)
+            data, _ = render(session, segments, args.format)
             if args.output:
                 args.output.mkdir(parents=True, exist_ok=True)
                 target = args.output / f"{Path(session.title).stem}.{args.format}"
-                target.write_text(text, encoding="utf-8")
+                target.write_bytes(data)
                 print(f"{session.title} → {target}", file=sys.stderr)
             else:
-                sys.stdout.write(text)
+                sys.stdout.write(data.decode("utf-8"))
     finally:
         services.close()
     return 2 if failed else 0
@@ -282,6 +287,7 @@ def _cmd_app(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aiwisper", description="Private, local recorder and transcriber.")
     parser.add_argument("--version", action="version", version=f"aiwisper {__version__}")
+    parser.add_argument("--verbose", action="store_true", help="log to stderr too (the log file is always written)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     models = sub.add_parser("models", help="build, list and import Whisper models")
@@ -329,7 +335,9 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--model", help="model name (default: chosen for this machine and language)")
     tr.add_argument("--language", default="en", help="language code, or 'auto' (default: en)")
     tr.add_argument("--vocabulary", default="", help='words and names to expect, e.g. "Rotterdam, Kubernetes"')
-    tr.add_argument("--format", default="txt", choices=["txt", "srt", "vtt", "json", "md"])
+    from aiwisper.export import EXPORT_FORMATS
+
+    tr.add_argument("--format", default="txt", choices=EXPORT_FORMATS)
     tr.add_argument("-o", "--output", type=Path, help="folder for the output files (default: print)")
     tr.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
     tr.set_defaults(func=_cmd_transcribe)
@@ -342,9 +350,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args.data_dir = None
         args.func = _cmd_app
+    from aiwisper.logs import setup_logging
+
+    setup_logging(paths.data_dir(getattr(args, "data_dir", None)), args.verbose)
+    log.info("aiwisper %s: %s", __version__, args.command or "app")
     try:
         return int(args.func(args))
     except AiwisperError as e:
+        log.info("refused: %s", e)
         print(f"aiwisper: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

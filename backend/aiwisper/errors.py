@@ -1,4 +1,19 @@
-"""Exceptions the app raises on purpose; each carries a message a user can act on."""
+"""Exceptions the app raises on purpose; each carries a message a user can act on, and a stable code.
+
+The codes, with the HTTP status the browser fallback answers them with, are defined once here; the UI's
+`ErrorCode` type is generated from this table.
+"""
+
+HTTP_STATUS: dict[str, int] = {
+    "invalid_argument": 400,
+    "not_found": 404,
+    "busy": 409,
+    "cancelled": 409,
+    "too_large": 413,
+    "failed": 500,
+    "unavailable": 503,
+}
+CODES: tuple[str, ...] = tuple(HTTP_STATUS)
 
 
 class AiwisperError(Exception):

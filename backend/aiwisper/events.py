@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -179,7 +182,11 @@ class EventBus:
         return unsubscribe
 
     def publish(self, event: Event) -> None:
+        """Hand `event` to every listener; one that raises is logged and the others are still served."""
         with self._lock:
             listeners = list(self._listeners)
         for listener in listeners:
-            listener(event)
+            try:
+                listener(event)
+            except Exception:
+                log.exception("event listener %r failed on %s", listener, event.type)

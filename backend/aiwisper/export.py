@@ -1,10 +1,11 @@
-"""Transcript exports: TXT, SRT, VTT, JSON, Markdown. The CLI and the API both use this module."""
+"""Transcript exports: TXT, SRT, VTT, JSON, Markdown, DOCX. The CLI, the API and the UI's list (generated) use
+the formats defined here."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal, get_args
 
 from aiwisper.errors import InvalidArgumentError
 from aiwisper.sessions.store import SegmentRow, SessionRow
@@ -91,8 +92,23 @@ FORMATS: dict[str, tuple[Callable[[SessionRow, list[SegmentRow]], str], str]] = 
 }
 
 
+ExportFormat = Literal["txt", "srt", "vtt", "json", "md", "docx"]
+EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
 def export(session: SessionRow, segments: list[SegmentRow], fmt: str) -> str:
-    """The transcript in `fmt`; an unknown format is a clear error."""
+    """The transcript in a text format; an unknown format is a clear error."""
     if fmt not in FORMATS:
-        raise InvalidArgumentError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise InvalidArgumentError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     return FORMATS[fmt][0](session, segments)
+
+
+def render(session: SessionRow, segments: list[SegmentRow], fmt: str) -> tuple[bytes, str]:
+    """(content, mime type) of the transcript in any export format, DOCX included."""
+    if fmt == "docx":
+        from aiwisper.export_docx import docx
+
+        lines = [(f"[{clock(s.start_ms, '.', False)[:-4]}]", s.text) for s in segments]
+        return docx(session.title, lines), DOCX_MIME
+    return export(session, segments, fmt).encode("utf-8"), FORMATS[fmt][1] if fmt in FORMATS else ""

@@ -51,11 +51,14 @@ class Services:
         """A fresh VAD (each stream needs its own state)."""
         return SileroVad(self._vad_path)
 
-    def recover(self) -> list[str]:
-        """Repair sessions a crash cut off; run once at start-up."""
-        return recover_sessions(
+    def recover(self, resume_jobs: bool = True) -> list[str]:
+        """Repair sessions a crash cut off, and resume (or mark failed) the jobs it cut off; once at start-up."""
+        repaired = recover_sessions(
             self.db, self.data_dir, self.bus, self.vad_factory, VadOptions.from_settings(self.settings)
         )
+        if resume_jobs and self.transcriber is not None:
+            self.transcriber.resume_jobs()
+        return repaired
 
     def close(self) -> None:
         """Stop recording (finalizing it) and close the database; safe to call twice."""

@@ -38,7 +38,6 @@ SETTINGS: tuple[Setting, ...] = (
         1.0,
         600.0,
     ),
-    Setting("transcription.live", True, "Transcribe while recording (off: record only, transcribe later)."),
     Setting("transcription.threads", 0, "Threads for the speech engine (0: one per CPU core).", 0, 64),
     Setting("transcription.model", "", "Model name; empty chooses one for this machine and language."),
     Setting("transcription.language", "en", "Language code, or 'auto' to detect it once per session."),
@@ -47,14 +46,20 @@ SETTINGS: tuple[Setting, ...] = (
         "transcription.fast_encoder",
         "live",
         "Shrink whisper.cpp's encoder (audio_ctx) to the chunk: 'partials'; 'live' (partials, and live finals "
-        "with at least 15 s of context); 'all' (everything, tightly); 'off'. Measured on the test clips, "
-        "finals: 15 s floor tiny.en WER 3.3% to 3.9% at 0.52x the time, base 5.2% to 3.9% at 0.47x; "
-        "tight tiny.en 4.6% at 0.30x, base 10.5%.",
+        "with at least 15 s of context); 'all' (everything, tightly); 'off'. Faster, at some cost in accuracy "
+        "for tight contexts (bench/results).",
     ),
     Setting(
         "transcription.vocabulary",
         "",
         "Words and names that come up in your recordings, separated by commas (given to the engine as a hint).",
+    ),
+    Setting(
+        "transcription.worker_memory_mb",
+        3000,
+        "Restart the speech engine's process between requests when it uses more memory than this (MB; 0: never).",
+        0,
+        65536,
     ),
     Setting("transcription.second_pass_model", "", "After Stop, transcribe again with this model (empty: off)."),
     Setting("guard.no_speech_thold", 0.6, "whisper.cpp drops windows above this no-speech probability.", 0.0, 1.0),
@@ -97,9 +102,6 @@ class Settings:
 
     def __getitem__(self, name: str) -> Any:
         return self._values[name]
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self._values)
 
     def set(self, name: str, value: Any) -> None:
         """Change one setting and save the file, if there is one."""

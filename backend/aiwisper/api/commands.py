@@ -5,22 +5,19 @@ from __future__ import annotations
 import base64
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from aiwisper import __version__, paths
 from aiwisper.api.dialogs import Dialogs, DialogsUnavailableError
 from aiwisper.api.registry import Registry
 from aiwisper.errors import AiwisperError, InvalidArgumentError
-from aiwisper.export import FORMATS, export
-from aiwisper.export_docx import docx
+from aiwisper.export import ExportFormat, render
 from aiwisper.languages import check_language
 from aiwisper.services import Services
 from aiwisper.sessions import library, store
 from aiwisper.sessions.recorder import BusyError, RecordConfig, State
 from aiwisper.settings import SETTINGS
 from aiwisper.transcription.service import TranscriptionService
-
-ExportFormat = Literal["txt", "srt", "vtt", "json", "md", "docx"]
 
 
 def export_bytes(services: Services, session_id: str, fmt: str) -> tuple[bytes, str, str]:
@@ -29,15 +26,8 @@ def export_bytes(services: Services, session_id: str, fmt: str) -> tuple[bytes, 
     session = services.db.read(lambda c: store.get_session(c, sid))
     segments = services.db.read(lambda c: store.segments_of(c, sid))
     stem = "".join(ch if ch.isalnum() or ch in " -_." else "_" for ch in session.title).strip() or "transcript"
-    if fmt == "docx":
-        from aiwisper.export import clock
-
-        lines = [(f"[{clock(s.start_ms, '.', False)[:-4]}]", s.text) for s in segments]
-        mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        return docx(session.title, lines), mime, f"{stem}.docx"
-    if fmt not in FORMATS:
-        raise InvalidArgumentError(f"unknown export format {fmt!r}")
-    return export(session, segments, fmt).encode("utf-8"), FORMATS[fmt][1], f"{stem}.{fmt}"
+    data, mime = render(session, segments, fmt)
+    return data, mime, f"{stem}.{fmt}"
 
 
 def build_registry(services: Services) -> Registry:

@@ -14,10 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, get_args, get_origin
 
-from aiwisper.errors import AiwisperError
+from aiwisper.errors import CODES, AiwisperError
 
 log = logging.getLogger(__name__)
-CODES = ("not_found", "invalid_argument", "busy", "failed")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
 import re
 import secrets
 import tempfile
@@ -24,7 +23,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from aiwisper import paths
 from aiwisper.api.commands import build_registry, export_bytes
 from aiwisper.api.hub import Hub
-from aiwisper.errors import AiwisperError
+from aiwisper.errors import HTTP_STATUS, AiwisperError
 from aiwisper.services import Services
 from aiwisper.sessions import library, store
 
@@ -74,7 +73,7 @@ def create_app(services: Services, token: str) -> Flask:
     @app.errorhandler(413)
     @app.errorhandler(416)
     def http_error(e: Any) -> tuple[Response, int]:
-        code = {404: "not_found", 413: "invalid_argument", 416: "invalid_argument"}.get(e.code, "forbidden")
+        code = {404: "not_found", 413: "too_large", 416: "invalid_argument"}.get(e.code, "forbidden")
         return jsonify(error={"code": code, "message": e.description}), e.code
 
     @app.errorhandler(500)
@@ -85,8 +84,8 @@ def create_app(services: Services, token: str) -> Flask:
     def command(name: str) -> Response:
         body = request.get_json(silent=True, force=True) if request.content_length else {}
         if body is None:
-            return jsonify(error={"code": "invalid_argument", "message": "the body is not JSON"})
-        return jsonify(registry.call(name, body))
+            return jsonify(error={"code": "invalid_argument", "message": "the body is not JSON"}), 400  # type: ignore[return-value]
+        return _answer(registry.call(name, body))
 
     def session_file(session_id: str) -> Path:
         sid = library.check_session_id(session_id)
@@ -112,7 +111,7 @@ def create_app(services: Services, token: str) -> Flask:
         try:
             data, mime, name = export_bytes(services, session_id, request.args.get("format", "txt"))
         except AiwisperError as e:
-            return jsonify(error={"code": e.code, "message": str(e)}), 404 if e.code == "not_found" else 400  # type: ignore[return-value]
+            return _answer({"error": {"code": e.code, "message": str(e)}})
         return Response(data, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @app.post("/api/files")
@@ -120,12 +119,12 @@ def create_app(services: Services, token: str) -> Flask:
         """Browser mode: the file is stored in a temp folder, then imported like a local file."""
         f = request.files.get("file")
         if f is None or not f.filename:
-            return jsonify(error={"code": "invalid_argument", "message": "no file in the upload"})
+            return jsonify(error={"code": "invalid_argument", "message": "no file in the upload"}), 400  # type: ignore[return-value]
         name = Path(f.filename).name or "upload"
         folder = Path(tempfile.mkdtemp(prefix="aiwisper-upload-", dir=services.data_dir))
         target = folder / name
         f.save(target)
-        return jsonify(registry.call("files.import", {"paths": [str(target)]}))
+        return _answer(registry.call("files.import", {"paths": [str(target)]}))
 
     @sock.route("/ws")  # type: ignore[untyped-decorator]
     def events(ws: Any) -> None:
@@ -236,13 +235,9 @@ class LocalServer:
         self._thread.join(10)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-if os.environ.get("AIWISPER_DEBUG"):
-    logging.basicConfig(level=logging.DEBUG)
+def _answer(reply: dict[str, Any]) -> Response:
+    """A command's reply as JSON, with the HTTP status of its error code (200 for a result)."""
+    response = jsonify(reply)
+    if "error" in reply:
+        response.status_code = HTTP_STATUS.get(reply["error"]["code"], 500)
+    return response

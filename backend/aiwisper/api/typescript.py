@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import types
 import typing
 from pathlib import Path
@@ -76,7 +77,14 @@ def command_types(registry: Registry) -> str:
         lines.append(f'  "{name}": {{ params: {{ {params} }}; result: {ts(cmd.returns)} }};')
     lines.append("}")
     lines.append("export type CommandName = keyof Commands;")
-    lines.append('export type ErrorCode = "not_found" | "invalid_argument" | "busy" | "failed";')
+    from aiwisper.errors import CODES
+    from aiwisper.export import EXPORT_FORMATS
+    from aiwisper.languages import LANGUAGES
+
+    lines.append(f"export type ErrorCode = {' | '.join(json.dumps(c) for c in CODES)};")
+    lines.append(f"export const EXPORT_FORMATS = {json.dumps(list(EXPORT_FORMATS))} as const;")
+    lines.append("export type ExportFormat = (typeof EXPORT_FORMATS)[number];")
+    lines.append(f"export const LANGUAGES = {json.dumps(list(LANGUAGES))} as const;")
     return "\n".join(lines) + "\n"
 
 

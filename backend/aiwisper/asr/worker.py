@@ -8,6 +8,7 @@ and the request fails with `WorkerCrashed` so the caller can retry it.
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing as mp
 import os
 from dataclasses import asdict
@@ -21,6 +22,8 @@ import numpy.typing as npt
 from aiwisper.asr.types import DecodeOptions, EngineResult, Segment, Word
 from aiwisper.asr.whisper_cpp import EngineError
 from aiwisper.errors import AiwisperError
+
+log = logging.getLogger(__name__)
 
 
 class WorkerCrashed(AiwisperError):
@@ -61,7 +64,7 @@ def _segment(d: dict[str, Any]) -> Segment:
 class EngineWorker:
     """Parent side of the worker process. Not thread-safe: one owner thread calls it."""
 
-    def __init__(self, start_timeout: float = 30.0) -> None:
+    def __init__(self, start_timeout: float = 30.0, max_rss_mb: float = 0.0) -> None:
         self._ctx = mp.get_context("spawn")
         self._proc: Any = None
         self._conn: Connection | None = None
@@ -69,6 +72,8 @@ class EngineWorker:
         self.start_timeout = start_timeout
         self._loaded: tuple[Path, int] | None = None  # what the running worker holds
         self.restarts = 0
+        self.memory_restarts = 0  # restarts because the worker grew past `max_rss_mb`
+        self.max_rss_mb = max_rss_mb  # 0: no cap
         self.busy = False
 
     @property
@@ -135,7 +140,31 @@ class EngineWorker:
             self._loaded = None
             raise EngineError(reply[1])
         self._loaded = (model_path, threads)
+        self._check_memory()
         return EngineResult([_segment(s) for s in reply[1]], reply[2])
+
+    def rss_mb(self) -> float | None:
+        """The worker's resident memory in MB (Linux), or None."""
+        pid = self.pid
+        if pid is None:
+            return None
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            return None
+        return None
+
+    def _check_memory(self) -> None:
+        """Between requests (the answer is already in hand): a worker grown past the cap is stopped; the next
+        request starts a fresh one."""
+        rss = self.rss_mb() if self.max_rss_mb else None
+        if rss is not None and rss > self.max_rss_mb:
+            log.warning("speech engine uses %.0f MB (cap %.0f MB): restarting it", rss, self.max_rss_mb)
+            self.memory_restarts += 1
+            self.close()
 
     def close(self) -> None:
         """Stop the worker; safe to call twice."""

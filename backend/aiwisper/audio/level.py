@@ -186,3 +186,28 @@ class VadGain:
         self.envelope = max(rms, self.envelope * self.decay)
         gain = min(self.target / self.envelope, self.max_gain)
         return (frame * np.float32(gain)).astype(np.float32)
+
+
+class SystemSilenceWatch:
+    """Mic and system recorded: True once when the system channel has been digitally silent for `limit` samples
+    while the microphone heard something for at least a second (the wrong monitor source was chosen)."""
+
+    def __init__(self, limit: int, rate: int = 16000) -> None:
+        self.limit = limit
+        self.rate = rate
+        self._silent = 0  # samples of digital silence on the system channel
+        self._mic_heard = 0  # ...of which the microphone was not silent
+        self.warned = False
+
+    def push(self, frames: Floats) -> bool:
+        """`frames` is (n, 2): mic, system."""
+        if np.any(frames[:, 1] != 0):
+            self._silent = self._mic_heard = 0
+            return False
+        self._silent += frames.shape[0]
+        if float(np.sqrt(np.mean(frames[:, 0] ** 2))) > 1e-3:
+            self._mic_heard += frames.shape[0]
+        if not self.warned and self._silent >= self.limit and self._mic_heard >= self.rate:
+            self.warned = True
+            return True
+        return False

@@ -119,16 +119,3 @@ def repair_wav(path: Path) -> tuple[int, int]:
         f.flush()
         os.fsync(f.fileno())
     return frames, channels
-
-
-def read_pcm16(path: Path) -> tuple[npt.NDArray[np.int16], int]:
-    """All frames of a PCM16 WAV as (n, channels) int16, trusting the file size over a stale header."""
-    with path.open("rb") as f:
-        head = f.read(HEADER_BYTES)
-        if len(head) < HEADER_BYTES or head[:4] != b"RIFF":
-            raise ValueError(f"{path} is not a WAV file")
-        channels = struct.unpack("<H", head[22:24])[0]
-        rate = struct.unpack("<I", head[24:28])[0]
-        data = f.read()
-    usable = len(data) - len(data) % (2 * channels)
-    return np.frombuffer(data[:usable], dtype="<i2").reshape(-1, channels), rate

@@ -8,11 +8,9 @@ deletes it with its folder, so no half-made session is left. Its chunks are
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import threading
 import uuid
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 from aiwisper.audio import SAMPLE_RATE
@@ -87,16 +85,3 @@ def import_file(
         shutil.rmtree(folder, ignore_errors=True)
         db.write(lambda c: store.delete_session(c, session_id))
         raise
-
-
-def _delete(session_id: str, conn: sqlite3.Connection) -> None:
-    store.delete_session(conn, session_id)
-
-
-def remove_unfinished_imports(db: Database, data_dir: Path) -> int:
-    """At start-up: imports a crash cut off mid-decoding are removed (the file can be imported again)."""
-    rows = db.read(lambda c: store.sessions_with_status(c, "importing"))
-    for s in rows:
-        shutil.rmtree(data_dir / "sessions" / s.id, ignore_errors=True)
-        db.write(partial(_delete, s.id))
-    return len(rows)

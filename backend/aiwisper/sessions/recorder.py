@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import logging
 import queue
 import shutil
 import threading
@@ -19,24 +20,27 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import soxr
 
 from aiwisper.audio import SAMPLE_RATE
-from aiwisper.audio.capture import Block, CaptureError, CaptureStream, resolve_device
-from aiwisper.audio.level import LevelWatch
+from aiwisper.audio.capture import Block, CaptureError
+from aiwisper.audio.level import LevelWatch, SystemSilenceWatch
 from aiwisper.audio.mixer import Mixer
 from aiwisper.audio.wav_writer import WavWriter, float_to_pcm16
 from aiwisper.errors import AiwisperError, InvalidArgumentError
 from aiwisper.events import AudioLevels, ChunkCreated, Error, EventBus, SessionStarted, SessionStopped, Warning
 from aiwisper.segmenter import Chunk, Segmenter, VadOptions
 from aiwisper.sessions import store
+from aiwisper.sessions.sources import RecordConfig, Source, SourceFactory, SpokenChunk, device_sources
 from aiwisper.settings import Settings
 from aiwisper.storage.db import Database, StorageError
 
+__all__ = ["BusyError", "RecordConfig", "Recorder", "Source", "SourceFactory", "State", "device_sources"]
+log = logging.getLogger(__name__)
 LEVELS_INTERVAL = 0.05  # 20 Hz
 STALL_SECONDS = 3.0  # a source silent this long after delivering has gone away
 FIRST_BLOCK_SECONDS = 10.0  # a new stream may take a moment (PulseAudio: up to ~1.5 s) to deliver
@@ -57,48 +61,6 @@ class State(enum.Enum):
     IDLE = "idle"
     RECORDING = "recording"
     STOPPING = "stopping"
-
-
-class Source(Protocol):
-    """What the recorder needs of a capture source (a device stream or a replay)."""
-
-    index: int
-    rate: int
-    overflows: int
-    failed: str | None
-
-    def start(self) -> None: ...
-    def close(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class RecordConfig:
-    """What to record: device specs (None: that source is off), title and limits."""
-
-    mic: str | None = "default"
-    system: str | None = None
-    title: str | None = None
-    transcribe: bool = True
-    max_seconds: float | None = None
-    language: str | None = None  # None: detect once per session
-    model: str | None = None  # None: the default for the language
-    vocabulary: str = ""  # words and names to expect (given to the engine as a prompt)
-
-
-SourceFactory = Callable[[RecordConfig, "queue.SimpleQueue[Block]"], list[tuple[str, Source]]]
-
-
-def device_sources(config: RecordConfig, out: queue.SimpleQueue[Block]) -> list[tuple[str, Source]]:
-    """Real devices: the microphone and/or the system-audio source."""
-    wanted = [("mic", config.mic, False), ("system", config.system, True)]
-    devices = [
-        (label, resolve_device(None if spec == "default" else spec, system))
-        for label, spec, system in wanted
-        if spec is not None
-    ]
-    if not devices:
-        raise InvalidArgumentError("nothing to record: choose a microphone, system audio, or both")
-    return [(label, CaptureStream(dev, i, out)) for i, (label, dev) in enumerate(devices)]
 
 
 ChunkListener = Callable[[store.ChunkRow], None]
@@ -125,9 +87,7 @@ class _Run:
     flowing: threading.Event = field(default_factory=threading.Event)  # every source has delivered
     thread: threading.Thread | None = None
     pending_writes: list[Future[Any]] = field(default_factory=list)
-    silent_system = 0  # samples of digital silence on the system channel
-    mic_signal_in_silence = 0
-    warned_silent = False
+    system_watch: SystemSilenceWatch = field(default_factory=lambda: SystemSilenceWatch(0))
     last_overflows = 0
     last_levels = 0.0
     started: float = field(default_factory=time.monotonic)
@@ -156,6 +116,7 @@ class Recorder:
         self._lock = threading.Lock()
         self._state = State.IDLE
         self._run: _Run | None = None
+        self._spoken: tuple[SpokenChunk, ...] = ()
 
     @property
     def state(self) -> State:
@@ -246,6 +207,7 @@ class Recorder:
             ],
             segmenters=[Segmenter(self.vad_factory(), options) for _ in sources],
             watches=[LevelWatch() for _ in sources],
+            system_watch=SystemSilenceWatch(int(self.settings["recording.system_silence_warning_s"] * SAMPLE_RATE)),
         )
 
     def stop(self, reason: str = "user", timeout: float = 60.0) -> store.SessionRow:
@@ -261,19 +223,10 @@ class Recorder:
         run.done.wait(timeout)
         return self.db.read(lambda c: store.get_session(c, run.session.id))
 
-    def open_chunks(self) -> list[tuple[str, str, int, int, int | None]]:
-        """(session id, source, start, end, closing end) of each chunk being spoken now, for live partials.
-
-        The closing end is where the chunk will end if the silence that began in it goes on (else None)."""
-        run = self._run
-        if run is None or not run.config.transcribe:
-            return []
-        out = []
-        for (label, _), seg in zip(run.sources, run.segmenters, strict=True):
-            start = seg.open_start
-            if start is not None:
-                out.append((run.session.id, label, start, min(seg.position, run.wav.frames), seg.closing_end))
-        return out
+    def open_chunks(self) -> tuple[SpokenChunk, ...]:
+        """The chunks being spoken now (for live partials): an immutable snapshot the session thread replaces
+        after every block it handles."""
+        return self._spoken
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the current session to end by itself (limit, auto-stop, error); True if it did."""
@@ -306,8 +259,10 @@ class Recorder:
                 self._process(run, run.mixer.pull())
                 self._tick(run)
         except OSError as e:
+            log.exception("writing the recording failed")
             run.reason, run.error = "error", f"writing the recording failed: {e.strerror or e}"
         except Exception as e:
+            log.exception("recording failed")
             run.reason, run.error = "error", f"recording failed: {e}"
         finally:
             self._finalize(run)
@@ -333,19 +288,13 @@ class Recorder:
                     label = run.sources[i][0]
                     self.bus.publish(Warning(run.session.id, notice.code, f"{label}: {notice.message}",
                                              label, notice.level_db))  # fmt: skip
-        if len(run.sources) == 2:
-            self._watch_system(run, frames)
-
-    def _watch_system(self, run: _Run, frames: npt.NDArray[np.float32]) -> None:
-        if np.any(frames[:, 1] != 0):
-            run.silent_system = run.mic_signal_in_silence = 0
-            return
-        run.silent_system += frames.shape[0]
-        if float(np.sqrt(np.mean(frames[:, 0] ** 2))) > 1e-3:
-            run.mic_signal_in_silence += frames.shape[0]
-        limit = self.settings["recording.system_silence_warning_s"] * SAMPLE_RATE
-        if not run.warned_silent and run.silent_system >= limit and run.mic_signal_in_silence >= SAMPLE_RATE:
-            run.warned_silent = True
+        if run.config.transcribe:
+            self._spoken = tuple(
+                SpokenChunk(run.session.id, label, seg.open_start, min(seg.position, run.wav.frames), seg.closing_end)
+                for (label, _), seg in zip(run.sources, run.segmenters, strict=True)
+                if seg.open_start is not None
+            )
+        if len(run.sources) == 2 and run.system_watch.push(frames):
             self.bus.publish(
                 Warning(run.session.id, "system_silent", "system audio is silent: check the monitor source")
             )
@@ -447,4 +396,5 @@ class Recorder:
             with self._lock:
                 self._state = State.IDLE
                 self._run = None
+                self._spoken = ()
             run.done.set()

@@ -124,13 +124,6 @@ class SegmentRow:
         return asdict(self)
 
 
-def get_chunk(conn: sqlite3.Connection, chunk_id: int) -> ChunkRow:
-    row = conn.execute("SELECT * FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
-    if row is None:
-        raise NotFoundError(f"no chunk {chunk_id}")
-    return ChunkRow(**dict(row))
-
-
 def next_pending_chunk(conn: sqlite3.Connection, session_id: str | None = None) -> ChunkRow | None:
     """The chunk to transcribe next: the recording session's first, then oldest sessions first."""
     where, args = ("AND c.session_id = ?", (session_id,)) if session_id else ("", ())

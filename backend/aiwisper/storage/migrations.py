@@ -65,4 +65,21 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE sessions ADD COLUMN vocabulary TEXT NOT NULL DEFAULT '';
     """,
+    # 4: jobs (imports, re-transcriptions) as rows, so that a crash leaves none behind unseen.
+    """
+    CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,                 -- import, retranscribe
+        title TEXT NOT NULL,
+        state TEXT NOT NULL,                -- queued, running, done, failed, cancelled
+        session_id TEXT,
+        path TEXT,                          -- import: the file
+        model TEXT,
+        language TEXT,
+        vocabulary TEXT NOT NULL DEFAULT '',
+        error TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX jobs_state ON jobs(state);
+    """,
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+import sqlite3
 import threading
 import time
 import uuid
@@ -10,6 +12,19 @@ from pathlib import Path
 
 from aiwisper.audio.level import SpeechLevel
 from aiwisper.events import JobUpdated
+
+
+class JobState(enum.StrEnum):
+    """Where a job is; only the thread that runs the job moves it on (cancel marks it, under the lock)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+FINISHED = (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
 
 
 @dataclass
@@ -26,10 +41,9 @@ class Job:
     language: str | None = None
     vocabulary: str = ""  # import: words and names to expect
     level: SpeechLevel = field(default_factory=SpeechLevel)  # import: the file's speech level and clipping
-    detect_language: bool = False
     after_pending: bool = False  # wait until the session's pending chunks are done (second pass)
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-    state: str = "queued"  # queued, running, done, failed, cancelled
+    state: JobState = JobState.QUEUED
     decoded: float = 0.0  # import: fraction of the file decoded
     total_samples: int = 0
     done_samples: int = 0
@@ -40,7 +54,7 @@ class Job:
 
     @property
     def finished(self) -> bool:
-        return self.state in ("done", "failed", "cancelled")
+        return self.state in FINISHED
 
     @property
     def progress(self) -> float:
@@ -61,3 +75,40 @@ class Job:
     def event(self) -> JobUpdated:
         return JobUpdated(self.id, self.kind, self.title, self.session_id, self.state, self.progress, self.eta_s,
                           self.error)  # fmt: skip
+
+
+# --- persistence: one row per job (written by the transcription service, read at start-up) ---------------
+
+
+def save_job(conn: sqlite3.Connection, job: Job) -> None:
+    conn.execute(
+        "INSERT INTO jobs (id, kind, title, state, session_id, path, model, language, vocabulary, error, created_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET state = excluded.state,"
+        " session_id = excluded.session_id, error = excluded.error",
+        (job.id, job.kind, job.title, str(job.state), job.session_id, str(job.path) if job.path else None,
+         job.model, job.language, job.vocabulary, job.error, time.strftime("%Y-%m-%dT%H:%M:%S")),
+    )  # fmt: skip
+
+
+def unfinished_jobs(conn: sqlite3.Connection) -> list[Job]:
+    """Jobs a crash or a quit cut off (queued or running), oldest first."""
+    rows = conn.execute("SELECT * FROM jobs WHERE state IN ('queued', 'running') ORDER BY created_at, rowid").fetchall()
+    return [
+        Job(r["kind"], r["title"], session_id=r["session_id"], path=Path(r["path"]) if r["path"] else None,
+            model=r["model"], language=r["language"], vocabulary=r["vocabulary"], id=r["id"])
+        for r in rows
+    ]  # fmt: skip
+
+
+def finished_jobs(conn: sqlite3.Connection, limit: int = 50) -> list[Job]:
+    """The latest finished jobs (what the UI lists after a restart)."""
+    rows = conn.execute(
+        "SELECT * FROM jobs WHERE state IN ('done', 'failed', 'cancelled') ORDER BY created_at DESC, rowid DESC"
+        " LIMIT ?",
+        (limit,),
+    ).fetchall()
+    return [
+        Job(r["kind"], r["title"], session_id=r["session_id"], id=r["id"], state=JobState(r["state"]),
+            error=r["error"])
+        for r in reversed(rows)
+    ]  # fmt: skip

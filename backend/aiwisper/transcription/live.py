@@ -41,10 +41,8 @@ class LivePolicy:
         self.opt = options or LiveOptions()
         self._last: dict[tuple[str, str, int], int] = {}  # chunk → audio end at its last partial
 
-    def next_partial(self, chunks: list[OpenChunk], engine_idle: bool) -> OpenChunk | None:
+    def next_partial(self, chunks: list[OpenChunk]) -> OpenChunk | None:
         """The open chunk to transcribe now, or None."""
-        if not engine_idle:
-            return None
         live_keys = {(c.session_id, c.source, c.start) for c in chunks}
         self._last = {k: v for k, v in self._last.items() if k in live_keys}
         best: OpenChunk | None = None

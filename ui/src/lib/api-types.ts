@@ -172,4 +172,7 @@ export interface Commands {
   "settings.set": { params: { name: string; value: boolean | number | number | string }; result: Record<string, unknown> };
 }
 export type CommandName = keyof Commands;
-export type ErrorCode = "not_found" | "invalid_argument" | "busy" | "failed";
+export type ErrorCode = "invalid_argument" | "not_found" | "busy" | "cancelled" | "too_large" | "failed" | "unavailable";
+export const EXPORT_FORMATS = ["txt", "srt", "vtt", "json", "md", "docx"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export const LANGUAGES = ["en", "zh", "de", "es", "ru", "ko", "fr", "ja", "pt", "tr", "pl", "ca", "nl", "ar", "sv", "it", "id", "hi", "fi", "vi", "he", "uk", "el", "ms", "cs", "ro", "da", "hu", "ta", "no", "th", "ur", "hr", "bg", "lt", "la", "mi", "ml", "cy", "sk", "te", "fa", "lv", "bn", "sr", "az", "sl", "kn", "et", "mk", "br", "eu", "is", "hy", "ne", "mn", "bs", "kk", "sq", "sw", "gl", "mr", "pa", "si", "km", "sn", "yo", "so", "af", "oc", "ka", "be", "tg", "sd", "gu", "am", "yi", "lo", "uz", "fo", "ht", "ps", "tk", "nn", "mt", "sa", "lb", "my", "bo", "tl", "mg", "as", "tt", "haw", "ln", "ha", "ba", "jw", "su", "yue"] as const;

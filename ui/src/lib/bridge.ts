@@ -65,11 +65,9 @@ export async function call<N extends CommandName>(name: N, params: Commands[N]["
   } catch {
     throw new ApiError("network", "the AIWisper backend is not reachable");
   }
-  if (!response.ok) {
-    const body = (await response.json().catch(() => null)) as { error?: { message: string } } | null;
-    throw new ApiError("failed", body?.error?.message ?? `HTTP ${response.status}`);
-  }
-  return unwrap((await response.json()) as Reply<N>);
+  const body = (await response.json().catch(() => null)) as Reply<N> | null;
+  if (body === null) throw new ApiError("failed", `HTTP ${response.status}`);
+  return unwrap(body);
 }
 
 export function fileUrl(path: string): string {
@@ -81,6 +79,6 @@ export async function upload(file: File): Promise<Commands["files.import"]["resu
   const form = new FormData();
   form.append("file", file);
   const response = await fetch("/api/files", { method: "POST", body: form, headers: { "X-AIWisper-Token": token() } });
-  if (response.status === 413) throw new ApiError("invalid_argument", `${file.name} is too large`);
+  if (response.status === 413) throw new ApiError("too_large", `${file.name} is too large`);
   return unwrap((await response.json()) as Reply<"files.import">);
 }

@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import { errorText, useToast } from "../../components/toast";
-import type { ServerEvent } from "../../lib/api-types";
+import { LANGUAGES, type ServerEvent } from "../../lib/api-types";
 import { call } from "../../lib/bridge";
 import { clock, meterWidth, speaker } from "../../lib/format";
 import { empty, reduce } from "../../lib/transcript";
@@ -127,7 +127,7 @@ export function RecordView() {
         </label>
         <label>Language
           <select value={language} onChange={(e) => setLanguage(e.target.value)} disabled={!!recording}>
-            {["en", "auto", "de", "fr", "es", "it", "nl", "pt", "pl", "ru", "uk", "ja", "zh"].map((l) =>
+            {["auto", ...LANGUAGES].map((l) =>
               <option key={l} value={l}>{l === "auto" ? "Detect" : l}</option>)}
           </select>
         </label>

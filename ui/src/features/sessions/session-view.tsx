@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { errorText, useToast } from "../../components/toast";
+import { EXPORT_FORMATS, type ExportFormat, LANGUAGES } from "../../lib/api-types";
 import { call, fileUrl, isDesktop } from "../../lib/bridge";
 import { clock, dateTime, speaker } from "../../lib/format";
 import { go } from "../../lib/router";
@@ -12,7 +13,7 @@ interface Segment { id: number; start_ms: number; end_ms: number; text: string; 
 export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
   const toast = useToast();
   // Desktop: the system's save dialog; the browser downloads instead.
-  const saveAs = async (format: "txt" | "srt" | "vtt" | "json" | "md" | "docx") => {
+  const saveAs = async (format: ExportFormat) => {
     try {
       const saved = await call("dialog.save_export", { session_id: id, format });
       if (saved.path) toast(`Saved ${String(saved.path)}`);
@@ -102,7 +103,7 @@ export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
       </div>
       <div className="toolbar">
         <span>Export</span>
-        {(["txt", "srt", "vtt", "json", "md", "docx"] as const).map((f) => isDesktop() ? (
+        {EXPORT_FORMATS.map((f) => isDesktop() ? (
           <button key={f} className="button ghost" onClick={() => void saveAs(f)}>{f.toUpperCase()}</button>
         ) : (
           <a key={f} className="button ghost" href={fileUrl(`/api/sessions/${id}/export?format=${f}`)} download>{f.toUpperCase()}</a>
@@ -114,7 +115,7 @@ export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
         </select>
         <select aria-label="Language for re-transcription" value={redoLanguage} onChange={(e) => setRedoLanguage(e.target.value)}>
           <option value="">Same language</option>
-          {["en", "auto", "de", "fr", "es"].map((l) => <option key={l} value={l}>{l}</option>)}
+          {["auto", ...LANGUAGES].map((l) => <option key={l} value={l}>{l === "auto" ? "Detect" : l}</option>)}
         </select>
         <button onClick={() => redo.mutate({})}>Re-transcribe all</button>
       </div>

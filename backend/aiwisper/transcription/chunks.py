@@ -1,0 +1,281 @@
+"""The chunk transcriber: audio of a chunk → engine worker → guard → SQLite → event. Owned by the transcriber
+thread; it also computes live partials and speculative finals of the chunks being spoken."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from aiwisper.asr.types import DecodeOptions, EngineResult
+from aiwisper.asr.whisper_cpp import LIVE_FINAL_FLOOR, EngineError, audio_ctx_for
+from aiwisper.asr.worker import EngineWorker, WorkerCrashed, default_threads
+from aiwisper.audio import SAMPLE_RATE
+from aiwisper.audio.level import is_digital_silence
+from aiwisper.errors import AiwisperError
+from aiwisper.events import ChunkFailed, ChunkTranscribed, EventBus, PartialTranscript, SessionUpdated
+from aiwisper.languages import detected
+from aiwisper.models.registry import InstalledModel
+from aiwisper.sessions import store
+from aiwisper.sessions.audio import read_range
+from aiwisper.settings import Settings
+from aiwisper.storage.db import Database
+from aiwisper.transcription.guard import GuardOptions, filter_segments, guard
+from aiwisper.transcription.live import LivePolicy, OpenChunk
+from aiwisper.transcription.prompt import engine_prompt
+from aiwisper.transcription.queue import JobQueue, Work
+
+MAX_RETRIES = 2
+Resolve = Callable[[str | None, str | None], tuple[InstalledModel, str | None]]
+
+
+def _ms(samples: int) -> int:
+    return samples * 1000 // SAMPLE_RATE
+
+
+def segment_rows(
+    result: EngineResult, options: GuardOptions, offset: int, end_ms: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The segments to store for a chunk at `offset` ms, and, when none is left, why (the VAD heard speech)."""
+    segments: list[dict[str, Any]] = []
+    reasons = []
+    for guarded in (guard(s, options) for s in result.segments):
+        seg = guarded.segment
+        if seg is None:
+            reasons += [guarded.reason] if guarded.reason else []
+            continue
+        words = [
+            {"text": w.text, "start_ms": offset + w.start_ms, "end_ms": offset + w.end_ms,
+             "p": round(w.p, 3), "low": guarded.uncertain or w.p < options.low_word_p}
+            for w in seg.words
+        ]  # fmt: skip
+        confidence = round(min((w.p for w in seg.words), default=1.0), 3)
+        segments.append(
+            {"start_ms": offset + seg.start_ms, "end_ms": min(offset + seg.end_ms, end_ms), "text": seg.text,
+             "confidence": confidence, "words": words}
+        )  # fmt: skip
+    if segments:
+        return segments, None
+    return segments, "speech was heard but no words were recognized" + (f" ({reasons[0]})" if reasons else "")
+
+
+class ChunkTranscriber:
+    """Turns chunks into stored, published text with the engine worker it owns."""
+
+    timeout_base = 60.0  # seconds a request may take, plus ten times its audio's length
+
+    def __init__(
+        self, db: Database, data_dir: Path, bus: EventBus, settings: Settings, jobs: JobQueue, resolve: Resolve
+    ) -> None:
+        self.db = db
+        self.data_dir = data_dir
+        self.bus = bus
+        self.settings = settings
+        self.jobs = jobs
+        self.resolve = resolve
+        self.worker = EngineWorker(max_rss_mb=settings["transcription.worker_memory_mb"])
+        self.policy = LivePolicy()
+        self.guard = GuardOptions.from_settings(settings)
+        # open chunk (session, source, start, closing end) → (model, options, result) of its speculative final
+        self._speculative: dict[tuple[str, str, int, int], tuple[Path, DecodeOptions, EngineResult] | None] = {}
+
+    def close(self) -> None:
+        self.worker.close()
+
+    def speculate(self, chunks: list[OpenChunk]) -> bool:
+        """Speech just stopped in an open chunk: transcribe it as its final while the VAD waits out the
+        silence that closes it, so the final text is ready the moment the chunk closes."""
+        for c in chunks:
+            end = c.closing_end
+            if end is None or c.end < end or end - c.start < SAMPLE_RATE // 4:
+                continue
+            key = (c.session_id, c.source, c.start, end)
+            if key in self._speculative:
+                continue
+            self._speculative[key] = None
+            while len(self._speculative) > 16:
+                self._speculative.pop(next(iter(self._speculative)))
+            session = self.db.read(partial(store.get_session, session_id=c.session_id))
+            row = store.ChunkRow(0, c.session_id, c.source, c.start, end, "pending", 0, None)
+            audio = read_range(self.data_dir / session.audio_file, session.sources.index(c.source), c.start, end)
+            if is_digital_silence(audio):
+                return True
+            try:
+                model, language = self.resolve(session.model, session.language)
+                options = self._final_options(row, session, language, len(audio), live=True)
+                result = self.worker.transcribe(model.path, self.threads(), audio, options, self._timeout(len(audio)))
+            except AiwisperError:
+                return True  # the final is computed as usual
+            self._speculative[key] = (model.path, options, result)
+            return True
+        return False
+
+    def _final_options(
+        self, chunk: store.ChunkRow, session: store.SessionRow, language: str | None, samples: int, live: bool
+    ) -> DecodeOptions:
+        prev = self.db.read(lambda c: store.previous_chunk(c, chunk))
+        prev_text = self.db.read(lambda c: store.chunk_text(c, prev.id)) if prev else None
+        previous = self.policy.prompt(prev_text, prev.end_sample if prev else None, chunk.start_sample)
+        return self._options(language, self._prompt(session, previous), self._final_ctx(samples, live))
+
+    def _prompt(self, session: store.SessionRow, previous: str) -> str:
+        """The engine's prompt: the user's vocabulary (the session's, then the global one) and the text before."""
+        vocabulary = ", ".join(v for v in (session.vocabulary, self.settings["transcription.vocabulary"]) if v)
+        return engine_prompt(vocabulary, previous)
+
+    def partial(self, chunks: list[OpenChunk]) -> bool:
+        """A partial transcript of a chunk being spoken (or its final ahead of time); False if none is due."""
+        if self.speculate(chunks):
+            return True
+        target = self.policy.next_partial(chunks) if chunks else None
+        if target is None:
+            return False
+        session = self.db.read(lambda c: store.get_session(c, target.session_id))
+        audio = read_range(
+            self.data_dir / session.audio_file, session.sources.index(target.source), target.start, target.end
+        )
+        if is_digital_silence(audio):
+            return True
+        try:
+            model, language = self.resolve(session.model, session.language)
+        except AiwisperError:
+            return False  # the model is gone or cannot do the language: its final reports it, once
+        fast = self.settings["transcription.fast_encoder"] != "off"
+        seconds = len(audio) / SAMPLE_RATE
+        # A partial is replaced soon: no fallback decoding, and no more tokens than speech can hold.
+        options = replace(
+            self._options(language, self._prompt(session, ""), audio_ctx_for(seconds) if fast else 0),
+            temperature_inc=0.0,
+            max_tokens=int(8 * seconds) + 8,
+        )
+        try:
+            result = self.worker.transcribe(model.path, self.threads(), audio, options, self._timeout(len(audio)))
+        except AiwisperError:
+            return True  # partials are best effort; the final will retry
+        text = " ".join(s.text for s in filter_segments(result.segments, self.guard))
+        if text:
+            self.bus.publish(
+                PartialTranscript(target.session_id, target.source, _ms(target.start), _ms(target.end), text)
+            )
+        else:
+            self.policy.no_words(target)
+        return True
+
+    def _final_ctx(self, samples: int, live: bool) -> int:
+        """audio_ctx of a final (0: whisper's full 30 s), per `transcription.fast_encoder`."""
+        mode = self.settings["transcription.fast_encoder"]
+        if mode == "all":
+            return audio_ctx_for(samples / SAMPLE_RATE)
+        if mode == "live" and live:
+            return audio_ctx_for(samples / SAMPLE_RATE, floor=LIVE_FINAL_FLOOR)
+        return 0
+
+    def _options(self, language: str | None, prompt: str, audio_ctx: int) -> DecodeOptions:
+        return DecodeOptions(
+            language=language,
+            translate=self.settings["transcription.translate"],
+            prompt=prompt,
+            audio_ctx=audio_ctx,
+            no_speech_thold=self.guard.no_speech_thold,
+            logprob_thold=self.guard.logprob_thold,
+        )
+
+    def threads(self) -> int:
+        return default_threads(self.settings["transcription.threads"])
+
+    def _timeout(self, samples: int) -> float:
+        return self.timeout_base + 10.0 * samples / SAMPLE_RATE
+
+    def transcribe(self, work: Work) -> None:
+        chunk, job = work.chunk, work.job
+        session = self.db.read(lambda c: store.get_session(c, chunk.session_id))
+        if job is not None:
+            self.jobs.started(job)
+        language = job.language if job is not None and job.kind == "retranscribe" else session.language
+        model_name = job.model if job is not None and job.model else session.model
+        try:
+            model, language = self.resolve(model_name, language)
+        except AiwisperError as e:
+            self._chunk_done(work, failed=str(e))
+            return
+        audio = read_range(self.data_dir / session.audio_file, session.sources.index(chunk.source),
+                           chunk.start_sample, chunk.end_sample)  # fmt: skip
+        segments: list[dict[str, Any]] = []
+        result: EngineResult | None = None
+        note: str | None = None
+        if not is_digital_silence(audio):
+            live = job is None and session.status == "recording"
+            options = self._final_options(chunk, session, language, len(audio), live)
+            spec = self._speculative.pop((chunk.session_id, chunk.source, chunk.start_sample, chunk.end_sample), None)
+            try:
+                if spec is not None and spec[:2] == (model.path, options):
+                    result = spec[2]  # computed while the silence that closed the chunk went on
+                else:
+                    result = self.worker.transcribe(
+                        model.path, self.threads(), audio, options, self._timeout(len(audio))
+                    )
+            except WorkerCrashed as e:
+                if work.redo:  # the old text stands; the window is tried again, then given up
+                    assert job is not None
+                    job.group_attempts += 1
+                    if job.group_attempts > MAX_RETRIES:
+                        self._chunk_done(work, failed=str(e))
+                    return
+                attempts = chunk.attempts + 1
+                final = attempts > MAX_RETRIES
+                reason = str(e)
+                self.db.write(lambda c: store.fail_chunk(c, chunk.id, attempts, reason, final))
+                if final:
+                    self._chunk_done(work, failed=reason, stored=True)
+                return  # not final: the chunk is still pending and is tried again next
+            except EngineError as e:
+                self._chunk_done(work, failed=str(e))
+                return
+            segments, note = segment_rows(result, self.guard, _ms(chunk.start_sample), _ms(chunk.end_sample))
+        found = detected(result.language) if result is not None and language is None and segments else None
+
+        def store_it(c: Any) -> tuple[store.ChunkRow, list[store.SegmentRow]]:
+            target = chunk
+            if len(work.replaces) > 1:  # a window over several chunks becomes one chunk
+                target = store.merge_chunks(c, work.replaces, chunk)
+            rows = store.replace_chunk_segments(c, target, segments)
+            if found and session.language is None and not work.redo:
+                store.set_language(c, session.id, found)
+            return target, rows
+
+        target, rows = self.db.write(store_it)
+        payload = [r.to_dict() for r in rows]
+        event = ChunkTranscribed(
+            session.id,
+            target.id,
+            chunk.source,
+            _ms(chunk.start_sample),
+            _ms(chunk.end_sample),
+            payload,
+            [cid for cid in work.replaces if cid != target.id],
+            note,
+        )
+        self.bus.publish(event)
+        self._chunk_done(work)
+
+    def _chunk_done(self, work: Work, failed: str | None = None, stored: bool = False) -> None:
+        chunk, job = work.chunk, work.job
+        if failed is not None:
+            if not stored and not work.redo:  # a failed re-transcription leaves the chunk as it was
+                self.db.write(lambda c: store.fail_chunk(c, chunk.id, chunk.attempts, failed, True))
+            self.bus.publish(ChunkFailed(chunk.session_id, chunk.id, failed))
+            if job is not None:
+                job.failures += 1
+                job.error = failed
+        if job is not None:
+            with self.jobs.lock:
+                job.done_samples += chunk.end_sample - chunk.start_sample
+                if work.redo and job.groups:
+                    job.groups.pop(0)
+                    job.group_attempts = 0
+            self.jobs.changed(job)
+        session = self.db.read(lambda c: store.get_session(c, chunk.session_id))
+        pending = self.db.read(lambda c: store.count_pending(c, chunk.session_id))
+        self.bus.publish(SessionUpdated(session.id, session.status, pending, session.language))

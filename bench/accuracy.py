@@ -1,0 +1,162 @@
+"""Accuracy on real speech recorded by others: every dev clip through `aiwisper transcribe` and through
+faster-whisper (int8 and float32) on the same CTranslate2 source model, in the same run.
+
+English clips: tiny.en (ours: tiny.en-q8_0, the default); the other languages: base (ours: base-q8_0) with
+the language detected, as a user who does not set it. Word error rate per group on fairly normalized text
+(lower case, punctuation out, numbers spelled in the clip's language, `[left channel]` tags out), number of
+empty transcripts, and the time of each whole batch (one process each, model load included). Also: ours again
+with an irrelevant vocabulary (it must not cost words), and translation to English of the non-English clips
+(no English references exist: scored by the share of English function words, as in the tests).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import jiwer
+from num2words import num2words
+from tests.realspeech import DevClip, dev_clips
+from tests.test_real_world_audio import english_ratio
+
+from aiwisper.models.sources import SOURCES, model_directory
+
+THREADS = 2
+IRRELEVANT = "Rotterdam, Kubernetes, Fisichella, Oravec"
+
+
+def normalize(text: str, language: str) -> str:
+    """Lower case, tags and punctuation out, numbers spelled in `language`, hyphens and apostrophes as spaces."""
+    text = re.sub(r"\[[^\]]*\]", " ", text.lower())
+    text = re.sub(r"\d+", lambda m: " " + num2words(int(m.group()), lang=language) + " ", text)
+    text = re.sub(r"[-–—'’]", " ", text)
+    text = re.sub(r"[^\w\s]", " ", text)
+    return " ".join(text.split())
+
+
+def _ours(
+    files: list[Path], model: str, language: str, out: Path, data: Path, *extra: str
+) -> tuple[float, dict[str, str]]:
+    aiwisper = str(Path(sys.executable).parent / "aiwisper")
+    cmd = [aiwisper, "transcribe", *map(str, files), "--model", model, "--language", language, "--format", "txt",
+           "-o", str(out), "--data-dir", str(data), *extra]  # fmt: skip
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
+    elapsed = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise RuntimeError(f"aiwisper transcribe failed: {proc.stderr[-2000:]}")
+    return elapsed, {f.name: (out / f"{f.stem}.txt").read_text(encoding="utf-8") for f in files}
+
+
+def _fw(
+    files: list[Path], ct2: Path, compute: str, language: str, task: str = "transcribe"
+) -> tuple[float, dict[str, str]]:
+    env = {**os.environ, "OMP_NUM_THREADS": str(THREADS), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    cmd = [sys.executable, "-m", "bench.fw_batch", str(ct2), compute, str(THREADS), language, task, *map(str, files)]
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=3600, env=env)
+    elapsed = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise RuntimeError(f"faster-whisper failed: {proc.stderr[-2000:]}")
+    return elapsed, json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _wer(clips: list[DevClip], texts: dict[str, str]) -> float:
+    refs = [normalize(c.text, c.language) for c in clips]
+    hyps = [normalize(texts.get(c.file, ""), c.language) for c in clips]
+    return float(jiwer.wer(refs, hyps))
+
+
+def run() -> list[dict[str, Any]]:
+    clips = dev_clips()
+    scored = [c for c in clips if c.text.strip()]
+    english = [c for c in clips if c.language == "en"]
+    other = [c for c in clips if c.language != "en"]
+    systems: dict[str, dict[str, str]] = defaultdict(dict)
+    times: dict[str, float] = defaultdict(float)
+    with tempfile.TemporaryDirectory(prefix="aiwisper-accuracy-") as tmp:
+        root = Path(tmp)
+        jobs = [(english, "tiny.en-q8_0", "en", "tiny.en"), (other, "base-q8_0", "auto", "base")]
+        for group, model, language, source_name in jobs:
+            files = [c.path for c in group]
+            source = next(s for s in SOURCES if s.name == source_name)
+            with model_directory(source) as ct2:
+                runs: dict[str, Callable[[], tuple[float, dict[str, str]]]] = {
+                    "ours": partial(_ours, files, model, language, root / f"o-{model}", root / "data"),
+                    "faster-whisper int8": partial(_fw, files, ct2, "int8", language),
+                    "faster-whisper float32": partial(_fw, files, ct2, "float32", language),
+                    "ours, irrelevant vocabulary": partial(_ours, files, model, language, root / f"v-{model}",
+                                                           root / "data", "--vocabulary", IRRELEVANT),
+                }  # fmt: skip
+                for label, call in runs.items():
+                    elapsed, texts = call()
+                    systems[label].update(texts)
+                    times[label] += elapsed
+                    print(f"  {label:30} {source_name:8} {len(files)} clips {elapsed:6.1f} s", flush=True)
+        translated: dict[str, dict[str, str]] = {}
+        files = [c.path for c in other]
+        translated["ours"] = _translate_ours(files, root)
+        with model_directory(next(s for s in SOURCES if s.name == "base")) as ct2:
+            translated["faster-whisper int8"] = _fw(files, ct2, "int8", "auto", "translate")[1]
+    return _table(scored, clips, systems, times, other, translated)
+
+
+def _translate_ours(files: list[Path], root: Path) -> dict[str, str]:
+    data = root / "data-translate"
+    data.mkdir()
+    (data / "settings.json").write_text('{"transcription.translate": true}')
+    return _ours(files, "base-q8_0", "auto", root / "translated", data)[1]
+
+
+def _table(
+    scored: list[DevClip], clips: list[DevClip], systems: dict[str, dict[str, str]], times: dict[str, float],
+    other: list[DevClip], translated: dict[str, dict[str, str]],
+) -> list[dict[str, Any]]:  # fmt: skip
+    groups: dict[str, list[DevClip]] = defaultdict(list)
+    for c in scored:
+        groups[c.group].append(c)
+    groups["all"] = scored
+    rows = []
+    ours, int8, f32, vocab = (systems[k] for k in ("ours", "faster-whisper int8", "faster-whisper float32",
+                                                   "ours, irrelevant vocabulary"))  # fmt: skip
+    for name, members in sorted(groups.items()):
+        mine, theirs = _wer(members, ours), _wer(members, int8)
+        rows.append({
+            "name": f"accuracy {name} ({len(members)} clips): WER ours vs faster-whisper int8",
+            "ours": f"{mine * 100:.1f}% (with an irrelevant vocabulary {_wer(members, vocab) * 100:.1f}%)",
+            "peer": f"{theirs * 100:.1f}% (float32 {_wer(members, f32) * 100:.1f}%)",
+            "ratio": f"{(mine / theirs):.2f}" if theirs else "—",
+            "goal": "≤ faster-whisper int8",
+            "met": mine <= theirs + 1e-9,
+        })  # fmt: skip
+    empty = {k: sum(1 for c in clips if not systems[k].get(c.file, "").strip()) for k in systems}
+    rows.append({"name": f"accuracy: empty transcripts of {len(clips)} dev clips", "ours": str(empty["ours"]),
+                 "peer": f"int8 {empty['faster-whisper int8']}, float32 {empty['faster-whisper float32']}",
+                 "goal": "0", "met": empty["ours"] == 0})  # fmt: skip
+    rows.append({"name": "accuracy: time for all dev clips (one process per batch, model load included)",
+                 "ours": f"{times['ours']:.1f} s", "peer": f"int8 {times['faster-whisper int8']:.1f} s, "
+                 f"float32 {times['faster-whisper float32']:.1f} s",
+                 "ratio": f"{times['ours'] / times['faster-whisper int8']:.2f}", "goal": "—"})  # fmt: skip
+    ratios = {k: sum(english_ratio(v.get(c.file, "")) for c in other) / len(other) for k, v in translated.items()}
+    rows.append({"name": f"accuracy: translation to English of {len(other)} de/fr/es/pt clips (share of English "
+                 "function words; English prose ≈ 0.4, the untranslated clips ≈ 0.0)",
+                 "ours": f"{ratios['ours']:.2f}", "peer": f"int8 {ratios['faster-whisper int8']:.2f}",
+                 "goal": "≥ 0.2", "met": ratios["ours"] >= 0.2})  # fmt: skip
+    rows[0]["raw"] = {"texts": dict(systems), "translated": translated, "times": dict(times)}
+    return rows
+
+
+if __name__ == "__main__":
+    from bench.common import save
+
+    save(run())
