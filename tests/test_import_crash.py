@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -37,17 +38,21 @@ def _kill_during_import(tmp_path: Path, wav: Path) -> Path:
         [sys.executable, "-m", "aiwisper", "transcribe", str(wav), "--model", "tiny.en-q8_0", "--data-dir", str(data)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        rows = db_rows(data, "SELECT status FROM sessions") if (data / "aiwisper.db").exists() else []
-        if rows and rows[0]["status"] == "importing":
-            break
-        time.sleep(0.02)
-    else:
-        proc.kill()
-        pytest.fail("the import never started")
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(10)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                rows = db_rows(data, "SELECT status FROM sessions")
+            except sqlite3.Error:  # not created yet
+                rows = []
+            if rows and rows[0]["status"] == "importing":
+                break
+            time.sleep(0.02)
+        else:
+            pytest.fail("the import never started")
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
     assert db_rows(data, "SELECT status FROM sessions")[0]["status"] == "importing"
     assert db_rows(data, "SELECT state FROM jobs")[0]["state"] == "running"
     return data
@@ -66,7 +71,7 @@ def test_import_killed_midway_finishes_at_the_next_start(tmp_path: Path, registr
         assert sessions[0].status == "done" and sessions[0].id == jobs[0].session_id
         text = " ".join(s.text for s in svc.db.read(lambda c: store.segments_of(c, sessions[0].id)))
     assert abs(sessions[0].duration_ms - 3 * 60_000) < 15_000
-    assert wer([jfk_text()] * (text.count("country") // 2), [text]) <= 0.1
+    assert wer([" ".join([jfk_text()] * round(text.count("country") / 2))], [text]) <= 0.1, text[:300]
     assert len(list((data / "sessions").iterdir())) == 1  # the half-imported session's folder is gone
     listed = subprocess.run([sys.executable, "-m", "aiwisper", "sessions", "--data-dir", str(data)],
                             capture_output=True, text=True, timeout=60)  # fmt: skip

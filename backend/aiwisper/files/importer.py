@@ -42,10 +42,11 @@ def import_file(
     progress: Callable[[store.SessionRow, float], None] = lambda s, f: None,
     vocabulary: str = "",
     level: SpeechLevel | None = None,
+    session_id: str | None = None,
 ) -> store.SessionRow:
     """Decode `path` into a new session; returns it once decoded (`done`), its chunks pending."""
     info = probe(path)  # bad files fail here, before anything is written
-    session_id = str(uuid.uuid4())
+    session_id = session_id or str(uuid.uuid4())
     folder = data_dir / "sessions" / session_id
     row = store.SessionRow(
         id=session_id, title=path.name, created_at=store.now_iso(), ended_at=None, duration_ms=0,

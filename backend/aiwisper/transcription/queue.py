@@ -11,6 +11,7 @@ import logging
 import shutil
 import threading
 import time
+import uuid
 from collections import deque
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -133,6 +134,7 @@ class JobQueue:
             job = self._imports.popleft() if self._imports else None
             if job is not None:
                 job.state, job.started = JobState.RUNNING, time.monotonic()
+                job.session_id = str(uuid.uuid4())  # stored before the session exists: a crash leaves no orphan
         if job is not None:
             self.changed(job)
         return job
@@ -210,7 +212,10 @@ class JobQueue:
         removed) or, when decoding had finished, goes on with its pending chunks; an import whose file is gone,
         and a re-transcription (the old text stands), are marked failed with the reason."""
         resumed = []
+        # Half-imported sessions as the crash left them (not those the importer starts meanwhile).
+        orphans = {s.id: s for s in self.db.read(partial(store.sessions_with_status, status="importing"))}
         for job in self.db.read(unfinished_jobs):
+            orphans.pop(job.session_id or "", None)
             session = self.db.read(partial(_session_or_none, session_id=job.session_id)) if job.session_id else None
             if job.kind == "import" and session is not None and session.status != "importing":
                 job.state, job.decoded = JobState.RUNNING, 1.0  # decoded: its pending chunks are transcribed
@@ -239,4 +244,8 @@ class JobQueue:
             resumed.append(job)
             self.changed(job)
             log.info("resumed %s job %s", job.kind, job.id)
+        for session in orphans.values():  # imports of an older version, without a job row
+            error = "the app stopped during its import"
+            self.db.write(partial(store.finish_session, session_id=session.id, status="failed",
+                                  duration_ms=session.duration_ms, error=error))  # fmt: skip
         return resumed

@@ -220,7 +220,7 @@ class TranscriptionService:
             try:
                 vad_options = VadOptions.from_settings(self.settings)
                 session = import_file(job.path, self.db, self.data_dir, self.vad, vad_options, job.language, job.model,
-                                      job.cancel, progress, job.vocabulary, job.level)  # fmt: skip
+                                      job.cancel, progress, job.vocabulary, job.level, job.session_id)  # fmt: skip
                 chunks = self.db.read(partial(store.chunks_of, session_id=session.id))
                 self.queue.decoded(job, session.id, sum(c.end_sample - c.start_sample for c in chunks))
             except Cancelled:
