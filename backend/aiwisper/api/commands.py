@@ -13,6 +13,7 @@ from aiwisper.api.registry import Registry
 from aiwisper.errors import AiwisperError, InvalidArgumentError
 from aiwisper.export import ExportFormat, render
 from aiwisper.languages import check_language
+from aiwisper.logs import log_path
 from aiwisper.services import Services
 from aiwisper.sessions import library, store
 from aiwisper.sessions.recorder import BusyError, RecordConfig, State
@@ -48,7 +49,7 @@ def build_registry(services: Services) -> Registry:
         except AiwisperError as e:
             model, warnings = None, [str(e)]
         return {"version": __version__, "data_dir": str(services.data_dir), "model": model, "warnings": warnings,
-                "recording": services.recorder.session_id}  # fmt: skip
+                "recording": services.recorder.session_id, "log_file": str(log_path(services.data_dir))}  # fmt: skip
 
     @reg.command("devices.list")
     def devices_list() -> list[dict[str, Any]]:

@@ -1,3 +1,4 @@
+import { useQuery } from "@tanstack/react-query";
 import { ToastProvider } from "../components/toast";
 import { ImportView } from "../features/import/import-view";
 import { RecordView } from "../features/record/record-view";
@@ -5,6 +6,7 @@ import { SearchView } from "../features/search/search-view";
 import { SessionList } from "../features/sessions/session-list";
 import { SessionView } from "../features/sessions/session-view";
 import { SettingsView } from "../features/settings/settings-view";
+import { call } from "../lib/bridge";
 import { useRoute } from "../lib/router";
 import { useConnection } from "../lib/use-events";
 
@@ -20,8 +22,9 @@ export function App() {
   const route = useRoute();
   const connection = useConnection();
   const current = route.page === "session" ? "sessions" : route.page;
+  const info = useQuery({ queryKey: ["app-info"], queryFn: () => call("app.info") });
   return (
-    <ToastProvider>
+    <ToastProvider logPath={typeof info.data?.log_file === "string" ? info.data.log_file : undefined}>
       <div className="shell">
         <nav className="sidebar" aria-label="Main">
           <div className="brand">AIWisper</div>

@@ -11,6 +11,15 @@ const final = (chunk: number, start: number, end: number, text: string, replaced
     replaced_chunk_ids: replaced }) as unknown as ServerEvent;
 
 describe("live transcript", () => {
+  it("says why speech gave no words instead of dropping it silently", () => {
+    let s = reduce(empty, started);
+    s = reduce(s, partial(1000, "uh"));
+    s = reduce(s, { type: "chunk_transcribed", session_id: "s", chunk_id: 7, source: "mic", start_ms: 1000,
+      end_ms: 2000, segments: [], replaced_chunk_ids: [], note: "speech was heard but no words were recognized" });
+    expect(s.lines.map((l) => [l.text, l.partial, l.note])).toEqual(
+      [["speech was heard but no words were recognized", false, true]]);
+  });
+
   it("shows a partial, updates it, then replaces it with the final text", () => {
     let s = reduce(empty, started);
     s = reduce(s, partial(1000, "and so"));

@@ -18,6 +18,7 @@ export interface Line {
   text: string;
   words: Word[];
   partial: boolean;
+  note?: boolean; // speech was heard but gave no words: the text says why
 }
 export interface Transcript {
   sessionId: string | null;
@@ -77,7 +78,11 @@ export function reduce(state: Transcript, event: ServerEvent): Transcript {
         key: `f-${event.chunk_id}-${i}`, chunkId: event.chunk_id, source: event.source, startMs: s.start_ms,
         endMs: s.end_ms, text: s.text, words: s.words ?? [], partial: false,
       }));
-      return { ...state, lines: sorted([...kept, ...finals]) };
+      const notes: Line[] = finals.length === 0 && event.note
+        ? [{ key: `n-${event.chunk_id}`, chunkId: event.chunk_id, source: event.source, startMs: event.start_ms,
+          endMs: event.end_ms, text: event.note, words: [], partial: false, note: true }]
+        : [];
+      return { ...state, lines: sorted([...kept, ...finals, ...notes]) };
     }
     default:
       return state;

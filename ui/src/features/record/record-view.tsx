@@ -167,7 +167,7 @@ export function RecordView() {
           <p className="empty">{recording ? "Listening…" : "Start a recording to see its transcript here."}</p>
         )}
         {transcript.lines.map((l) => (
-          <p key={l.key} className={l.partial ? "partial" : "final"}>
+          <p key={l.key} className={l.note ? "note" : l.partial ? "partial" : "final"}>
             <span className="time">{clock(l.startMs)}</span>
             {speaker(l.source, sources) && <span className="who">{speaker(l.source, sources)}</span>}
             {l.words.length ? l.words.map((w, i) => <span key={i} className={w.low ? "low" : undefined}>{`${w.text} `}</span>) : l.text}
