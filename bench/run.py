@@ -1,8 +1,8 @@
 """`make bench`: every benchmark in one run; writes bench/results/latest.json and latest.md.
 
 Runs after `make package` (the start-up figures need the builds). Each benchmark measures its peer in the
-same run; a peer that cannot run is reported as missing, not skipped. `python -m bench.run NAME…` (accuracy, file_speed, …) runs only
-those benchmarks and replaces their rows in the latest results.
+same run; a peer that cannot run is reported as missing, not skipped. `python -m bench.run NAME…` (accuracy,
+file_speed, …) runs only those benchmarks and replaces their rows in the latest results.
 """
 
 from __future__ import annotations
