@@ -47,7 +47,12 @@ class Client:
         return message
 
     def ws(self) -> simple_websocket.Client:
-        return simple_websocket.Client.connect(f"ws://127.0.0.1:{self.server.port}/ws?token={self.server.token}")
+        ws = simple_websocket.Client.connect(f"ws://127.0.0.1:{self.server.port}/ws?token={self.server.token}")
+        # simple-websocket 1.1.0's handshake reads the server's 101 answer together with whatever follows it in the
+        # same read, but handles only the handshake: our snapshot, sent right after the upgrade, then waits in the
+        # protocol buffer for the next packet, which on an idle connection never comes. Handle what is buffered.
+        ws._handle_events()
+        return ws
 
 
 def receive(ws: simple_websocket.Client, timeout: float = 1.0) -> dict[str, Any] | None:
