@@ -18,6 +18,7 @@ from aiwisper.services import Services
 from aiwisper.settings import Settings
 
 from .pipeline import Replay
+from .shapes import check_event, check_result
 
 
 class Client:
@@ -37,6 +38,7 @@ class Client:
     def ok(self, name: str, /, **params: Any) -> Any:
         body = self.call(name, **params)
         assert "result" in body, body
+        check_result(name, body["result"])  # exactly the shape the generated TypeScript promises the UI
         return body["result"]
 
     def error(self, name: str, code: str, /, **params: Any) -> str:
@@ -57,7 +59,11 @@ class Client:
 
 def receive(ws: simple_websocket.Client, timeout: float = 1.0) -> dict[str, Any] | None:
     msg = ws.receive(timeout=timeout)
-    return None if msg is None else json.loads(msg)
+    if msg is None:
+        return None
+    event: dict[str, Any] = json.loads(msg)
+    check_event(event)
+    return event
 
 
 @contextmanager

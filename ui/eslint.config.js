@@ -1,5 +1,7 @@
 // ESLint (flat config): typescript-eslint's recommended rules, and the layout rule of STYLE.md:
-// a feature never imports another feature (shared code lives in src/components and src/lib).
+// a feature never imports another feature (shared code lives in src/components and src/lib); and no type
+// assertions (`x as T`) outside the wire boundary: command results and events are typed by the generated
+// api-types.ts, so a cast there would hide a drift between backend and UI.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
@@ -9,6 +11,11 @@ export default tseslint.config(
   { ignores: ["dist", "node_modules", "src/lib/api-types.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    files: ["src/**/*.{ts,tsx}"],
+    ignores: ["src/lib/bridge.ts", "src/lib/events.ts", "src/**/*.test.ts"],
+    rules: { "@typescript-eslint/consistent-type-assertions": ["error", { assertionStyle: "never" }] },
+  },
   ...features.map((feature) => ({
     files: [`src/features/${feature}/**/*.{ts,tsx}`],
     rules: {

@@ -113,7 +113,7 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
                 print(f"aiwisper: error: {job.error or job.state}", file=sys.stderr)
                 continue
             sid = job.session_id
-            for note in job.level.notices():
+            for note in job.level.notices() if job.level else []:
                 print(f"aiwisper: note: {job.title}: {note}", file=sys.stderr)
             if silent.get(sid):
                 print(f"aiwisper: note: {job.title}: {len(silent[sid])} stretch(es) of speech gave no text: "

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any, ClassVar, TypedDict
+
+from aiwisper.sessions.store import SegmentRow
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +20,20 @@ class Event:
     type: ClassVar[str] = "event"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.type, **asdict(self)}
+        out: dict[str, Any] = to_json(self)
+        return out
+
+
+def to_json(value: Any) -> Any:
+    """JSON values of dataclasses (an event with its `type`), lists and dicts, recursively."""
+    if is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: to_json(getattr(value, f.name)) for f in fields(value)}
+        return {"type": value.type, **out} if isinstance(value, Event) else out
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    return value
 
 
 @dataclass(frozen=True)
@@ -63,6 +78,13 @@ class ChunkCreated(Event):
     source: str
 
 
+class Level(TypedDict):
+    """One source's level in dBFS over the last interval."""
+
+    rms: float
+    peak: float
+
+
 @dataclass(frozen=True)
 class AudioLevels(Event):
     """Per-source levels in dBFS, about 20 times a second; may be dropped for slow clients."""
@@ -70,7 +92,7 @@ class AudioLevels(Event):
     type: ClassVar[str] = "audio_levels"
     session_id: str
     elapsed_ms: int
-    levels: dict[str, dict[str, float]] = field(default_factory=dict)  # source → {"rms": dB, "peak": dB}
+    levels: dict[str, Level] = field(default_factory=dict)  # by source
 
 
 @dataclass(frozen=True)
@@ -118,7 +140,7 @@ class ChunkTranscribed(Event):
     source: str
     start_ms: int
     end_ms: int
-    segments: list[dict[str, Any]]
+    segments: list[SegmentRow]
     replaced_chunk_ids: list[int] = field(default_factory=list)  # chunks this one took the place of
     note: str | None = None  # why a chunk the VAD took for speech has no text, when it has none
 

@@ -111,4 +111,5 @@ def render(session: SessionRow, segments: list[SegmentRow], fmt: str) -> tuple[b
 
         lines = [(f"[{clock(s.start_ms, '.', False)[:-4]}]", s.text) for s in segments]
         return docx(session.title, lines), DOCX_MIME
-    return export(session, segments, fmt).encode("utf-8"), FORMATS[fmt][1] if fmt in FORMATS else ""
+    text = export(session, segments, fmt)  # refuses an unknown format
+    return text.encode("utf-8"), FORMATS[fmt][1]

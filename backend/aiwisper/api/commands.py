@@ -5,17 +5,30 @@ from __future__ import annotations
 import base64
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 from aiwisper import __version__, paths
 from aiwisper.api.dialogs import Dialogs, DialogsUnavailableError
 from aiwisper.api.registry import Registry
+from aiwisper.api.results import (
+    AppInfo,
+    DefaultModel,
+    Deleted,
+    ExportedFile,
+    ModelInfo,
+    SavedFile,
+    SettingChanged,
+    SettingInfo,
+    SettingValue,
+)
+from aiwisper.audio.capture import Device
 from aiwisper.errors import AiwisperError, InvalidArgumentError
+from aiwisper.events import JobUpdated
 from aiwisper.export import ExportFormat, render
 from aiwisper.languages import check_language
 from aiwisper.logs import log_path
 from aiwisper.services import Services
 from aiwisper.sessions import library, store
+from aiwisper.sessions.library import SearchHit, SessionDetail, SessionPage
 from aiwisper.sessions.recorder import BusyError, RecordConfig, State
 from aiwisper.settings import SETTINGS
 from aiwisper.transcription.service import TranscriptionService
@@ -41,28 +54,28 @@ def build_registry(services: Services) -> Registry:
         return services.transcriber
 
     @reg.command("app.info")
-    def app_info() -> dict[str, Any]:
+    def app_info() -> AppInfo:
         """Version, data folder, default model and anything the user should fix."""
         warnings = []
         try:
             model: str | None = services.registry.default(services.settings["transcription.language"] or "en").name
         except AiwisperError as e:
             model, warnings = None, [str(e)]
-        return {"version": __version__, "data_dir": str(services.data_dir), "model": model, "warnings": warnings,
-                "recording": services.recorder.session_id, "log_file": str(log_path(services.data_dir))}  # fmt: skip
+        return AppInfo(__version__, str(services.data_dir), model, warnings, services.recorder.session_id,
+                       str(log_path(services.data_dir)))  # fmt: skip
 
     @reg.command("devices.list")
-    def devices_list() -> list[dict[str, Any]]:
+    def devices_list() -> list[Device]:
         """Audio inputs: microphones and system-audio sources."""
         from aiwisper.audio.capture import list_devices
 
-        return [asdict(d) for d in list_devices()]
+        return list_devices()
 
     @reg.command("sessions.start")
     def sessions_start(
         mic: str | None = "default", system: str | None = None, title: str | None = None,
         transcribe: bool = True, language: str | None = None, model: str | None = None, vocabulary: str = "",
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> SessionDetail:  # fmt: skip
         """Start recording (language and model default to the settings; a model that can't do the language: refused)."""
         lang = check_language(language if language is not None else services.settings["transcription.language"])
         model = model or services.settings["transcription.model"] or None
@@ -73,66 +86,66 @@ def build_registry(services: Services) -> Registry:
         return db.read(lambda c: library.get_session(c, s.id))
 
     @reg.command("sessions.stop")
-    def sessions_stop() -> dict[str, Any]:
+    def sessions_stop() -> SessionDetail:
         """Stop the recording; every chunk recorded is still transcribed."""
         s = services.recorder.stop()
         return db.read(lambda c: library.get_session(c, s.id))
 
     @reg.command("sessions.list")
-    def sessions_list(query: str = "", limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    def sessions_list(query: str = "", limit: int = 50, offset: int = 0) -> SessionPage:
         """Sessions, newest first; `query` matches titles and transcript text."""
         return db.read(lambda c: library.list_sessions(c, query, limit, offset))
 
     @reg.command("sessions.get")
-    def sessions_get(session_id: str) -> dict[str, Any]:
+    def sessions_get(session_id: str) -> SessionDetail:
         """A session with its transcript segments and chunks."""
         return db.read(lambda c: library.get_session(c, session_id))
 
     @reg.command("sessions.rename")
-    def sessions_rename(session_id: str, title: str) -> dict[str, Any]:
+    def sessions_rename(session_id: str, title: str) -> SessionDetail:
         """Give a session a new title."""
         db.write(lambda c: library.rename(c, session_id, title))
         return db.read(lambda c: library.get_session(c, session_id))
 
     @reg.command("sessions.delete")
-    def sessions_delete(session_id: str) -> dict[str, Any]:
+    def sessions_delete(session_id: str) -> Deleted:
         """Delete a session with its audio (not while it records)."""
         sid = library.check_session_id(session_id)
         if services.recorder.session_id == sid and services.recorder.state is not State.IDLE:
             raise BusyError("this session is recording: stop it first")
         db.write(lambda c: library.delete(c, services.data_dir, sid))
-        return {"deleted": sid}
+        return Deleted(sid)
 
     @reg.command("sessions.export")
-    def sessions_export(session_id: str, format: ExportFormat = "txt") -> dict[str, Any]:
+    def sessions_export(session_id: str, format: ExportFormat = "txt") -> ExportedFile:
         """The transcript as a file: name, mime type and content (base64 for docx)."""
         data, mime, name = export_bytes(services, session_id, format)
         if format == "docx":
-            return {"name": name, "mime": mime, "base64": base64.b64encode(data).decode()}
-        return {"name": name, "mime": mime, "text": data.decode("utf-8")}
+            return ExportedFile(name, mime, base64=base64.b64encode(data).decode())
+        return ExportedFile(name, mime, text=data.decode("utf-8"))
 
     @reg.command("sessions.retranscribe")
     def sessions_retranscribe(
         session_id: str, chunk_ids: list[int] | None = None, start_ms: int | None = None, end_ms: int | None = None,
         model: str | None = None, language: str | None = None,
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> JobUpdated:  # fmt: skip
         """Transcribe a chunk, a range or the whole session again; the old text stays until done."""
         sid = library.check_session_id(session_id)
         job = transcriber().retranscribe(sid, chunk_ids, start_ms, end_ms, model, language or "default")
-        return job.event().to_dict()
+        return job.event()
 
     @reg.command("segments.edit")
-    def segments_edit(segment_id: int, text: str) -> dict[str, Any]:
+    def segments_edit(segment_id: int, text: str) -> store.SegmentRow:
         """Correct a segment's text; the engine's text is kept."""
         return db.write(lambda c: library.edit_segment(c, segment_id, text))
 
     @reg.command("files.import")
-    def files_import(paths: list[str], model: str | None = None, language: str | None = None) -> list[dict[str, Any]]:
+    def files_import(paths: list[str], model: str | None = None, language: str | None = None) -> list[JobUpdated]:
         """Queue files (local paths) for import and transcription, in order."""
         if not paths:
             raise InvalidArgumentError("no files given")
         jobs = transcriber().import_files([Path(p) for p in paths], model, language or "default")
-        return [j.event().to_dict() for j in jobs]
+        return [j.event() for j in jobs]
 
     def check_combination(model: str, language: str) -> None:
         """Refuses a default model that cannot transcribe the default language."""
@@ -144,18 +157,18 @@ def build_registry(services: Services) -> Registry:
         return services.dialogs
 
     @reg.command("dialog.import_files")
-    def dialog_import_files(model: str | None = None, language: str | None = None) -> list[dict[str, Any]]:
+    def dialog_import_files(model: str | None = None, language: str | None = None) -> list[JobUpdated]:
         """Desktop: choose files in the system's open dialog and import them (nothing when cancelled)."""
         chosen = dialogs().open_files()
         return files_import(chosen, model, language) if chosen else []
 
     @reg.command("dialog.save_export")
-    def dialog_save_export(session_id: str, format: ExportFormat = "txt") -> dict[str, Any]:
+    def dialog_save_export(session_id: str, format: ExportFormat = "txt") -> SavedFile:
         """Desktop: save the transcript where the user chooses in the system's save dialog."""
         data, _, name = export_bytes(services, session_id, format)
         target = dialogs().save_file(name)
         if not target:
-            return {"path": None}
+            return SavedFile(None)
         path = Path(target)
         tmp = path.with_name(f".{path.name}.part")
         try:
@@ -164,58 +177,61 @@ def build_registry(services: Services) -> Registry:
         except OSError as e:
             tmp.unlink(missing_ok=True)
             raise AiwisperError(f"could not save {path.name}: {e.strerror or e}") from e
-        return {"path": str(path)}
+        return SavedFile(str(path))
 
     @reg.command("jobs.list")
-    def jobs_list() -> list[dict[str, Any]]:
+    def jobs_list() -> list[JobUpdated]:
         """Imports and re-transcriptions with their progress."""
-        return [j.event().to_dict() for j in transcriber().jobs()]
+        return [j.event() for j in transcriber().jobs()]
 
     @reg.command("jobs.cancel")
-    def jobs_cancel(job_id: str) -> dict[str, Any]:
+    def jobs_cancel(job_id: str) -> JobUpdated:
         """Cancel a queued or running job."""
-        return transcriber().cancel(job_id).event().to_dict()
+        return transcriber().cancel(job_id).event()
 
     @reg.command("search")
-    def search(query: str, limit: int = 50) -> list[dict[str, Any]]:
+    def search(query: str, limit: int = 50) -> list[SearchHit]:
         """Full-text search across all sessions, with snippets and times."""
         return db.read(lambda c: library.search(c, query, limit))
 
     @reg.command("models.list")
-    def models_list() -> list[dict[str, Any]]:
+    def models_list() -> list[ModelInfo]:
         """Installed models with sizes, languages and which is the default."""
         default = services.settings["transcription.model"]
-        return [{**asdict(m.record), "path": str(m.path), "default": m.name == default}
+        return [ModelInfo(**asdict(m.record), path=str(m.path), default=m.name == default)
                 for m in services.registry.list()]  # fmt: skip
 
     @reg.command("models.import")
-    def models_import(path: str, name: str | None = None) -> dict[str, Any]:
+    def models_import(path: str, name: str | None = None) -> ModelInfo:
         """Import a ggml .bin or a faster-whisper folder."""
         from aiwisper.models.install import import_model
 
-        return asdict(import_model(Path(path), paths.models_dir(), name))
+        folder = paths.models_dir()
+        record = import_model(Path(path), folder, name)
+        default = record.name == services.settings["transcription.model"]
+        return ModelInfo(**asdict(record), path=str(folder / record.file), default=default)
 
     @reg.command("models.set_default")
-    def models_set_default(name: str) -> dict[str, Any]:
+    def models_set_default(name: str) -> DefaultModel:
         """Make a model the default (empty name: choose by machine and language)."""
         check_combination(name, services.settings["transcription.language"])
         services.settings.set("transcription.model", name)
-        return {"default": name}
+        return DefaultModel(name)
 
     @reg.command("settings.get")
-    def settings_get() -> list[dict[str, Any]]:
+    def settings_get() -> list[SettingInfo]:
         """Every setting with its value, default and help."""
-        return [{"name": s.name, "value": services.settings[s.name], "default": s.default, "help": s.help,
-                 "minimum": s.minimum, "maximum": s.maximum} for s in SETTINGS]  # fmt: skip
+        return [SettingInfo(s.name, services.settings[s.name], s.default, s.help, s.minimum, s.maximum)
+                for s in SETTINGS]  # fmt: skip
 
     @reg.command("settings.set")
-    def settings_set(name: str, value: bool | int | float | str) -> dict[str, Any]:
+    def settings_set(name: str, value: SettingValue) -> SettingChanged:
         """Change one setting (validated against its table entry, and the model against the language)."""
         if name == "transcription.model" and isinstance(value, str):
             check_combination(value, services.settings["transcription.language"])
         if name == "transcription.language" and isinstance(value, str):
             check_combination(services.settings["transcription.model"], value)
         services.settings.set(name, value)
-        return {"name": name, "value": services.settings[name]}
+        return SettingChanged(name, services.settings[name])
 
     return reg

@@ -12,13 +12,25 @@ import json
 import queue
 import threading
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import ClassVar
 
-from aiwisper.events import AudioLevels, Event, EventBus
+from aiwisper.events import AudioLevels, Event, EventBus, JobUpdated
+from aiwisper.sessions.library import SessionDetail
 
 DROPPABLE = (AudioLevels,)
 MAX_QUEUED = 500  # state events a client may be behind before it is disconnected
 LEVELS_WHEN_BEHIND = 20  # queued items above which levels are dropped for a client
+
+
+@dataclass(frozen=True)
+class Snapshot(Event):
+    """Sent first on every connection: the recording (if any), the recorder's state and the jobs."""
+
+    type: ClassVar[str] = "snapshot"
+    recording: SessionDetail | None
+    state: str
+    jobs: list[JobUpdated]
 
 
 class Client:
@@ -53,7 +65,7 @@ class Client:
 class Hub:
     """Subscribed to the bus once; hands every event to every client."""
 
-    def __init__(self, bus: EventBus, snapshot: Callable[[], dict[str, Any]]) -> None:
+    def __init__(self, bus: EventBus, snapshot: Callable[[], Snapshot]) -> None:
         self._clients: set[Client] = set()
         self._lock = threading.Lock()
         self.snapshot = snapshot
@@ -70,7 +82,7 @@ class Hub:
         client = Client()
         with self._lock:
             self._clients.add(client)
-        return client, json.dumps({"type": "snapshot", **self.snapshot()})
+        return client, json.dumps(self.snapshot().to_dict())
 
     def disconnect(self, client: Client) -> None:
         with self._lock:

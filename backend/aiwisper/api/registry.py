@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args, get_origin
 
 from aiwisper.errors import CODES, AiwisperError
+from aiwisper.events import to_json
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ class Registry:
         """`{"result": …}` or `{"error": {"code", "message"}}`; a bug gives "failed" with no trace."""
         try:
             cmd, checked = self.validate(name, args)
-            return {"result": cmd.fn(**checked)}
+            return {"result": to_json(cmd.fn(**checked))}
         except AiwisperError as e:
             code = e.code if e.code in CODES else "failed"
             return {"error": {"code": code, "message": str(e)}}

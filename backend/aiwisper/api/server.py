@@ -22,7 +22,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from aiwisper import paths
 from aiwisper.api.commands import build_registry, export_bytes
-from aiwisper.api.hub import Hub
+from aiwisper.api.hub import Hub, Snapshot
 from aiwisper.errors import HTTP_STATUS, AiwisperError
 from aiwisper.services import Services
 from aiwisper.sessions import library, store
@@ -160,11 +160,11 @@ def create_app(services: Services, token: str) -> Flask:
     return app
 
 
-def _snapshot(services: Services) -> dict[str, Any]:
+def _snapshot(services: Services) -> Snapshot:
     sid = services.recorder.session_id
     session = services.db.read(lambda c: library.get_session(c, sid)) if sid else None
-    jobs = [j.event().to_dict() for j in services.transcriber.jobs()] if services.transcriber else []
-    return {"recording": session, "state": services.recorder.state.value, "jobs": jobs, "levels": None}
+    jobs = [j.event() for j in services.transcriber.jobs()] if services.transcriber else []
+    return Snapshot(session, services.recorder.state.value, jobs)
 
 
 def _ranged(path: Path) -> Response:

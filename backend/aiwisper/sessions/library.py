@@ -6,8 +6,8 @@ import re
 import shutil
 import sqlite3
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from aiwisper.errors import InvalidArgumentError, NotFoundError
 from aiwisper.sessions import store
@@ -21,18 +21,80 @@ def check_session_id(session_id: str) -> str:
         raise NotFoundError(f"no session {session_id[:60]!r}") from None
 
 
-def _summary(conn: sqlite3.Connection, s: store.SessionRow) -> dict[str, Any]:
+@dataclass(frozen=True)
+class SessionSummary:
+    """A session as listed: `status` says "transcribing" while chunks wait, `stored_status` is the row's own."""
+
+    id: str
+    title: str
+    created_at: str
+    ended_at: str | None
+    duration_ms: int
+    status: str
+    stored_status: str
+    kind: str
+    sources: list[str]
+    language: str | None
+    model: str | None
+    error: str | None
+    chunks: int
+    pending_chunks: int
+    failed_chunks: int
+
+
+@dataclass(frozen=True)
+class ChunkInfo:
+    """A chunk of a session, in milliseconds of its audio."""
+
+    id: int
+    source: str
+    start_ms: int
+    end_ms: int
+    status: str
+    error: str | None
+
+
+@dataclass(frozen=True)
+class SessionDetail(SessionSummary):
+    """A session with its transcript and chunks."""
+
+    segments: list[store.SegmentRow]
+    chunk_list: list[ChunkInfo]
+
+
+@dataclass(frozen=True)
+class SessionPage:
+    """One page of sessions and how many match in all."""
+
+    total: int
+    sessions: list[SessionSummary]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A segment that matches a search, with its session and a snippet that marks hits as [word]."""
+
+    segment_id: int
+    session_id: str
+    start_ms: int
+    end_ms: int
+    source: str
+    title: str
+    created_at: str
+    snippet: str
+
+
+def _summary(conn: sqlite3.Connection, s: store.SessionRow) -> SessionSummary:
     counts = dict(
         conn.execute("SELECT status, COUNT(*) FROM chunks WHERE session_id = ? GROUP BY status", (s.id,)).fetchall()
     )
     pending = counts.get("pending", 0)
     status = "transcribing" if pending and s.status in ("done", "recovered") else s.status
-    return {
-        "id": s.id, "title": s.title, "created_at": s.created_at, "ended_at": s.ended_at,
-        "duration_ms": s.duration_ms, "status": status, "stored_status": s.status, "kind": s.kind,
-        "sources": s.sources, "language": s.language, "model": s.model, "error": s.error,
-        "chunks": sum(counts.values()), "pending_chunks": pending, "failed_chunks": counts.get("failed", 0),
-    }  # fmt: skip
+    return SessionSummary(
+        id=s.id, title=s.title, created_at=s.created_at, ended_at=s.ended_at, duration_ms=s.duration_ms,
+        status=status, stored_status=s.status, kind=s.kind, sources=s.sources, language=s.language, model=s.model,
+        error=s.error, chunks=sum(counts.values()), pending_chunks=pending, failed_chunks=counts.get("failed", 0),
+    )  # fmt: skip
 
 
 def fts_query(text: str) -> str:
@@ -41,7 +103,7 @@ def fts_query(text: str) -> str:
     return " ".join(f'"{w}"*' for w in words[:20])
 
 
-def list_sessions(conn: sqlite3.Connection, query: str = "", limit: int = 50, offset: int = 0) -> dict[str, Any]:
+def list_sessions(conn: sqlite3.Connection, query: str = "", limit: int = 50, offset: int = 0) -> SessionPage:
     if not 1 <= limit <= 500 or offset < 0:
         raise InvalidArgumentError("limit must be 1 to 500 and offset not negative")
     where, args = "", []
@@ -57,19 +119,17 @@ def list_sessions(conn: sqlite3.Connection, query: str = "", limit: int = 50, of
     total = conn.execute(f"SELECT COUNT(*) FROM sessions {where}", args).fetchone()[0]
     rows = conn.execute(f"SELECT * FROM sessions {where} ORDER BY created_at DESC LIMIT ? OFFSET ?",
                         [*args, limit, offset]).fetchall()  # fmt: skip
-    return {"total": total, "sessions": [_summary(conn, store.SessionRow.from_row(r)) for r in rows]}
+    return SessionPage(total, [_summary(conn, store.SessionRow.from_row(r)) for r in rows])
 
 
-def get_session(conn: sqlite3.Connection, session_id: str) -> dict[str, Any]:
+def get_session(conn: sqlite3.Connection, session_id: str) -> SessionDetail:
     s = store.get_session(conn, check_session_id(session_id))
-    out = _summary(conn, s)
-    out["segments"] = [seg.to_dict() for seg in store.segments_of(conn, s.id)]
-    out["chunk_list"] = [
-        {"id": c.id, "source": c.source, "start_ms": c.start_sample * 1000 // s.sample_rate,
-         "end_ms": c.end_sample * 1000 // s.sample_rate, "status": c.status, "error": c.error}
+    chunks = [
+        ChunkInfo(c.id, c.source, c.start_sample * 1000 // s.sample_rate, c.end_sample * 1000 // s.sample_rate,
+                  c.status, c.error)
         for c in store.chunks_of(conn, s.id)
     ]  # fmt: skip
-    return out
+    return SessionDetail(**vars(_summary(conn, s)), segments=store.segments_of(conn, s.id), chunk_list=chunks)
 
 
 def rename(conn: sqlite3.Connection, session_id: str, title: str) -> None:
@@ -87,7 +147,7 @@ def delete(conn: sqlite3.Connection, data_dir: Path, session_id: str) -> None:
     shutil.rmtree(data_dir / "sessions" / sid, ignore_errors=True)
 
 
-def edit_segment(conn: sqlite3.Connection, segment_id: int, text: str) -> dict[str, Any]:
+def edit_segment(conn: sqlite3.Connection, segment_id: int, text: str) -> store.SegmentRow:
     """The user's correction; the engine's text is kept as `original_text` (the first time only)."""
     text = " ".join(text.split())
     if not text or len(text) > 10_000:
@@ -98,11 +158,10 @@ def edit_segment(conn: sqlite3.Connection, segment_id: int, text: str) -> dict[s
     original = row["original_text"] if row["original_text"] is not None else row["text"]
     conn.execute("UPDATE segments SET text = ?, original_text = ? WHERE id = ?",
                  (text, None if text == original else original, segment_id))  # fmt: skip
-    seg = store.SegmentRow.from_row(conn.execute("SELECT * FROM segments WHERE id = ?", (segment_id,)).fetchone())
-    return seg.to_dict()
+    return store.SegmentRow.from_row(conn.execute("SELECT * FROM segments WHERE id = ?", (segment_id,)).fetchone())
 
 
-def search(conn: sqlite3.Connection, query: str, limit: int = 50) -> list[dict[str, Any]]:
+def search(conn: sqlite3.Connection, query: str, limit: int = 50) -> list[SearchHit]:
     """Full-text hits across every session, newest first, with a snippet and the time to seek to."""
     match = fts_query(query)
     if not match:
@@ -114,4 +173,4 @@ def search(conn: sqlite3.Connection, query: str, limit: int = 50) -> list[dict[s
         " WHERE segments_fts MATCH ? ORDER BY se.created_at DESC, s.start_ms LIMIT ?",
         (match, max(1, min(limit, 500))),
     ).fetchall()
-    return [dict(r) for r in rows]
+    return [SearchHit(**dict(r)) for r in rows]

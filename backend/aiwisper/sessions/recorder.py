@@ -32,7 +32,7 @@ from aiwisper.audio.level import LevelWatch, SystemSilenceWatch
 from aiwisper.audio.mixer import Mixer
 from aiwisper.audio.wav_writer import WavWriter, float_to_pcm16
 from aiwisper.errors import AiwisperError, InvalidArgumentError
-from aiwisper.events import AudioLevels, ChunkCreated, Error, EventBus, SessionStarted, SessionStopped, Warning
+from aiwisper.events import AudioLevels, ChunkCreated, Error, EventBus, Level, SessionStarted, SessionStopped, Warning
 from aiwisper.segmenter import Chunk, Segmenter, VadOptions
 from aiwisper.sessions import store
 from aiwisper.sessions.sources import RecordConfig, Source, SourceFactory, SpokenChunk, device_sources
@@ -329,9 +329,7 @@ class Recorder:
         now = time.monotonic()
         if now - run.last_levels >= LEVELS_INTERVAL:
             run.last_levels = now
-            levels = {
-                k: {"rms": round(v.rms_db, 1), "peak": round(v.peak_db, 1)} for k, v in run.mixer.levels().items()
-            }
+            levels = {k: Level(rms=round(v.rms_db, 1), peak=round(v.peak_db, 1)) for k, v in run.mixer.levels().items()}
             self.bus.publish(AudioLevels(run.session.id, run.wav.frames * 1000 // SAMPLE_RATE, levels))
         overflows = sum(src.overflows for _, src in run.sources)
         if overflows > run.last_overflows:

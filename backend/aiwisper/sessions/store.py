@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from aiwisper.errors import NotFoundError
 
@@ -101,6 +101,16 @@ def chunks_of(conn: sqlite3.Connection, session_id: str) -> list[ChunkRow]:
     return [ChunkRow(**dict(r)) for r in rows]
 
 
+class Word(TypedDict):
+    """A word of a segment with its times in the session's audio; `low` marks an uncertain word."""
+
+    text: str
+    start_ms: int
+    end_ms: int
+    p: float
+    low: bool
+
+
 @dataclass(frozen=True)
 class SegmentRow:
     """A transcript segment; times are in the session's audio."""
@@ -114,14 +124,11 @@ class SegmentRow:
     source: str
     confidence: float | None
     original_text: str | None
-    words: list[dict[str, Any]]
+    words: list[Word]
 
     @classmethod
     def from_row(cls, r: sqlite3.Row) -> SegmentRow:
         return cls(**{**dict(r), "words": json.loads(r["words"])})
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def next_pending_chunk(conn: sqlite3.Connection, session_id: str | None = None) -> ChunkRow | None:

@@ -246,14 +246,13 @@ class ChunkTranscriber:
             return target, rows
 
         target, rows = self.db.write(store_it)
-        payload = [r.to_dict() for r in rows]
         event = ChunkTranscribed(
             session.id,
             target.id,
             chunk.source,
             _ms(chunk.start_sample),
             _ms(chunk.end_sample),
-            payload,
+            rows,
             [cid for cid in work.replaces if cid != target.id],
             note,
         )

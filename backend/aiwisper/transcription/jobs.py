@@ -40,7 +40,7 @@ class Job:
     model: str | None = None
     language: str | None = None
     vocabulary: str = ""  # import: words and names to expect
-    level: SpeechLevel = field(default_factory=SpeechLevel)  # import: the file's speech level and clipping
+    level: SpeechLevel | None = None  # import: the file's speech level and clipping, measured while decoding
     after_pending: bool = False  # wait until the session's pending chunks are done (second pass)
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     state: JobState = JobState.QUEUED

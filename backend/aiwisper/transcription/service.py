@@ -21,6 +21,7 @@ from pathlib import Path
 
 from aiwisper.asr.worker import EngineWorker
 from aiwisper.audio import SAMPLE_RATE
+from aiwisper.audio.level import SpeechLevel
 from aiwisper.errors import AiwisperError, InvalidArgumentError, NotFoundError
 from aiwisper.events import Error, Event, EventBus, SessionStopped
 from aiwisper.files.importer import Cancelled, import_file
@@ -219,6 +220,7 @@ class TranscriptionService:
 
             try:
                 vad_options = VadOptions.from_settings(self.settings)
+                job.level = SpeechLevel()
                 session = import_file(job.path, self.db, self.data_dir, self.vad, vad_options, job.language, job.model,
                                       job.cancel, progress, job.vocabulary, job.level, job.session_id)  # fmt: skip
                 chunks = self.db.read(partial(store.chunks_of, session_id=session.id))

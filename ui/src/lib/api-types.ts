@@ -39,11 +39,16 @@ export interface AudioLevelsEvent {
   type: "audio_levels";
   session_id: string;
   elapsed_ms: number;
-  levels: Record<string, Record<string, number>>;
+  levels: Record<string, Level>;
 }
 
-/** Something the user should know while recording goes on (silent system audio, dropped frames, very quiet
-    speech, clipping); `level_db` is the measured level where there is one. */
+/** One source's level in dBFS over the last interval. */
+export interface Level {
+  rms: number;
+  peak: number;
+}
+
+/** Something the user should know while recording goes on (silent system audio, dropped frames, very quiet speech, clipping); `level_db` is the measured level where there is one. */
 export interface WarningEvent {
   type: "warning";
   session_id: string | null;
@@ -79,9 +84,32 @@ export interface ChunkTranscribedEvent {
   source: string;
   start_ms: number;
   end_ms: number;
-  segments: Record<string, unknown>[];
+  segments: SegmentRow[];
   replaced_chunk_ids: number[];
   note: string | null;
+}
+
+/** A transcript segment; times are in the session's audio. */
+export interface SegmentRow {
+  id: number;
+  session_id: string;
+  chunk_id: number | null;
+  start_ms: number;
+  end_ms: number;
+  text: string;
+  source: string;
+  confidence: number | null;
+  original_text: string | null;
+  words: Word[];
+}
+
+/** A word of a segment with its times in the session's audio; `low` marks an uncertain word. */
+export interface Word {
+  text: string;
+  start_ms: number;
+  end_ms: number;
+  p: number;
+  low: boolean;
 }
 
 /** A chunk could not be transcribed after its retries; the session goes on. */
@@ -114,62 +142,202 @@ export interface SessionUpdatedEvent {
   language: string | null;
 }
 
-/** Sent first on every connection: the state to show before the stream. */
+/** Sent first on every connection: the recording (if any), the recorder's state and the jobs. */
 export interface SnapshotEvent {
   type: "snapshot";
-  recording: Record<string, unknown> | null;
+  recording: SessionDetail | null;
   state: string;
   jobs: JobUpdatedEvent[];
-  levels: null;
+}
+
+/** A session with its transcript and chunks. */
+export interface SessionDetail {
+  id: string;
+  title: string;
+  created_at: string;
+  ended_at: string | null;
+  duration_ms: number;
+  status: string;
+  stored_status: string;
+  kind: string;
+  sources: string[];
+  language: string | null;
+  model: string | null;
+  error: string | null;
+  chunks: number;
+  pending_chunks: number;
+  failed_chunks: number;
+  segments: SegmentRow[];
+  chunk_list: ChunkInfo[];
+}
+
+/** A chunk of a session, in milliseconds of its audio. */
+export interface ChunkInfo {
+  id: number;
+  source: string;
+  start_ms: number;
+  end_ms: number;
+  status: string;
+  error: string | null;
+}
+
+/** Version, data folder, default model, what the user should fix, and the log file to attach to a report. */
+export interface AppInfo {
+  version: string;
+  data_dir: string;
+  model: string | null;
+  warnings: string[];
+  recording: string | null;
+  log_file: string;
+}
+
+/** An input the user can record from. */
+export interface Device {
+  id: string;
+  name: string;
+  host_api: string;
+  channels: number;
+  default_rate: number;
+  is_default: boolean;
+  is_monitor: boolean;
+}
+
+/** Where a file was saved; null when the user cancelled the dialog. */
+export interface SavedFile {
+  path: string | null;
+}
+
+/** An installed model: `languages` is "en" or "multilingual". */
+export interface ModelInfo {
+  name: string;
+  file: string;
+  bytes: number;
+  sha256: string;
+  languages: string;
+  weight_type: string;
+  source: string;
+  path: string;
+  default: boolean;
+}
+
+/** The default model now (empty: chosen by machine and language). */
+export interface DefaultModel {
+  default: string;
+}
+
+/** A segment that matches a search, with its session and a snippet that marks hits as [word]. */
+export interface SearchHit {
+  segment_id: number;
+  session_id: string;
+  start_ms: number;
+  end_ms: number;
+  source: string;
+  title: string;
+  created_at: string;
+  snippet: string;
+}
+
+/** The id of what was deleted. */
+export interface Deleted {
+  deleted: string;
+}
+
+/** A transcript as a file: `text` for the text formats, `base64` for docx. */
+export interface ExportedFile {
+  name: string;
+  mime: string;
+  text: string | null;
+  base64: string | null;
+}
+
+/** One page of sessions and how many match in all. */
+export interface SessionPage {
+  total: number;
+  sessions: SessionSummary[];
+}
+
+/** A session as listed: `status` says "transcribing" while chunks wait, `stored_status` is the row's own. */
+export interface SessionSummary {
+  id: string;
+  title: string;
+  created_at: string;
+  ended_at: string | null;
+  duration_ms: number;
+  status: string;
+  stored_status: string;
+  kind: string;
+  sources: string[];
+  language: string | null;
+  model: string | null;
+  error: string | null;
+  chunks: number;
+  pending_chunks: number;
+  failed_chunks: number;
+}
+
+/** A setting with its value, default, help and bounds. */
+export interface SettingInfo {
+  name: string;
+  value: boolean | number | string;
+  default: boolean | number | string;
+  help: string;
+  minimum: number | null;
+  maximum: number | null;
+}
+
+/** A setting's value after a change. */
+export interface SettingChanged {
+  name: string;
+  value: boolean | number | string;
 }
 
 export type ServerEvent = SessionStartedEvent | SessionStoppedEvent | SessionRecoveredEvent | ChunkCreatedEvent | AudioLevelsEvent | WarningEvent | ErrorEvent | PartialTranscriptEvent | ChunkTranscribedEvent | ChunkFailedEvent | JobUpdatedEvent | SessionUpdatedEvent | SnapshotEvent;
 
 export interface Commands {
   /** Version, data folder, default model and anything the user should fix. */
-  "app.info": { params: {  }; result: Record<string, unknown> };
+  "app.info": { params: {  }; result: AppInfo };
   /** Audio inputs: microphones and system-audio sources. */
-  "devices.list": { params: {  }; result: Record<string, unknown>[] };
+  "devices.list": { params: {  }; result: Device[] };
   /** Desktop: choose files in the system's open dialog and import them (nothing when cancelled). */
-  "dialog.import_files": { params: { model?: string | null; language?: string | null }; result: Record<string, unknown>[] };
+  "dialog.import_files": { params: { model?: string | null; language?: string | null }; result: JobUpdatedEvent[] };
   /** Desktop: save the transcript where the user chooses in the system's save dialog. */
-  "dialog.save_export": { params: { session_id: string; format?: "txt" | "srt" | "vtt" | "json" | "md" | "docx" }; result: Record<string, unknown> };
+  "dialog.save_export": { params: { session_id: string; format?: "txt" | "srt" | "vtt" | "json" | "md" | "docx" }; result: SavedFile };
   /** Queue files (local paths) for import and transcription, in order. */
-  "files.import": { params: { paths: string[]; model?: string | null; language?: string | null }; result: Record<string, unknown>[] };
+  "files.import": { params: { paths: string[]; model?: string | null; language?: string | null }; result: JobUpdatedEvent[] };
   /** Cancel a queued or running job. */
-  "jobs.cancel": { params: { job_id: string }; result: Record<string, unknown> };
+  "jobs.cancel": { params: { job_id: string }; result: JobUpdatedEvent };
   /** Imports and re-transcriptions with their progress. */
-  "jobs.list": { params: {  }; result: Record<string, unknown>[] };
+  "jobs.list": { params: {  }; result: JobUpdatedEvent[] };
   /** Import a ggml .bin or a faster-whisper folder. */
-  "models.import": { params: { path: string; name?: string | null }; result: Record<string, unknown> };
+  "models.import": { params: { path: string; name?: string | null }; result: ModelInfo };
   /** Installed models with sizes, languages and which is the default. */
-  "models.list": { params: {  }; result: Record<string, unknown>[] };
+  "models.list": { params: {  }; result: ModelInfo[] };
   /** Make a model the default (empty name: choose by machine and language). */
-  "models.set_default": { params: { name: string }; result: Record<string, unknown> };
+  "models.set_default": { params: { name: string }; result: DefaultModel };
   /** Full-text search across all sessions, with snippets and times. */
-  "search": { params: { query: string; limit?: number }; result: Record<string, unknown>[] };
+  "search": { params: { query: string; limit?: number }; result: SearchHit[] };
   /** Correct a segment's text; the engine's text is kept. */
-  "segments.edit": { params: { segment_id: number; text: string }; result: Record<string, unknown> };
+  "segments.edit": { params: { segment_id: number; text: string }; result: SegmentRow };
   /** Delete a session with its audio (not while it records). */
-  "sessions.delete": { params: { session_id: string }; result: Record<string, unknown> };
+  "sessions.delete": { params: { session_id: string }; result: Deleted };
   /** The transcript as a file: name, mime type and content (base64 for docx). */
-  "sessions.export": { params: { session_id: string; format?: "txt" | "srt" | "vtt" | "json" | "md" | "docx" }; result: Record<string, unknown> };
+  "sessions.export": { params: { session_id: string; format?: "txt" | "srt" | "vtt" | "json" | "md" | "docx" }; result: ExportedFile };
   /** A session with its transcript segments and chunks. */
-  "sessions.get": { params: { session_id: string }; result: Record<string, unknown> };
+  "sessions.get": { params: { session_id: string }; result: SessionDetail };
   /** Sessions, newest first; `query` matches titles and transcript text. */
-  "sessions.list": { params: { query?: string; limit?: number; offset?: number }; result: Record<string, unknown> };
+  "sessions.list": { params: { query?: string; limit?: number; offset?: number }; result: SessionPage };
   /** Give a session a new title. */
-  "sessions.rename": { params: { session_id: string; title: string }; result: Record<string, unknown> };
+  "sessions.rename": { params: { session_id: string; title: string }; result: SessionDetail };
   /** Transcribe a chunk, a range or the whole session again; the old text stays until done. */
-  "sessions.retranscribe": { params: { session_id: string; chunk_ids?: number[] | null; start_ms?: number | null; end_ms?: number | null; model?: string | null; language?: string | null }; result: Record<string, unknown> };
+  "sessions.retranscribe": { params: { session_id: string; chunk_ids?: number[] | null; start_ms?: number | null; end_ms?: number | null; model?: string | null; language?: string | null }; result: JobUpdatedEvent };
   /** Start recording (language and model default to the settings; a model that can't do the language: refused). */
-  "sessions.start": { params: { mic?: string | null; system?: string | null; title?: string | null; transcribe?: boolean; language?: string | null; model?: string | null; vocabulary?: string }; result: Record<string, unknown> };
+  "sessions.start": { params: { mic?: string | null; system?: string | null; title?: string | null; transcribe?: boolean; language?: string | null; model?: string | null; vocabulary?: string }; result: SessionDetail };
   /** Stop the recording; every chunk recorded is still transcribed. */
-  "sessions.stop": { params: {  }; result: Record<string, unknown> };
+  "sessions.stop": { params: {  }; result: SessionDetail };
   /** Every setting with its value, default and help. */
-  "settings.get": { params: {  }; result: Record<string, unknown>[] };
+  "settings.get": { params: {  }; result: SettingInfo[] };
   /** Change one setting (validated against its table entry, and the model against the language). */
-  "settings.set": { params: { name: string; value: boolean | number | number | string }; result: Record<string, unknown> };
+  "settings.set": { params: { name: string; value: boolean | number | string }; result: SettingChanged };
 }
 export type CommandName = keyof Commands;
 export type ErrorCode = "invalid_argument" | "not_found" | "busy" | "cancelled" | "too_large" | "failed" | "unavailable";

@@ -13,7 +13,7 @@ export function parse(hash: string): Route {
   const t = new URLSearchParams(query).get("t");
   if (parts[0] === "sessions" && parts[1]) return { page: "session", id: parts[1], t: t ? Number(t) : undefined };
   const pages = ["record", "sessions", "search", "import", "settings"] as const;
-  return { page: (pages as readonly string[]).includes(parts[0] ?? "") ? (parts[0] as Route["page"]) : "record" };
+  return { page: pages.find((p) => p === parts[0]) ?? "record" };
 }
 
 export function go(path: string): void {

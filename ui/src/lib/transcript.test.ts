@@ -1,14 +1,20 @@
 import { describe, expect, it } from "vitest";
-import type { ServerEvent } from "./api-types";
+import type { ChunkTranscribedEvent, SegmentRow, ServerEvent, SessionDetail } from "./api-types";
 import { empty, reduce } from "./transcript";
 
-const started = { type: "session_started", session_id: "s", title: "t", sources: ["mic"] } as ServerEvent;
-const partial = (start: number, text: string) =>
-  ({ type: "partial_transcript", session_id: "s", source: "mic", start_ms: start, end_ms: start + 900, text }) as ServerEvent;
-const final = (chunk: number, start: number, end: number, text: string, replaced: number[] = []) =>
+const started: ServerEvent = { type: "session_started", session_id: "s", title: "t", sources: ["mic"] };
+const partial = (start: number, text: string): ServerEvent =>
+  ({ type: "partial_transcript", session_id: "s", source: "mic", start_ms: start, end_ms: start + 900, text });
+const segment = (chunk: number, start: number, end: number, text: string): SegmentRow =>
+  ({ id: chunk * 10, session_id: "s", chunk_id: chunk, start_ms: start, end_ms: end, text, source: "mic",
+    confidence: 0.9, original_text: null, words: [] });
+const final = (chunk: number, start: number, end: number, text: string, replaced: number[] = []): ChunkTranscribedEvent =>
   ({ type: "chunk_transcribed", session_id: "s", chunk_id: chunk, source: "mic", start_ms: start, end_ms: end,
-    segments: [{ chunk_id: chunk, start_ms: start, end_ms: end, text, source: "mic", words: [] }],
-    replaced_chunk_ids: replaced }) as unknown as ServerEvent;
+    segments: [segment(chunk, start, end, text)], replaced_chunk_ids: replaced, note: null });
+const detail = (segments: SegmentRow[]): SessionDetail =>
+  ({ id: "s", title: "t", created_at: "2026-11-24T10:00:00Z", ended_at: null, duration_ms: 0, status: "recording",
+    stored_status: "recording", kind: "recording", sources: ["mic"], language: "en", model: null, error: null,
+    chunks: 1, pending_chunks: 0, failed_chunks: 0, segments, chunk_list: [] });
 
 describe("live transcript", () => {
   it("says why speech gave no words instead of dropping it silently", () => {
@@ -46,10 +52,9 @@ describe("live transcript", () => {
 
   it("ignores other sessions and starts over from a snapshot", () => {
     let s = reduce(reduce(empty, started), partial(0, "x"));
-    s = reduce(s, { ...final(3, 0, 500, "other"), session_id: "other" } as ServerEvent);
+    s = reduce(s, { ...final(3, 0, 500, "other"), session_id: "other" });
     expect(s.lines).toHaveLength(1);
-    s = reduce(s, { type: "snapshot", state: "recording", jobs: [], levels: null,
-      recording: { id: "s", segments: [{ chunk_id: 1, start_ms: 0, end_ms: 900, text: "stored", source: "mic", words: [] }] } } as ServerEvent);
+    s = reduce(s, { type: "snapshot", state: "recording", jobs: [], recording: detail([segment(1, 0, 900, "stored")]) });
     expect(s.lines.map((l) => [l.text, l.partial])).toEqual([["stored", false]]);
   });
 });

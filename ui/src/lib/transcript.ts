@@ -1,14 +1,7 @@
 // The live transcript as pure state: partials are replaced by the final text of the chunk that starts
 // at the same time; a snapshot (after a reconnect) starts over from the stored transcript.
-import type { ServerEvent } from "./api-types";
+import type { SegmentRow, ServerEvent, Word } from "./api-types";
 
-export interface Word {
-  text: string;
-  start_ms: number;
-  end_ms: number;
-  p: number;
-  low: boolean;
-}
 export interface Line {
   key: string;
   chunkId: number | null;
@@ -27,26 +20,17 @@ export interface Transcript {
 
 export const empty: Transcript = { sessionId: null, lines: [] };
 
-interface StoredSegment {
-  chunk_id: number | null;
-  start_ms: number;
-  end_ms: number;
-  text: string;
-  source: string;
-  words: Word[];
-}
-
 function sorted(lines: Line[]): Line[] {
   return [...lines].sort((a, b) => a.startMs - b.startMs || a.source.localeCompare(b.source));
 }
 
-export function fromSegments(sessionId: string, segments: StoredSegment[]): Transcript {
+export function fromSegments(sessionId: string, segments: SegmentRow[]): Transcript {
   return {
     sessionId,
     lines: sorted(
       segments.map((s, i) => ({
         key: `f-${s.chunk_id}-${i}`, chunkId: s.chunk_id, source: s.source, startMs: s.start_ms,
-        endMs: s.end_ms, text: s.text, words: s.words ?? [], partial: false,
+        endMs: s.end_ms, text: s.text, words: s.words, partial: false,
       })),
     ),
   };
@@ -55,8 +39,8 @@ export function fromSegments(sessionId: string, segments: StoredSegment[]): Tran
 export function reduce(state: Transcript, event: ServerEvent): Transcript {
   switch (event.type) {
     case "snapshot": {
-      const rec = event.recording as { id: string; segments?: StoredSegment[] } | null;
-      return rec ? fromSegments(rec.id, rec.segments ?? []) : state;
+      const rec = event.recording;
+      return rec ? fromSegments(rec.id, rec.segments) : state;
     }
     case "session_started":
       return { sessionId: event.session_id, lines: [] };
@@ -74,9 +58,9 @@ export function reduce(state: Transcript, event: ServerEvent): Transcript {
         (l) => !(l.chunkId !== null && gone.has(l.chunkId)) &&
           !(l.partial && l.source === event.source && l.startMs >= event.start_ms && l.startMs < event.end_ms),
       );
-      const finals = (event.segments as unknown as StoredSegment[]).map((s, i) => ({
+      const finals = event.segments.map((s, i) => ({
         key: `f-${event.chunk_id}-${i}`, chunkId: event.chunk_id, source: event.source, startMs: s.start_ms,
-        endMs: s.end_ms, text: s.text, words: s.words ?? [], partial: false,
+        endMs: s.end_ms, text: s.text, words: s.words, partial: false,
       }));
       const notes: Line[] = finals.length === 0 && event.note
         ? [{ key: `n-${event.chunk_id}`, chunkId: event.chunk_id, source: event.source, startMs: event.start_ms,

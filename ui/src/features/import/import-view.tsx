@@ -1,7 +1,6 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
 import { errorText, useToast } from "../../components/toast";
-import type { JobUpdatedEvent } from "../../lib/api-types";
 import { call, isDesktop, upload } from "../../lib/bridge";
 import { useEvents } from "../../lib/use-events";
 
@@ -32,7 +31,7 @@ export function ImportView() {
     }
     void queries.invalidateQueries({ queryKey: ["jobs"] });
   };
-  const list = (jobs.data ?? []) as unknown as JobUpdatedEvent[];
+  const list = jobs.data ?? [];
   return (
     <section className="page">
       <header className="page-head">

@@ -1,13 +1,13 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import { errorText, useToast } from "../../components/toast";
-import { LANGUAGES, type ServerEvent } from "../../lib/api-types";
+import { LANGUAGES, type Level, type ServerEvent } from "../../lib/api-types";
 import { call } from "../../lib/bridge";
 import { clock, meterWidth, speaker } from "../../lib/format";
 import { empty, reduce } from "../../lib/transcript";
 import { useEvents } from "../../lib/use-events";
 
-interface Levels { [source: string]: { rms: number; peak: number } }
+type Levels = Record<string, Level>;
 
 export function RecordView() {
   const toast = useToast();
@@ -31,8 +31,7 @@ export function RecordView() {
   const onEvent = useCallback((e: ServerEvent) => {
     dispatch(e);
     if (e.type === "snapshot") {
-      const rec = e.recording as { id: string; sources: string[] } | null;
-      setRecording(rec);
+      setRecording(e.recording);
       setLevels({});
     } else if (e.type === "session_started") {
       setRecording({ id: e.session_id, sources: e.sources });
@@ -43,9 +42,9 @@ export function RecordView() {
       setLevels({});
       void queries.invalidateQueries({ queryKey: ["sessions"] });
     } else if (e.type === "audio_levels") {
-      setLevels(e.levels as unknown as Levels);
+      setLevels(e.levels);
       setElapsed(e.elapsed_ms);
-      const loudest = Math.max(...Object.values(e.levels as unknown as Levels).map((l) => l.peak), -120);
+      const loudest = Math.max(...Object.values(e.levels).map((l) => l.peak), -120);
       setHistory((h) => [...h.slice(-119), meterWidth(loudest)]);
     } else if (e.type === "warning") {
       setWarnings((w) => (w.some((x) => x.message === e.message) ? w : [...w, { code: e.code, message: e.message }]));
@@ -114,7 +113,7 @@ export function RecordView() {
         <label>Microphone
           <select value={mic} onChange={(e) => setMic(e.target.value)} disabled={!!recording}>
             <option value="default">Default microphone</option>
-            {inputs.filter((d) => !d.is_monitor).map((d) => <option key={String(d.id)} value={String(d.id)}>{String(d.name)}</option>)}
+            {inputs.filter((d) => !d.is_monitor).map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
             <option value="">No microphone</option>
           </select>
         </label>
@@ -122,7 +121,7 @@ export function RecordView() {
           <select value={system} onChange={(e) => setSystem(e.target.value)} disabled={!!recording}>
             <option value="">Off</option>
             <option value="default">Default output</option>
-            {inputs.filter((d) => d.is_monitor).map((d) => <option key={String(d.id)} value={String(d.id)}>{String(d.name)}</option>)}
+            {inputs.filter((d) => d.is_monitor).map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
           </select>
         </label>
         <label>Language
@@ -134,7 +133,7 @@ export function RecordView() {
         <label>Model
           <select value={model} onChange={(e) => setModel(e.target.value)} disabled={!!recording}>
             <option value="">Default</option>
-            {(models.data ?? []).map((m) => <option key={String(m.name)} value={String(m.name)}>{String(m.name)}</option>)}
+            {(models.data ?? []).map((m) => <option key={m.name} value={m.name}>{m.name}</option>)}
           </select>
         </label>
         <label className="wide">Vocabulary

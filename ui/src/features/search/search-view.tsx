@@ -21,12 +21,12 @@ export function SearchView() {
       {query && hits.data?.length === 0 && <p className="empty">Nothing found for “{query}”.</p>}
       <ul className="hits">
         {(hits.data ?? []).map((h) => (
-          <li key={String(h.segment_id)}>
-            <a href={`#/sessions/${String(h.session_id)}?t=${String(h.start_ms)}`}>
-              <span className="title">{String(h.title)}</span>
-              <span className="muted"> · {dateTime(String(h.created_at))} · at {clock(Number(h.start_ms))}</span>
+          <li key={h.segment_id}>
+            <a href={`#/sessions/${h.session_id}?t=${h.start_ms}`}>
+              <span className="title">{h.title}</span>
+              <span className="muted"> · {dateTime(h.created_at)} · at {clock(h.start_ms)}</span>
               <span className="snippet">
-                {snippetParts(String(h.snippet)).map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}
+                {snippetParts(h.snippet).map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}
               </span>
             </a>
           </li>

@@ -23,8 +23,8 @@ export function SessionList() {
     onSuccess: () => queries.invalidateQueries({ queryKey: ["sessions"] }),
     onError: (e) => toast(errorText(e)),
   });
-  const sessions = (list.data?.sessions ?? []) as Array<Record<string, unknown>>;
-  const total = Number(list.data?.total ?? 0);
+  const sessions = list.data?.sessions ?? [];
+  const total = list.data?.total ?? 0;
   return (
     <section className="page">
       <header className="page-head"><h1>Sessions</h1></header>
@@ -33,19 +33,18 @@ export function SessionList() {
       {!list.isLoading && sessions.length === 0 && <p className="empty">No sessions yet: record or import something.</p>}
       <ul className="sessions">
         {sessions.map((s) => {
-          const id = String(s.id);
-          const status = String(s.status);
+          const { id, status } = s;
           return (
             <li key={id}>
-              <a href={`#/sessions/${id}`} className="title">{String(s.title)}</a>
-              <span className="muted">{dateTime(String(s.created_at))}</span>
-              <span className="muted">{clock(Number(s.duration_ms))}</span>
+              <a href={`#/sessions/${id}`} className="title">{s.title}</a>
+              <span className="muted">{dateTime(s.created_at)}</span>
+              <span className="muted">{clock(s.duration_ms)}</span>
               <span className={`status ${status}`}>
-                {status === "transcribing" ? `transcribing (${String(s.pending_chunks)} left)` : status}
+                {status === "transcribing" ? `transcribing (${s.pending_chunks} left)` : status}
               </span>
               <button className="ghost" onClick={() => go(`/sessions/${id}`)}>Open</button>
-              <button className="ghost danger" aria-label={`Delete ${String(s.title)}`}
-                onClick={() => { if (window.confirm(`Delete "${String(s.title)}" and its audio?`)) remove.mutate(id); }}>
+              <button className="ghost danger" aria-label={`Delete ${s.title}`}
+                onClick={() => { if (window.confirm(`Delete "${s.title}" and its audio?`)) remove.mutate(id); }}>
                 Delete
               </button>
             </li>

@@ -7,16 +7,13 @@ import { clock, dateTime, speaker } from "../../lib/format";
 import { go } from "../../lib/router";
 import { useEvents } from "../../lib/use-events";
 
-interface Segment { id: number; start_ms: number; end_ms: number; text: string; source: string; original_text: string | null;
-  words: { text: string; low: boolean }[] }
-
 export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
   const toast = useToast();
   // Desktop: the system's save dialog; the browser downloads instead.
   const saveAs = async (format: ExportFormat) => {
     try {
       const saved = await call("dialog.save_export", { session_id: id, format });
-      if (saved.path) toast(`Saved ${String(saved.path)}`);
+      if (saved.path) toast(`Saved ${saved.path}`);
     } catch (e) {
       toast(errorText(e));
     }
@@ -67,30 +64,29 @@ export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
   if (session.error || !session.data) {
     return <section className="page"><p className="banner error">{errorText(session.error)}</p></section>;
   }
-  const s = session.data as Record<string, unknown>;
-  const segments = s.segments as Segment[];
-  const sources = s.sources as string[];
+  const s = session.data;
+  const { segments, sources } = s;
   const current = segments.find((g) => g.start_ms <= now && now < g.end_ms)?.id;
   return (
     <section className="page session">
       <header className="page-head">
         {title === null ? (
-          <h1 onDoubleClick={() => setTitle(String(s.title))} title="Double-click to rename">{String(s.title)}</h1>
+          <h1 onDoubleClick={() => setTitle(s.title)} title="Double-click to rename">{s.title}</h1>
         ) : (
           <input className="title-edit" aria-label="Title" autoFocus value={title} onChange={(e) => setTitle(e.target.value)}
             onKeyDown={(e) => { if (e.key === "Enter") rename.mutate(title); if (e.key === "Escape") setTitle(null); }}
             onBlur={() => rename.mutate(title)} />
         )}
         <div className="actions">
-          <button className="ghost" onClick={() => setTitle(String(s.title))}>Rename</button>
+          <button className="ghost" onClick={() => setTitle(s.title)}>Rename</button>
           <button className="ghost danger" onClick={() => { if (window.confirm("Delete this session and its audio?")) remove.mutate(); }}>
             Delete
           </button>
         </div>
       </header>
       <p className="muted">
-        {dateTime(String(s.created_at))} · {clock(Number(s.duration_ms))} · <span className={`status ${String(s.status)}`}>{String(s.status)}</span>
-        {s.language ? ` · ${String(s.language)}` : ""}
+        {dateTime(s.created_at)} · {clock(s.duration_ms)} · <span className={`status ${s.status}`}>{s.status}</span>
+        {s.language ? ` · ${s.language}` : ""}
       </p>
       <div className="player">
         <audio ref={audio} controls preload="metadata" src={fileUrl(`/api/sessions/${id}/audio`)}
@@ -111,7 +107,7 @@ export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
         <span className="spacer" />
         <select aria-label="Model for re-transcription" value={redoModel} onChange={(e) => setRedoModel(e.target.value)}>
           <option value="">Same model</option>
-          {(models.data ?? []).map((m) => <option key={String(m.name)} value={String(m.name)}>{String(m.name)}</option>)}
+          {(models.data ?? []).map((m) => <option key={m.name} value={m.name}>{m.name}</option>)}
         </select>
         <select aria-label="Language for re-transcription" value={redoLanguage} onChange={(e) => setRedoLanguage(e.target.value)}>
           <option value="">Same language</option>
@@ -120,7 +116,7 @@ export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
         <button onClick={() => redo.mutate({})}>Re-transcribe all</button>
       </div>
       <div className="transcript" data-testid="transcript">
-        {segments.length === 0 && <p className="empty">{Number(s.pending_chunks) ? "Transcribing…" : "No speech was found."}</p>}
+        {segments.length === 0 && <p className="empty">{s.pending_chunks ? "Transcribing…" : "No speech was found."}</p>}
         {segments.map((g) => (
           <div key={g.id} className={`segment ${g.id === current ? "current" : ""}`} data-segment={g.id}>
             <button className="time" onClick={() => { if (audio.current) { audio.current.currentTime = g.start_ms / 1000; void audio.current.play().catch(() => {}); } }}>

@@ -25,9 +25,9 @@ export function SettingsView() {
         <thead><tr><th>Name</th><th>Type</th><th>Languages</th><th>Size</th><th /></tr></thead>
         <tbody>
           {(models.data ?? []).map((m) => (
-            <tr key={String(m.name)}>
-              <td>{String(m.name)}</td><td>{String(m.weight_type)}</td><td>{String(m.languages)}</td><td>{bytes(Number(m.bytes))}</td>
-              <td>{m.default ? <strong>Default</strong> : <button className="ghost" onClick={() => setDefault.mutate(String(m.name))}>Make default</button>}</td>
+            <tr key={m.name}>
+              <td>{m.name}</td><td>{m.weight_type}</td><td>{m.languages}</td><td>{bytes(m.bytes)}</td>
+              <td>{m.default ? <strong>Default</strong> : <button className="ghost" onClick={() => setDefault.mutate(m.name)}>Make default</button>}</td>
             </tr>
           ))}
         </tbody>
@@ -39,8 +39,7 @@ export function SettingsView() {
       <h2>Settings</h2>
       <div className="settings">
         {(settings.data ?? []).map((s) => {
-          const name = String(s.name);
-          const value = s.value as string | number | boolean;
+          const { name, value } = s;
           return (
             <label key={name} className="setting">
               <span className="name">{name}</span>
@@ -51,7 +50,7 @@ export function SettingsView() {
               ) : (
                 <input defaultValue={value} onBlur={(e) => set.mutate({ name, value: e.target.value })} />
               )}
-              <span className="help">{String(s.help)}</span>
+              <span className="help">{s.help}</span>
             </label>
           );
         })}
