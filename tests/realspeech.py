@@ -100,3 +100,46 @@ def conversation() -> tuple[Floats, str]:
         parts += [audio, np.zeros(int(rng.uniform(0.3, 0.9) * SR), dtype=np.float32)]
         words.append(text)
     return np.concatenate(parts), " ".join(words)
+
+
+MEETING_VOICES = {  # four different real speakers; FLEURS has a new speaker in every clip, so one clip of it
+    "lj": ["ljspeech_LJ001-0009.wav", "ljspeech_LJ001-0012.wav"],
+    "austen": ["pocketsphinx_sense_and_sensibility_01_austen_64kb-0870.wav",
+               "pocketsphinx_sense_and_sensibility_01_austen_64kb-0890.wav"],
+    "aew": ["cmu_arctic_aew_a0001.wav", "cmu_arctic_aew_a0002.wav"],
+    "fleurs": ["fleurs_en_000.ogg"],
+}  # fmt: skip
+
+
+def speech_spans(audio: Floats, gap_s: float = 0.3) -> list[tuple[int, int]]:
+    """Sample ranges where a read clip speaks (30 ms frames within 20 dB of its loud frames, and above −45 dBFS),
+    split at pauses of `gap_s` or more."""
+    frame = SR * 30 // 1000
+    n = len(audio) // frame
+    rms = np.sqrt(np.mean(np.square(audio[: n * frame].reshape(n, frame)), axis=1))
+    loud = rms > max(10 ** (-45 / 20), float(np.percentile(rms, 90)) * 10 ** (-20 / 20))
+    spans: list[tuple[int, int]] = []
+    for i in np.flatnonzero(loud):
+        start, end = i * frame, (i + 1) * frame
+        if spans and start - spans[-1][1] < gap_s * SR:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def meeting() -> tuple[Floats, list[tuple[int, int, str]]]:
+    """Four real voices (LJ Speech, CMU ARCTIC, LibriVox, FLEURS) taking turns, three of them twice, with pauses
+    of 0.3 to 0.9 s: the audio and the reference turns (start ms, end ms, speaker), split at pauses ≥ 0.3 s."""
+    order = [("lj", 0), ("aew", 0), ("austen", 0), ("fleurs", 0), ("aew", 1), ("lj", 1), ("austen", 1)]
+    rng = np.random.default_rng(11)
+    parts, turns, at = [np.zeros(SR // 2, dtype=np.float32)], [], SR // 2
+    for voice, i in order:
+        audio = at_level(load(clip(MEETING_VOICES[voice][i]).path), -24.0)
+        spans = speech_spans(audio)
+        audio = audio[spans[0][0] : spans[-1][1]]  # without the clip's own leading and trailing silence
+        turns += [((at + s - spans[0][0]) * 1000 // SR, (at + e - spans[0][0]) * 1000 // SR, voice) for s, e in spans]
+        pause = np.zeros(int(rng.uniform(0.3, 0.9) * SR), dtype=np.float32)
+        parts += [audio, pause]
+        at += len(audio) + len(pause)
+    return np.concatenate(parts), turns

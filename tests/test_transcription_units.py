@@ -71,9 +71,9 @@ def _seg(start: int, end: int, text: str, source: str) -> store.SegmentRow:
 
 def test_exports_label_me_and_them_when_both_channels_were_recorded() -> None:
     segs = [_seg(0, 1500, "Hello.", "mic"), _seg(1200, 1200, "Hi there.", "system")]
-    assert to_txt(_session(["mic", "system"]), segs) == "Me: Hello.\nThem: Hi there.\n"
-    assert to_txt(_session(["mic"]), segs[:1]) == "Hello.\n"
-    srt = to_srt(_session(["mic", "system"]), segs)
+    assert to_txt(_session(["mic", "system"]), segs, {}) == "Me: Hello.\nThem: Hi there.\n"
+    assert to_txt(_session(["mic"]), segs[:1], {}) == "Hello.\n"
+    srt = to_srt(_session(["mic", "system"]), segs, {})
     # Overlapping or empty cues are made valid for players.
     assert "00:00:00,000 --> 00:00:01,500" in srt and "00:00:01,500 --> 00:00:01,501" in srt
     doc = json.loads(export(_session(["mic"]), segs[:1], "json"))

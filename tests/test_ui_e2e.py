@@ -173,6 +173,34 @@ def test_export_srt_parses(page: Page, server: str) -> None:
     assert cues and "country" in " ".join(c[2] for c in cues)
 
 
+def test_rename_a_speaker_everywhere(page: Page, server: str) -> None:
+    """A real two-person recording is imported; its speakers are found after transcription; a name given once
+    shows on every segment of that speaker and in the SRT download."""
+    from .realspeech import DEV
+
+    _go(page, server, "import")
+    expect(page.locator(".jobs li").or_(page.get_by_text("No imports yet.")).first).to_be_visible(timeout=10_000)
+    page.locator("[data-testid=file-input]").set_input_files(str(DEV / "pyannote_sample.wav"))
+    row = page.locator(".jobs li", has_text="pyannote_sample.wav").first
+    expect(row.get_by_role("link", name="Open")).to_be_visible(timeout=120_000)
+    row.get_by_role("link", name="Open").click()
+    bar = page.get_by_test_id("speakers")
+    expect(bar.get_by_role("button", name="Rename Speaker 2")).to_be_visible(timeout=60_000)  # diarized
+    speakers = page.get_by_test_id("transcript").get_by_label("Speaker")
+    first = speakers.first.locator("option:checked").inner_text()
+    bar.get_by_role("button", name=f"Rename {first}").click()
+    bar.get_by_label(f"Name of {first}").fill("Ann Perkins")
+    bar.get_by_label(f"Name of {first}").press("Enter")
+    expect(bar.get_by_role("button", name="Rename Ann Perkins")).to_be_visible()
+    labels = [speakers.nth(i).locator("option:checked").inner_text() for i in range(speakers.count())]
+    assert "Ann Perkins" in labels and first not in labels, labels
+    with page.expect_download() as dl:
+        page.get_by_role("link", name="SRT").click()
+    cues = parse_cues(Path(dl.value.path()).read_text(encoding="utf-8"), SRT_TIME, None)
+    said = [c[2].split(": ", 1)[0] for c in cues]
+    assert said.count("Ann Perkins") == labels.count("Ann Perkins") and first not in said, said
+
+
 def test_delete_a_session(page: Page, server: str) -> None:
     sid = _imported_session(page, server)
     page.on("dialog", lambda d: d.accept())

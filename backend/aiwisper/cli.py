@@ -77,18 +77,46 @@ class _Progress:
             self.stream.flush()
 
 
+def _diarizer(services: Any) -> Any:
+    from aiwisper.speakers.install import FILE
+    from aiwisper.speakers.worker import DiarizationWorker
+
+    return DiarizationWorker(services.registry.vad_path(), services.registry.vad_path().parent / FILE)
+
+
+def _cmd_diarize(args: argparse.Namespace) -> int:
+    from aiwisper.services import Services
+    from aiwisper.sessions import library
+    from aiwisper.speakers.session import check_speakers, diarize_session
+
+    count = check_speakers(args.speakers)
+    sid = library.check_session_id(args.session_id)
+    services = Services(args.data_dir, transcription=False)
+    worker = _diarizer(services)
+    try:
+        found = diarize_session(services.db, services.data_dir, worker, sid, count)
+        print(f"{sid}: {found} speaker(s)")
+        return 0
+    finally:
+        worker.close()
+        services.close()
+
+
 def _cmd_transcribe(args: argparse.Namespace) -> int:
     from aiwisper.export import EXPORT_FORMATS, render
     from aiwisper.languages import check_language
     from aiwisper.services import Services
-    from aiwisper.sessions import store
+    from aiwisper.sessions import speakers, store
+    from aiwisper.speakers.session import check_speakers, diarize_session
 
     language = check_language(args.language)  # before anything is written
     if args.format not in EXPORT_FORMATS:
         raise InvalidArgumentError(f"unknown format {args.format!r}")
     if args.format == "docx" and not args.output:
         raise InvalidArgumentError("docx is a binary format: give an output folder with -o")
-    services = Services(args.data_dir)
+    count = check_speakers(args.speakers) if args.speakers else None
+    services = Services(args.data_dir, speakers=False)  # this command diarizes itself, when asked to
+    diarizer = _diarizer(services) if args.speakers else None
     failed = 0
     silent: dict[str, list[str]] = {}  # session → notes of speech that gave no words
     services.bus.subscribe(
@@ -118,9 +146,13 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
             if silent.get(sid):
                 print(f"aiwisper: note: {job.title}: {len(silent[sid])} stretch(es) of speech gave no text: "
                       f"{silent[sid][0]}", file=sys.stderr)  # fmt: skip
+            if diarizer is not None:
+                found = diarize_session(services.db, services.data_dir, diarizer, sid, count)
+                print(f"aiwisper: {job.title}: {found} speaker(s)", file=sys.stderr)
             session = services.db.read(partial(store.get_session, session_id=sid))
             segments = services.db.read(partial(store.segments_of, session_id=sid))
-            data, _ = render(session, segments, args.format)
+            names = services.db.read(partial(speakers.names, session_id=sid))
+            data, _ = render(session, segments, args.format, names)
             if args.output:
                 args.output.mkdir(parents=True, exist_ok=True)
                 target = args.output / f"{Path(session.title).stem}.{args.format}"
@@ -129,6 +161,8 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
             else:
                 sys.stdout.write(data.decode("utf-8"))
     finally:
+        if diarizer is not None:
+            diarizer.close()
         services.close()
     return 2 if failed else 0
 
@@ -338,9 +372,15 @@ def build_parser() -> argparse.ArgumentParser:
     from aiwisper.export import EXPORT_FORMATS
 
     tr.add_argument("--format", default="txt", choices=EXPORT_FORMATS)
+    tr.add_argument("--speakers", metavar="auto|N", help="label who spoke: 'auto' finds the number of speakers")
     tr.add_argument("-o", "--output", type=Path, help="folder for the output files (default: print)")
     tr.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
     tr.set_defaults(func=_cmd_transcribe)
+    di = sub.add_parser("diarize", help="find who spoke when in a recorded or imported session")
+    di.add_argument("session_id")
+    di.add_argument("--speakers", default="auto", metavar="auto|N", help="number of speakers (default: auto)")
+    di.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
+    di.set_defaults(func=_cmd_diarize)
     return parser
 
 

@@ -171,6 +171,17 @@ class JobUpdated(Event):
 
 
 @dataclass(frozen=True)
+class DiarizationUpdated(Event):
+    """Finding who spoke when in a session: state queued/running/done/failed; `speakers` found when done."""
+
+    type: ClassVar[str] = "diarization_updated"
+    session_id: str
+    state: str
+    speakers: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class SessionUpdated(Event):
     """A session's row changed (title, status, language, transcription progress)."""
 

@@ -11,11 +11,19 @@ from aiwisper.errors import InvalidArgumentError
 from aiwisper.sessions.store import SegmentRow, SessionRow
 
 SPEAKERS = {"mic": "Me", "system": "Them"}
+Names = dict[int, str]  # a session's speakers by number (sessions.speakers.names)
 
 
-def _label(session: SessionRow, seg: SegmentRow) -> str:
-    """ "Me:"/"Them:" when both mic and system were recorded, else nothing."""
-    return f"{SPEAKERS.get(seg.source, seg.source)}: " if len(session.sources) > 1 else ""
+def speaker_name(session: SessionRow, seg: SegmentRow, names: Names) -> str | None:
+    """The diarized speaker's name, else "Me"/"Them" when both mic and system were recorded, else None."""
+    if seg.speaker is not None:
+        return names.get(seg.speaker, f"Speaker {seg.speaker + 1}")
+    return SPEAKERS.get(seg.source, seg.source) if len(session.sources) > 1 else None
+
+
+def _label(session: SessionRow, seg: SegmentRow, names: Names) -> str:
+    name = speaker_name(session, seg, names)
+    return f"{name}: " if name else ""
 
 
 def clock(ms: int, sep: str = ",", hours: bool = True) -> str:
@@ -37,24 +45,28 @@ def _cues(segments: list[SegmentRow]) -> list[tuple[int, int, SegmentRow]]:
     return out
 
 
-def to_txt(session: SessionRow, segments: list[SegmentRow]) -> str:
-    return "\n".join(f"{_label(session, s)}{s.text}" for s in segments) + ("\n" if segments else "")
+def to_txt(session: SessionRow, segments: list[SegmentRow], names: Names) -> str:
+    return "\n".join(f"{_label(session, s, names)}{s.text}" for s in segments) + ("\n" if segments else "")
 
 
-def to_srt(session: SessionRow, segments: list[SegmentRow]) -> str:
+def to_srt(session: SessionRow, segments: list[SegmentRow], names: Names) -> str:
     blocks = [
-        f"{i}\n{clock(a)} --> {clock(b)}\n{_label(session, s)}{s.text}\n"
+        f"{i}\n{clock(a)} --> {clock(b)}\n{_label(session, s, names)}{s.text}\n"
         for i, (a, b, s) in enumerate(_cues(segments), 1)
     ]
     return "\n".join(blocks)
 
 
-def to_vtt(session: SessionRow, segments: list[SegmentRow]) -> str:
-    blocks = [f"{clock(a, '.')} --> {clock(b, '.')}\n{_label(session, s)}{s.text}\n" for a, b, s in _cues(segments)]
+def to_vtt(session: SessionRow, segments: list[SegmentRow], names: Names) -> str:
+    def voice(s: SegmentRow) -> str:  # WebVTT voice tags: <v Name>text
+        name = speaker_name(session, s, names)
+        return f"<v {name}>{s.text}" if name else s.text
+
+    blocks = [f"{clock(a, '.')} --> {clock(b, '.')}\n{voice(s)}\n" for a, b, s in _cues(segments)]
     return "WEBVTT\n\n" + "\n".join(blocks)
 
 
-def to_json(session: SessionRow, segments: list[SegmentRow]) -> str:
+def to_json(session: SessionRow, segments: list[SegmentRow], names: Names) -> str:
     doc: dict[str, Any] = {
         "id": session.id,
         "title": session.title,
@@ -64,14 +76,15 @@ def to_json(session: SessionRow, segments: list[SegmentRow]) -> str:
         "sources": session.sources,
         "segments": [
             {"start_ms": s.start_ms, "end_ms": s.end_ms, "source": s.source, "text": s.text,
-             "original_text": s.original_text, "confidence": s.confidence, "words": s.words}
+             "original_text": s.original_text, "confidence": s.confidence, "words": s.words,
+             "speaker": speaker_name(session, s, names)}
             for s in segments
         ],
     }  # fmt: skip
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def to_md(session: SessionRow, segments: list[SegmentRow]) -> str:
+def to_md(session: SessionRow, segments: list[SegmentRow], names: Names) -> str:
     lines = [
         f"# {session.title}",
         "",
@@ -79,37 +92,49 @@ def to_md(session: SessionRow, segments: list[SegmentRow]) -> str:
         "",
     ]
     for s in segments:
-        lines.append(f"**[{clock(s.start_ms, '.', False)[:-4]}]** {_label(session, s)}{s.text}  ")
+        lines.append(f"**[{clock(s.start_ms, '.', False)[:-4]}]** {_label(session, s, names)}{s.text}  ")
     return "\n".join(lines) + "\n"
 
 
-FORMATS: dict[str, tuple[Callable[[SessionRow, list[SegmentRow]], str], str]] = {
+def to_rttm(session: SessionRow, segments: list[SegmentRow], names: Names) -> str:
+    """NIST RTTM: one SPEAKER line per segment, the speaker's name with spaces as underscores."""
+    lines = []
+    for s in segments:
+        who = "_".join((speaker_name(session, s, names) or "speaker").split())
+        lines.append(f"SPEAKER {session.id} 1 {s.start_ms / 1000:.3f} {(s.end_ms - s.start_ms) / 1000:.3f} <NA> <NA> "
+                     f"{who} <NA> <NA>\n")  # fmt: skip
+    return "".join(lines)
+
+
+FORMATS: dict[str, tuple[Callable[[SessionRow, list[SegmentRow], Names], str], str]] = {
     "txt": (to_txt, "text/plain"),
     "srt": (to_srt, "application/x-subrip"),
     "vtt": (to_vtt, "text/vtt"),
     "json": (to_json, "application/json"),
     "md": (to_md, "text/markdown"),
+    "rttm": (to_rttm, "text/plain"),
 }
 
 
-ExportFormat = Literal["txt", "srt", "vtt", "json", "md", "docx"]
+ExportFormat = Literal["txt", "srt", "vtt", "json", "md", "docx", "rttm"]
 EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def export(session: SessionRow, segments: list[SegmentRow], fmt: str) -> str:
+def export(session: SessionRow, segments: list[SegmentRow], fmt: str, names: Names | None = None) -> str:
     """The transcript in a text format; an unknown format is a clear error."""
     if fmt not in FORMATS:
         raise InvalidArgumentError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
-    return FORMATS[fmt][0](session, segments)
+    return FORMATS[fmt][0](session, segments, names or {})
 
 
-def render(session: SessionRow, segments: list[SegmentRow], fmt: str) -> tuple[bytes, str]:
+def render(session: SessionRow, segments: list[SegmentRow], fmt: str, names: Names | None = None) -> tuple[bytes, str]:
     """(content, mime type) of the transcript in any export format, DOCX included."""
     if fmt == "docx":
         from aiwisper.export_docx import docx
 
-        lines = [(f"[{clock(s.start_ms, '.', False)[:-4]}]", s.text) for s in segments]
+        lines = [(f"[{clock(s.start_ms, '.', False)[:-4]}]", f"{_label(session, s, names or {})}{s.text}")
+                 for s in segments]  # fmt: skip
         return docx(session.title, lines), DOCX_MIME
-    text = export(session, segments, fmt)  # refuses an unknown format
+    text = export(session, segments, fmt, names)  # refuses an unknown format
     return text.encode("utf-8"), FORMATS[fmt][1]

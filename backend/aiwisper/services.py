@@ -16,6 +16,8 @@ from aiwisper.segmenter import VadOptions
 from aiwisper.sessions.recorder import Recorder, SourceFactory, device_sources
 from aiwisper.sessions.recovery import recover_sessions
 from aiwisper.settings import Settings
+from aiwisper.speakers.install import FILE as CAMPPLUS_FILE
+from aiwisper.speakers.service import SpeakerService
 from aiwisper.storage.db import Database
 from aiwisper.transcription.service import TranscriptionService
 from aiwisper.vad import SileroVad
@@ -31,6 +33,7 @@ class Services:
         source_factory: SourceFactory = device_sources,
         registry: ModelRegistry | None = None,
         transcription: bool = True,
+        speakers: bool = True,
     ) -> None:
         self.data_dir = paths.data_dir(data_dir)
         self.settings = settings or Settings.load(self.data_dir / "settings.json")
@@ -44,6 +47,10 @@ class Services:
             self.transcriber = TranscriptionService(
                 self.db, self.data_dir, self.bus, self.registry, self.settings, self.recorder, self.vad_factory
             )
+        self.speakers: SpeakerService | None = None  # diarization after transcription and on request
+        if transcription and speakers:
+            model = self._vad_path.parent / CAMPPLUS_FILE
+            self.speakers = SpeakerService(self.db, self.data_dir, self.bus, self.settings, self._vad_path, model)
         self.dialogs: Dialogs | None = None  # native file dialogs, set by the desktop window
         self._closed = False
 
@@ -69,5 +76,7 @@ class Services:
             self.recorder.close()
             if self.transcriber is not None:
                 self.transcriber.close()
+            if self.speakers is not None:
+                self.speakers.close()
         finally:
             self.db.close()

@@ -62,6 +62,7 @@ SETTINGS: tuple[Setting, ...] = (
         65536,
     ),
     Setting("transcription.second_pass_model", "", "After Stop, transcribe again with this model (empty: off)."),
+    Setting("speakers.auto", True, "After a recording or import is transcribed, find who spoke when."),
     Setting("guard.no_speech_thold", 0.6, "whisper.cpp drops windows above this no-speech probability.", 0.0, 1.0),
     Setting(
         "guard.logprob_thold", -1.0, "Segments below this average log-probability: words marked uncertain.", -5.0, 0.0

@@ -22,15 +22,17 @@ from aiwisper.api.results import (
 )
 from aiwisper.audio.capture import Device
 from aiwisper.errors import AiwisperError, InvalidArgumentError
-from aiwisper.events import JobUpdated
+from aiwisper.events import DiarizationUpdated, JobUpdated
 from aiwisper.export import ExportFormat, render
 from aiwisper.languages import check_language
 from aiwisper.logs import log_path
 from aiwisper.services import Services
 from aiwisper.sessions import library, store
+from aiwisper.sessions import speakers as speaker_store
 from aiwisper.sessions.library import SearchHit, SessionDetail, SessionPage
 from aiwisper.sessions.recorder import BusyError, RecordConfig, State
 from aiwisper.settings import SETTINGS
+from aiwisper.speakers.session import check_speakers
 from aiwisper.transcription.service import TranscriptionService
 
 
@@ -40,7 +42,8 @@ def export_bytes(services: Services, session_id: str, fmt: str) -> tuple[bytes, 
     session = services.db.read(lambda c: store.get_session(c, sid))
     segments = services.db.read(lambda c: store.segments_of(c, sid))
     stem = "".join(ch if ch.isalnum() or ch in " -_." else "_" for ch in session.title).strip() or "transcript"
-    data, mime = render(session, segments, fmt)
+    names = services.db.read(lambda c: speaker_store.names(c, sid))
+    data, mime = render(session, segments, fmt, names)
     return data, mime, f"{stem}.{fmt}"
 
 
@@ -133,6 +136,34 @@ def build_registry(services: Services) -> Registry:
         sid = library.check_session_id(session_id)
         job = transcriber().retranscribe(sid, chunk_ids, start_ms, end_ms, model, language or "default")
         return job.event()
+
+    @reg.command("sessions.diarize")
+    def sessions_diarize(session_id: str, speakers: int | None = None) -> DiarizationUpdated:
+        """Find who spoke when (speakers: how many, or null to find out); names given before are forgotten."""
+        sid = library.check_session_id(session_id)
+        if services.speakers is None:
+            raise AiwisperError("speaker detection is off in this process")
+        return services.speakers.diarize(sid, check_speakers(speakers))
+
+    @reg.command("speakers.rename")
+    def speakers_rename(session_id: str, speaker: int, name: str) -> SessionDetail:
+        """Name a speaker once for the whole session."""
+        sid = library.check_session_id(session_id)
+        db.write(lambda c: speaker_store.rename(c, sid, speaker, name))
+        return db.read(lambda c: library.get_session(c, sid))
+
+    @reg.command("speakers.merge")
+    def speakers_merge(session_id: str, keep: int, other: int) -> SessionDetail:
+        """Two speakers are one person: `other`'s segments become `keep`'s."""
+        sid = library.check_session_id(session_id)
+        db.write(lambda c: speaker_store.merge(c, sid, keep, other))
+        return db.read(lambda c: library.get_session(c, sid))
+
+    @reg.command("segments.set_speaker")
+    def segments_set_speaker(segment_id: int, speaker: int) -> SessionDetail:
+        """Say that one segment was said by another speaker of its session."""
+        sid = db.write(lambda c: speaker_store.reassign(c, segment_id, speaker))
+        return db.read(lambda c: library.get_session(c, sid))
 
     @reg.command("segments.edit")
     def segments_edit(segment_id: int, text: str) -> store.SegmentRow:

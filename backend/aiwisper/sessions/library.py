@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiwisper.errors import InvalidArgumentError, NotFoundError
-from aiwisper.sessions import store
+from aiwisper.sessions import speakers, store
 
 
 def check_session_id(session_id: str) -> str:
@@ -55,11 +55,20 @@ class ChunkInfo:
 
 
 @dataclass(frozen=True)
+class SpeakerInfo:
+    """A speaker of a session: the number its segments carry, and its name ("Speaker 1"… until renamed)."""
+
+    speaker: int
+    name: str
+
+
+@dataclass(frozen=True)
 class SessionDetail(SessionSummary):
-    """A session with its transcript and chunks."""
+    """A session with its transcript, chunks and speakers (empty until diarized)."""
 
     segments: list[store.SegmentRow]
     chunk_list: list[ChunkInfo]
+    speakers: list[SpeakerInfo]
 
 
 @dataclass(frozen=True)
@@ -129,7 +138,9 @@ def get_session(conn: sqlite3.Connection, session_id: str) -> SessionDetail:
                   c.status, c.error)
         for c in store.chunks_of(conn, s.id)
     ]  # fmt: skip
-    return SessionDetail(**vars(_summary(conn, s)), segments=store.segments_of(conn, s.id), chunk_list=chunks)
+    people = [SpeakerInfo(n, name) for n, name in speakers.names(conn, s.id).items()]
+    return SessionDetail(**vars(_summary(conn, s)), segments=store.segments_of(conn, s.id), chunk_list=chunks,
+                         speakers=people)  # fmt: skip
 
 
 def rename(conn: sqlite3.Connection, session_id: str, title: str) -> None:

@@ -125,6 +125,7 @@ class SegmentRow:
     confidence: float | None
     original_text: str | None
     words: list[Word]
+    speaker: int | None = None  # within the session; None until diarized
 
     @classmethod
     def from_row(cls, r: sqlite3.Row) -> SegmentRow:

@@ -82,4 +82,23 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX jobs_state ON jobs(state);
     """,
+    # 5: speakers. A segment's `speaker` is a number within its session (null: not diarized); a name given to one
+    # is stored once per session; the turns found are kept, so that re-transcribed text gets its speakers again.
+    """
+    ALTER TABLE segments ADD COLUMN speaker INTEGER;
+    CREATE TABLE speakers (
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        speaker INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (session_id, speaker)
+    );
+    CREATE TABLE turns (
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        source TEXT NOT NULL,               -- the channel that was diarized
+        start_ms INTEGER NOT NULL,
+        end_ms INTEGER NOT NULL,
+        speaker INTEGER NOT NULL
+    );
+    CREATE INDEX turns_session ON turns(session_id);
+    """,
 )

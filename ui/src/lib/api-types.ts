@@ -101,6 +101,7 @@ export interface SegmentRow {
   confidence: number | null;
   original_text: string | null;
   words: Word[];
+  speaker: number | null;
 }
 
 /** A word of a segment with its times in the session's audio; `low` marks an uncertain word. */
@@ -133,6 +134,15 @@ export interface JobUpdatedEvent {
   error: string | null;
 }
 
+/** Finding who spoke when in a session: state queued/running/done/failed; `speakers` found when done. */
+export interface DiarizationUpdatedEvent {
+  type: "diarization_updated";
+  session_id: string;
+  state: string;
+  speakers: number | null;
+  error: string | null;
+}
+
 /** A session's row changed (title, status, language, transcription progress). */
 export interface SessionUpdatedEvent {
   type: "session_updated";
@@ -150,7 +160,7 @@ export interface SnapshotEvent {
   jobs: JobUpdatedEvent[];
 }
 
-/** A session with its transcript and chunks. */
+/** A session with its transcript, chunks and speakers (empty until diarized). */
 export interface SessionDetail {
   id: string;
   title: string;
@@ -169,6 +179,7 @@ export interface SessionDetail {
   failed_chunks: number;
   segments: SegmentRow[];
   chunk_list: ChunkInfo[];
+  speakers: SpeakerInfo[];
 }
 
 /** A chunk of a session, in milliseconds of its audio. */
@@ -179,6 +190,12 @@ export interface ChunkInfo {
   end_ms: number;
   status: string;
   error: string | null;
+}
+
+/** A speaker of a session: the number its segments carry, and its name ("Speaker 1"… until renamed). */
+export interface SpeakerInfo {
+  speaker: number;
+  name: string;
 }
 
 /** Version, data folder, default model, what the user should fix, and the log file to attach to a report. */
@@ -291,7 +308,7 @@ export interface SettingChanged {
   value: boolean | number | string;
 }
 
-export type ServerEvent = SessionStartedEvent | SessionStoppedEvent | SessionRecoveredEvent | ChunkCreatedEvent | AudioLevelsEvent | WarningEvent | ErrorEvent | PartialTranscriptEvent | ChunkTranscribedEvent | ChunkFailedEvent | JobUpdatedEvent | SessionUpdatedEvent | SnapshotEvent;
+export type ServerEvent = SessionStartedEvent | SessionStoppedEvent | SessionRecoveredEvent | ChunkCreatedEvent | AudioLevelsEvent | WarningEvent | ErrorEvent | PartialTranscriptEvent | ChunkTranscribedEvent | ChunkFailedEvent | JobUpdatedEvent | DiarizationUpdatedEvent | SessionUpdatedEvent | SnapshotEvent;
 
 export interface Commands {
   /** Version, data folder, default model and anything the user should fix. */
@@ -301,7 +318,7 @@ export interface Commands {
   /** Desktop: choose files in the system's open dialog and import them (nothing when cancelled). */
   "dialog.import_files": { params: { model?: string | null; language?: string | null }; result: JobUpdatedEvent[] };
   /** Desktop: save the transcript where the user chooses in the system's save dialog. */
-  "dialog.save_export": { params: { session_id: string; format?: "txt" | "srt" | "vtt" | "json" | "md" | "docx" }; result: SavedFile };
+  "dialog.save_export": { params: { session_id: string; format?: "txt" | "srt" | "vtt" | "json" | "md" | "docx" | "rttm" }; result: SavedFile };
   /** Queue files (local paths) for import and transcription, in order. */
   "files.import": { params: { paths: string[]; model?: string | null; language?: string | null }; result: JobUpdatedEvent[] };
   /** Cancel a queued or running job. */
@@ -318,10 +335,14 @@ export interface Commands {
   "search": { params: { query: string; limit?: number }; result: SearchHit[] };
   /** Correct a segment's text; the engine's text is kept. */
   "segments.edit": { params: { segment_id: number; text: string }; result: SegmentRow };
+  /** Say that one segment was said by another speaker of its session. */
+  "segments.set_speaker": { params: { segment_id: number; speaker: number }; result: SessionDetail };
   /** Delete a session with its audio (not while it records). */
   "sessions.delete": { params: { session_id: string }; result: Deleted };
+  /** Find who spoke when (speakers: how many, or null to find out); names given before are forgotten. */
+  "sessions.diarize": { params: { session_id: string; speakers?: number | null }; result: DiarizationUpdatedEvent };
   /** The transcript as a file: name, mime type and content (base64 for docx). */
-  "sessions.export": { params: { session_id: string; format?: "txt" | "srt" | "vtt" | "json" | "md" | "docx" }; result: ExportedFile };
+  "sessions.export": { params: { session_id: string; format?: "txt" | "srt" | "vtt" | "json" | "md" | "docx" | "rttm" }; result: ExportedFile };
   /** A session with its transcript segments and chunks. */
   "sessions.get": { params: { session_id: string }; result: SessionDetail };
   /** Sessions, newest first; `query` matches titles and transcript text. */
@@ -338,9 +359,13 @@ export interface Commands {
   "settings.get": { params: {  }; result: SettingInfo[] };
   /** Change one setting (validated against its table entry, and the model against the language). */
   "settings.set": { params: { name: string; value: boolean | number | string }; result: SettingChanged };
+  /** Two speakers are one person: `other`'s segments become `keep`'s. */
+  "speakers.merge": { params: { session_id: string; keep: number; other: number }; result: SessionDetail };
+  /** Name a speaker once for the whole session. */
+  "speakers.rename": { params: { session_id: string; speaker: number; name: string }; result: SessionDetail };
 }
 export type CommandName = keyof Commands;
 export type ErrorCode = "invalid_argument" | "not_found" | "busy" | "cancelled" | "too_large" | "failed" | "unavailable";
-export const EXPORT_FORMATS = ["txt", "srt", "vtt", "json", "md", "docx"] as const;
+export const EXPORT_FORMATS = ["txt", "srt", "vtt", "json", "md", "docx", "rttm"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export const LANGUAGES = ["en", "zh", "de", "es", "ru", "ko", "fr", "ja", "pt", "tr", "pl", "ca", "nl", "ar", "sv", "it", "id", "hi", "fi", "vi", "he", "uk", "el", "ms", "cs", "ro", "da", "hu", "ta", "no", "th", "ur", "hr", "bg", "lt", "la", "mi", "ml", "cy", "sk", "te", "fa", "lv", "bn", "sr", "az", "sl", "kn", "et", "mk", "br", "eu", "is", "hy", "ne", "mn", "bs", "kk", "sq", "sw", "gl", "mr", "pa", "si", "km", "sn", "yo", "so", "af", "oc", "ka", "be", "tg", "sd", "gu", "am", "yi", "lo", "uz", "fo", "ht", "ps", "tk", "nn", "mt", "sa", "lb", "my", "bo", "tl", "mg", "as", "tt", "haw", "ln", "ha", "ba", "jw", "su", "yue"] as const;

@@ -28,6 +28,11 @@ export function speaker(source: string, sources: string[]): string {
   return source === "mic" ? "Me" : source === "system" ? "Them" : source;
 }
 
+// Speaker colors: the same number always gets the same hue, distinct for the first eight.
+export function speakerColor(n: number): string {
+  return `hsl(${(n * 137 + 210) % 360} 65% 42%)`;
+}
+
 export function snippetParts(snippet: string): { text: string; hit: boolean }[] {
   // The backend marks hits as [word]; split into plain and highlighted parts (no HTML from the server).
   return snippet.split(/(\[[^\]]*\])/).filter(Boolean).map((p) =>

@@ -7,14 +7,14 @@ const partial = (start: number, text: string): ServerEvent =>
   ({ type: "partial_transcript", session_id: "s", source: "mic", start_ms: start, end_ms: start + 900, text });
 const segment = (chunk: number, start: number, end: number, text: string): SegmentRow =>
   ({ id: chunk * 10, session_id: "s", chunk_id: chunk, start_ms: start, end_ms: end, text, source: "mic",
-    confidence: 0.9, original_text: null, words: [] });
+    confidence: 0.9, original_text: null, words: [], speaker: null });
 const final = (chunk: number, start: number, end: number, text: string, replaced: number[] = []): ChunkTranscribedEvent =>
   ({ type: "chunk_transcribed", session_id: "s", chunk_id: chunk, source: "mic", start_ms: start, end_ms: end,
     segments: [segment(chunk, start, end, text)], replaced_chunk_ids: replaced, note: null });
 const detail = (segments: SegmentRow[]): SessionDetail =>
   ({ id: "s", title: "t", created_at: "2026-11-24T10:00:00Z", ended_at: null, duration_ms: 0, status: "recording",
     stored_status: "recording", kind: "recording", sources: ["mic"], language: "en", model: null, error: null,
-    chunks: 1, pending_chunks: 0, failed_chunks: 0, segments, chunk_list: [] });
+    chunks: 1, pending_chunks: 0, failed_chunks: 0, segments, chunk_list: [], speakers: [] });
 
 describe("live transcript", () => {
   it("says why speech gave no words instead of dropping it silently", () => {

@@ -1,11 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { errorText, useToast } from "../../components/toast";
-import { EXPORT_FORMATS, type ExportFormat, LANGUAGES } from "../../lib/api-types";
+import { EXPORT_FORMATS, type ExportFormat, LANGUAGES, type SessionDetail } from "../../lib/api-types";
 import { call, fileUrl, isDesktop } from "../../lib/bridge";
-import { clock, dateTime, speaker } from "../../lib/format";
+import { clock, dateTime, speaker, speakerColor } from "../../lib/format";
 import { go } from "../../lib/router";
 import { useEvents } from "../../lib/use-events";
+import { SpeakersBar } from "./speakers-bar";
 
 export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
   const toast = useToast();
@@ -27,12 +28,17 @@ export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
   const [title, setTitle] = useState<string | null>(null);
   const [redoModel, setRedoModel] = useState("");
   const [redoLanguage, setRedoLanguage] = useState("");
+  const [finding, setFinding] = useState(false);
 
   useEvents(useCallback((e) => {
-    if ((e.type === "chunk_transcribed" || e.type === "session_updated") && e.session_id === id) {
+    if ((e.type === "chunk_transcribed" || e.type === "session_updated" || e.type === "diarization_updated") && e.session_id === id) {
       void queries.invalidateQueries({ queryKey: ["session", id] });
     }
-  }, [id, queries]));
+    if (e.type === "diarization_updated" && e.session_id === id) {
+      setFinding(e.state === "queued" || e.state === "running");
+      if (e.state === "failed") toast(`Speakers could not be found: ${e.error ?? "unknown error"}`);
+    }
+  }, [id, queries, toast]));
 
   useEffect(() => {
     if (seekMs !== undefined && audio.current) audio.current.currentTime = seekMs / 1000;
@@ -53,6 +59,23 @@ export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
       { session_id: id, model: redoModel || null, language: redoLanguage || null, ...p }),
     onSuccess: () => toast("Re-transcription queued; the current text stays until it is done.", "info"),
     onError: (e) => toast(errorText(e)),
+  });
+  const refresh = (fresh: SessionDetail) => queries.setQueryData(["session", id], fresh);
+  const renameSpeaker = useMutation({
+    mutationFn: (p: { speaker: number; name: string }) => call("speakers.rename", { session_id: id, ...p }),
+    onSuccess: refresh, onError: (e) => toast(errorText(e)),
+  });
+  const mergeSpeakers = useMutation({
+    mutationFn: (p: { keep: number; other: number }) => call("speakers.merge", { session_id: id, ...p }),
+    onSuccess: refresh, onError: (e) => toast(errorText(e)),
+  });
+  const reassign = useMutation({
+    mutationFn: (p: { segment_id: number; speaker: number }) => call("segments.set_speaker", p),
+    onSuccess: refresh, onError: (e) => toast(errorText(e)),
+  });
+  const findSpeakers = useMutation({
+    mutationFn: (speakers: number | null) => call("sessions.diarize", { session_id: id, speakers }),
+    onSuccess: () => setFinding(true), onError: (e) => toast(errorText(e)),
   });
   const remove = useMutation({
     mutationFn: () => call("sessions.delete", { session_id: id }),
@@ -115,6 +138,10 @@ export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
         </select>
         <button onClick={() => redo.mutate({})}>Re-transcribe all</button>
       </div>
+      <SpeakersBar speakers={s.speakers} busy={finding || findSpeakers.isPending}
+        onRename={(speaker, name) => renameSpeaker.mutate({ speaker, name })}
+        onMerge={(keep, other) => mergeSpeakers.mutate({ keep, other })}
+        onFind={(n) => findSpeakers.mutate(n)} />
       <div className="transcript" data-testid="transcript">
         {segments.length === 0 && <p className="empty">{s.pending_chunks ? "Transcribing…" : "No speech was found."}</p>}
         {segments.map((g) => (
@@ -122,7 +149,12 @@ export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
             <button className="time" onClick={() => { if (audio.current) { audio.current.currentTime = g.start_ms / 1000; void audio.current.play().catch(() => {}); } }}>
               {clock(g.start_ms)}
             </button>
-            {speaker(g.source, sources) && <span className="who">{speaker(g.source, sources)}</span>}
+            {g.speaker !== null ? (
+              <select className="who" aria-label="Speaker" value={g.speaker} style={{ color: speakerColor(g.speaker) }}
+                onChange={(e) => reassign.mutate({ segment_id: g.id, speaker: Number(e.target.value) })}>
+                {s.speakers.map((p) => <option key={p.speaker} value={p.speaker}>{p.name}</option>)}
+              </select>
+            ) : speaker(g.source, sources) ? <span className="who">{speaker(g.source, sources)}</span> : <span />}
             {editing === g.id ? (
               <input className="segment-edit" aria-label="Segment text" autoFocus defaultValue={g.text}
                 onKeyDown={(e) => {

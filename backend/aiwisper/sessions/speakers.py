@@ -1,0 +1,96 @@
+"""Speakers of a stored session: turns applied to its segments (split where the speaker changes), and names."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+
+from aiwisper.errors import InvalidArgumentError, NotFoundError
+from aiwisper.sessions import store
+from aiwisper.speakers.assign import split
+from aiwisper.speakers.diarize import Turn
+
+
+def save_turns(conn: sqlite3.Connection, session_id: str, source: str | None, turns: Sequence[Turn]) -> int:
+    """Keep the turns found in `source` (None: the session's only channel), forget earlier speakers and names, and
+    label the segments; returns the number of speakers."""
+    session = store.get_session(conn, session_id)
+    source = source or session.sources[0]
+    conn.execute("DELETE FROM turns WHERE session_id = ?", (session_id,))
+    conn.execute("DELETE FROM speakers WHERE session_id = ?", (session_id,))
+    conn.executemany("INSERT INTO turns (session_id, source, start_ms, end_ms, speaker) VALUES (?,?,?,?,?)",
+                     [(session_id, source, t.start_ms, t.end_ms, t.speaker) for t in turns])  # fmt: skip
+    conn.execute("UPDATE segments SET speaker = NULL WHERE session_id = ?", (session_id,))
+    label(conn, session_id)
+    return len({t.speaker for t in turns})
+
+
+def stored_turns(conn: sqlite3.Connection, session_id: str) -> tuple[str | None, list[Turn]]:
+    rows = conn.execute("SELECT source, start_ms, end_ms, speaker FROM turns WHERE session_id = ? ORDER BY start_ms",
+                        (session_id,)).fetchall()  # fmt: skip
+    return (rows[0][0] if rows else None), [Turn(r[1], r[2], r[3]) for r in rows]
+
+
+def label(conn: sqlite3.Connection, session_id: str) -> int:
+    """Give the stored turns' speakers to the diarized channel's segments that have none yet (new, or
+    re-transcribed text), splitting a segment where its words change speaker; returns how many were labelled."""
+    source, turns = stored_turns(conn, session_id)
+    if source is None:
+        return 0
+    segments = [s for s in store.segments_of(conn, session_id) if s.source == source and s.speaker is None]
+    for seg in segments:
+        pieces = split(seg.start_ms, seg.end_ms, seg.text, seg.words, turns)
+        if len(pieces) == 1 or (pieces and seg.original_text is not None):  # a corrected segment is never split
+            conn.execute("UPDATE segments SET speaker = ? WHERE id = ?", (pieces[0].speaker, seg.id))
+        elif pieces:
+            conn.execute("DELETE FROM segments WHERE id = ?", (seg.id,))
+            for p in pieces:
+                conn.execute(
+                    "INSERT INTO segments (session_id, chunk_id, start_ms, end_ms, text, source, confidence, words,"
+                    " speaker) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (session_id, seg.chunk_id, p.start_ms, p.end_ms, p.text, seg.source,
+                     min((w["p"] for w in p.words), default=seg.confidence), json.dumps(p.words), p.speaker),
+                )  # fmt: skip
+    return len(segments)
+
+
+def names(conn: sqlite3.Connection, session_id: str) -> dict[int, str]:
+    """Every speaker of the session with its name ("Speaker 1"… unless renamed)."""
+    found = [r[0] for r in conn.execute(
+        "SELECT DISTINCT speaker FROM segments WHERE session_id = ? AND speaker IS NOT NULL ORDER BY speaker",
+        (session_id,))]  # fmt: skip
+    given = dict(conn.execute("SELECT speaker, name FROM speakers WHERE session_id = ?", (session_id,)).fetchall())
+    return {s: given.get(s, f"Speaker {s + 1}") for s in found}
+
+
+def rename(conn: sqlite3.Connection, session_id: str, speaker: int, name: str) -> None:
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= 80:
+        raise InvalidArgumentError("a speaker's name is 1 to 80 characters")
+    if speaker not in names(conn, session_id):
+        raise NotFoundError(f"session {session_id} has no speaker {speaker}")
+    conn.execute(
+        "INSERT OR REPLACE INTO speakers (session_id, speaker, name) VALUES (?,?,?)", (session_id, speaker, name)
+    )
+
+
+def merge(conn: sqlite3.Connection, session_id: str, keep: int, other: int) -> None:
+    """`other`'s segments become `keep`'s."""
+    known = names(conn, session_id)
+    if keep not in known or other not in known or keep == other:
+        raise InvalidArgumentError("merge needs two different speakers of the session")
+    for table in ("segments", "turns"):  # turns too: re-transcribed text must not bring `other` back
+        conn.execute(f"UPDATE {table} SET speaker = ? WHERE session_id = ? AND speaker = ?", (keep, session_id, other))
+    conn.execute("DELETE FROM speakers WHERE session_id = ? AND speaker = ?", (session_id, other))
+
+
+def reassign(conn: sqlite3.Connection, segment_id: int, speaker: int) -> str:
+    """One segment said by another of its session's speakers; returns the session id."""
+    row = conn.execute("SELECT session_id FROM segments WHERE id = ?", (segment_id,)).fetchone()
+    if row is None:
+        raise NotFoundError(f"no segment {segment_id}")
+    if speaker not in names(conn, row[0]):
+        raise InvalidArgumentError(f"the session has no speaker {speaker}")
+    conn.execute("UPDATE segments SET speaker = ? WHERE id = ?", (speaker, segment_id))
+    return str(row[0])

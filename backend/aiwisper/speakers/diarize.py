@@ -1,0 +1,122 @@
+"""Who spoke when in a recording: speech regions (Silero) → 1.5 s windows → CAM++ embeddings → clusters → turns."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from aiwisper.speakers.campplus import Embedder, fbank
+from aiwisper.speakers.cluster import cluster
+from aiwisper.vad import FRAME, SileroVad
+
+F32 = npt.NDArray[np.float32]
+RATE = 16000
+HOP = 160  # fbank frame shift (10 ms)
+FRAMES = 150  # frames per embedding window (1.5 s)
+WINDOW = 400 + (FRAMES - 1) * HOP  # samples that give exactly FRAMES fbank frames
+STEP = WINDOW // 3  # each moment is in about three windows
+ON, OFF = 0.5, 0.35  # speech probability that starts / ends a region
+MIN_GAP = 0.25  # seconds of silence that end a region
+MIN_REGION = 0.2  # seconds; shorter bursts are noise
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One speaker talking, in milliseconds; speakers are numbered from 0 in order of first appearance."""
+
+    start_ms: int
+    end_ms: int
+    speaker: int
+
+
+def speech_regions(audio: F32, vad_path: Path) -> list[tuple[int, int]]:
+    """Sample ranges of speech, by Silero with hysteresis; short gaps are bridged."""
+    vad = SileroVad(vad_path)
+    regions: list[tuple[int, int]] = []
+    start: int | None = None
+    quiet = 0
+    for i in range(0, len(audio) - FRAME + 1, FRAME):
+        p = vad(audio[i : i + FRAME])
+        if start is None:
+            if p >= ON:
+                start, quiet = i, 0
+        elif p < OFF:
+            quiet += FRAME
+            if quiet >= MIN_GAP * RATE:
+                regions.append((start, i - quiet + FRAME))
+                start = None
+        else:
+            quiet = 0
+    if start is not None:
+        regions.append((start, len(audio)))
+    return [(s, e) for s, e in regions if e - s >= MIN_REGION * RATE]
+
+
+def windows(regions: list[tuple[int, int]], total: int) -> list[tuple[int, int, int]]:
+    """(region index, first sample, centre sample) of each embedding window: a region shorter than a window gets
+    one window around its middle, a longer one windows every STEP with the last one ending at its end."""
+    out = []
+    for r, (s, e) in enumerate(regions):
+        if e - s <= WINDOW:
+            first = min(max(0, (s + e) // 2 - WINDOW // 2), max(0, total - WINDOW))
+            out.append((r, first, (s + e) // 2))
+            continue
+        starts = list(range(s, e - WINDOW + 1, STEP))
+        if starts[-1] + WINDOW < e:
+            starts.append(e - WINDOW)
+        out += [(r, st, st + WINDOW // 2) for st in starts]
+    return out
+
+
+def embed_windows(audio: F32, wins: list[tuple[int, int, int]], embedder: Embedder) -> F32:
+    feats = fbank(np.pad(audio, (0, max(0, WINDOW - len(audio)))))
+    batch = np.zeros((len(wins), FRAMES, 80), np.float32)
+    for i, (_, first, _) in enumerate(wins):
+        f0 = min(first // HOP, len(feats) - FRAMES)
+        w = feats[f0 : f0 + FRAMES]
+        batch[i] = w - w.mean(0, keepdims=True)
+    return embedder.embed(batch)
+
+
+def turns_of(
+    regions: list[tuple[int, int]], wins: list[tuple[int, int, int]], labels: npt.NDArray[np.int64]
+) -> list[Turn]:
+    """Each 10 ms of a region goes to the window of that region whose centre is nearest; runs become turns."""
+    turns: list[Turn] = []
+    for r, (s, e) in enumerate(regions):
+        mine = [(c, int(labels[i])) for i, (wr, _, c) in enumerate(wins) if wr == r]
+        if not mine:
+            continue
+        centres = [c for c, _ in mine]
+        bounds = [s] + [(int(a) + int(b)) // 2 for a, b in itertools.pairwise(centres)] + [e]
+        for (lo, hi), (_, speaker) in zip(itertools.pairwise(bounds), mine, strict=True):
+            lo_ms, hi_ms = lo * 1000 // RATE, hi * 1000 // RATE
+            if hi_ms <= lo_ms:
+                continue
+            if turns and turns[-1].speaker == speaker and lo_ms - turns[-1].end_ms <= MIN_GAP * 1000:
+                turns[-1] = Turn(turns[-1].start_ms, hi_ms, speaker)
+            else:
+                turns.append(Turn(lo_ms, hi_ms, speaker))
+    return turns
+
+
+def diarize(
+    audio: F32, vad_path: Path, embedder: Embedder, speakers: int | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> list[Turn]:  # fmt: skip
+    """Speaker turns of 16 kHz mono `audio`; `speakers` fixes the count, None finds it."""
+    regions = speech_regions(audio, vad_path)
+    if progress:
+        progress(0.3)
+    wins = windows(regions, len(audio))
+    if not wins:
+        return []
+    emb = embed_windows(audio, wins, embedder)
+    if progress:
+        progress(0.9)
+    return turns_of(regions, wins, cluster(emb, speakers))

@@ -1,0 +1,127 @@
+"""Diarization in a worker process: a crash, a hang or runaway memory there never takes the app with it.
+
+`DiarizationWorker` is owned by one thread. The process keeps its models between requests and is stopped
+after a request that left it above the memory cap; a dead or hung process fails the request with
+`DiarizationFailed` and the next request starts a fresh one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing as mp
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from aiwisper.errors import AiwisperError
+from aiwisper.speakers.diarize import Turn
+
+log = logging.getLogger(__name__)
+
+
+class DiarizationFailed(AiwisperError):
+    """Diarization could not finish (the worker failed, stopped or took too long)."""
+
+
+def _serve(conn: Connection, vad_path: str, model_path: str, threads: int) -> None:
+    import numpy as np
+
+    from aiwisper.sessions.audio import read_range
+    from aiwisper.speakers.campplus import Embedder
+    from aiwisper.speakers.diarize import diarize
+
+    embedder = Embedder(Path(model_path), threads)
+    while True:
+        try:
+            msg = conn.recv()
+        except EOFError:
+            return
+        if msg[0] == "stop":
+            return
+        _, wav, channel, speakers = msg
+        try:
+            audio = read_range(Path(wav), channel, 0, Path(wav).stat().st_size).astype(np.float32)
+            turns = diarize(audio, Path(vad_path), embedder, speakers)
+            conn.send(("ok", [(t.start_ms, t.end_ms, t.speaker) for t in turns]))
+        except Exception as e:
+            conn.send(("error", f"{type(e).__name__}: {e}"))
+
+
+class DiarizationWorker:
+    """Parent side; not thread-safe."""
+
+    def __init__(self, vad_path: Path, model_path: Path, threads: int = 2, max_rss_mb: float = 0.0) -> None:
+        if not model_path.is_file():
+            raise AiwisperError(f"{model_path.name} is missing (run: aiwisper models build)")
+        self.args = (str(vad_path), str(model_path), threads)
+        self.max_rss_mb = max_rss_mb
+        self._ctx = mp.get_context("spawn")
+        self._proc: Any = None
+        self._conn: Connection | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def diarize(self, wav: Path, channel: int = 0, speakers: int | None = None, timeout: float = 600.0) -> list[Turn]:
+        """Speaker turns of one channel of a session's WAV."""
+        if self._proc is None or not self._proc.is_alive():
+            self._kill()
+            parent, child = self._ctx.Pipe()
+            self._proc = self._ctx.Process(target=_serve, args=(child, *self.args), name="aiwisper-speakers",
+                                           daemon=True)  # fmt: skip
+            self._proc.start()
+            child.close()
+            self._conn = parent
+        assert self._conn is not None
+        try:
+            self._conn.send(("diarize", str(wav), channel, speakers))
+            if not self._conn.poll(timeout):
+                self._kill()
+                raise DiarizationFailed(f"diarization did not finish within {timeout:.0f} s")
+            reply = self._conn.recv()
+        except (EOFError, OSError) as e:
+            code = self._proc.exitcode if self._proc is not None else None
+            self._kill()
+            raise DiarizationFailed(f"the diarization worker stopped (exit code {code})") from e
+        if reply[0] == "error":
+            raise DiarizationFailed(reply[1])
+        rss = self.rss_mb()
+        if self.max_rss_mb and rss is not None and rss > self.max_rss_mb:
+            log.warning("diarization worker uses %.0f MB (cap %.0f MB): restarting it", rss, self.max_rss_mb)
+            self.close()
+        return [Turn(*t) for t in reply[1]]
+
+    def rss_mb(self) -> float | None:
+        if self.pid is None:
+            return None
+        try:
+            with open(f"/proc/{self.pid}/status") as f:
+                return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmRSS:"))
+        except (OSError, StopIteration):
+            return None
+
+    def _kill(self) -> None:
+        if self._proc is not None:
+            if self._proc.is_alive():
+                self._proc.kill()
+            self._proc.join(5)
+        if self._conn is not None:
+            self._conn.close()
+        self._proc = self._conn = None
+
+    def abort(self) -> None:
+        """From any thread: kill the process, so that a request in flight fails now (the owner then closes)."""
+        proc = self._proc
+        if proc is not None and proc.is_alive():
+            proc.kill()
+
+    def close(self) -> None:
+        """Stop the worker; safe to call twice."""
+        if self._conn is not None:
+            with contextlib.suppress(OSError):
+                self._conn.send(("stop",))
+        if self._proc is not None:
+            self._proc.join(5)
+        self._kill()

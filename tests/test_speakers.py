@@ -1,0 +1,197 @@
+"""Speaker diarization on real voices: the converted CAM++ against PyTorch, DER against references, bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+import pickle
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aiwisper.models.registry import ModelRegistry
+from aiwisper.speakers.campplus import Embedder
+from aiwisper.speakers.cluster import cluster
+from aiwisper.speakers.der import der, parse_rttm, rttm
+from aiwisper.speakers.diarize import Turn, diarize
+from aiwisper.speakers.weights import CheckpointError, load_state_dict
+
+from .realspeech import DEV, load, meeting
+from .recording import db_rows
+
+REFERENCE = Path(__file__).parent / "data" / "campplus_reference.npz"
+
+
+@pytest.fixture(scope="module")
+def embedder(models_dir: Path) -> Embedder:
+    return Embedder(models_dir / "campplus.onnx")
+
+
+def test_converted_embeddings_match_pytorch(embedder: Embedder) -> None:
+    """tests/reference/campplus_torch.py ran 3D-Speaker's CAM++ in PyTorch on 1.5 s windows of four real clips."""
+    ref = np.load(REFERENCE)
+    for i in range(4):
+        ours, theirs = embedder.embed(ref[f"feats{i}"]), ref[f"emb{i}"]
+        cosine = (ours * theirs).sum(1) / np.linalg.norm(ours, axis=1) / np.linalg.norm(theirs, axis=1)
+        assert cosine.min() >= 0.999, (i, cosine)
+
+
+def test_same_voice_is_closer_than_another(embedder: Embedder) -> None:
+    ref = np.load(REFERENCE)  # clips 0 (LJ Speech, a woman) and 1 (CMU ARCTIC aew, a man)
+    a, b = embedder.embed(ref["feats0"]), embedder.embed(ref["feats1"])
+    a, b = a / np.linalg.norm(a, axis=1, keepdims=True), b / np.linalg.norm(b, axis=1, keepdims=True)
+    assert (a @ a.T).min() > (a @ b.T).max() + 0.2
+
+
+def test_two_speakers_of_a_real_recording(models_dir: Path, embedder: Embedder) -> None:
+    """pyannote's 30 s sample (two people, 7.8% of the speech overlapped, which one label per moment cannot get)."""
+    audio = load(DEV / "pyannote_sample.wav")
+    reference = parse_rttm((DEV / "pyannote_sample.rttm").read_text())
+    turns = diarize(audio, models_dir / "silero_vad.onnx", embedder)
+    result = der(reference, turns)
+    assert result.hypothesis_speakers == 2, turns
+    assert result.der <= 0.16, result
+    assert result.confusion <= 0.06, result
+
+
+def test_four_voices_taking_turns(models_dir: Path, embedder: Embedder) -> None:
+    audio, reference = meeting()
+    turns = diarize(audio, models_dir / "silero_vad.onnx", embedder)
+    result = der(reference, turns)
+    assert result.hypothesis_speakers == 4, turns
+    assert result.der <= 0.10, result
+    fixed = der(reference, diarize(audio, models_dir / "silero_vad.onnx", embedder, speakers=4))
+    assert fixed.der <= 0.10, fixed
+
+
+def test_a_given_speaker_count_is_kept(models_dir: Path, embedder: Embedder) -> None:
+    audio, _ = meeting()
+    for n in (2, 3, 5):
+        turns = diarize(audio, models_dir / "silero_vad.onnx", embedder, speakers=n)
+        assert len({t.speaker for t in turns}) == n
+
+
+def test_silence_has_no_speakers(models_dir: Path, embedder: Embedder) -> None:
+    assert diarize(np.zeros(16000 * 5, np.float32), models_dir / "silero_vad.onnx", embedder) == []
+
+
+def test_der_scores_what_it_should() -> None:
+    ref = [(0, 1000, "a"), (1000, 2000, "b")]
+    assert der(ref, [Turn(0, 1000, 7), Turn(1000, 2000, 3)]).der == 0.0  # labels are mapped, not compared
+    assert der(ref, [Turn(0, 2000, 0)]).confusion == pytest.approx(0.5)
+    assert der(ref, []).missed == 1.0
+    assert der(ref, [Turn(0, 2000, 0), Turn(2000, 3000, 1)]).false_alarm == pytest.approx(0.5)
+    text = rttm([Turn(0, 1500, 0), Turn(1500, 2000, 1)], "f", {1: "Ann"})
+    assert text.splitlines()[1] == "SPEAKER f 1 1.500 0.500 <NA> <NA> Ann <NA> <NA>"
+    assert parse_rttm(text) == [(0, 1500, "speaker1"), (1500, 2000, "Ann")]
+
+
+def test_clustering_of_plain_points() -> None:
+    rng = np.random.default_rng(0)
+    centres = np.eye(192, dtype=np.float32)[:3] * 5
+    points = np.concatenate([c + rng.normal(0, 0.3, (20, 192)).astype(np.float32) for c in centres])
+    labels = cluster(points)
+    assert len(set(labels.tolist())) == 3
+    assert all(len(set(labels[i * 20 : (i + 1) * 20].tolist())) == 1 for i in range(3))
+    assert cluster(points[:1]).tolist() == [0]
+    assert len(cluster(points, speakers=2)) == 60
+
+
+def test_a_checkpoint_with_code_in_it_is_refused() -> None:
+    class Evil:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (print, ("owned",))
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("archive/data.pkl", pickle.dumps({"w": Evil()}))
+    with pytest.raises(CheckpointError, match=r"builtins\.print"):
+        load_state_dict(buf.getvalue())
+    with pytest.raises(CheckpointError, match="not a zip"):
+        load_state_dict(b"not a checkpoint")
+
+
+def test_transcribe_with_speakers_then_diarize_again(tmp_path: Path, models_dir: Path) -> None:
+    """The CLI as a user runs it: speakers in the JSON and RTTM exports, then a fixed count on the stored session."""
+    from .test_transcribe_files import transcribe
+
+    sample = DEV / "pyannote_sample.wav"
+    done = transcribe(tmp_path, str(sample), "--speakers", "auto", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    names = [s["speaker"] for s in doc["segments"]]
+    assert set(names) == {"Speaker 1", "Speaker 2"}, names
+    assert "2 speaker(s)" in done.stderr
+    # Segment-level turns, scored against the reference turns: coarser than the turns, still mostly right.
+    rttm_out = transcribe(tmp_path, str(sample), "--speakers", "2", "--format", "rttm")
+    assert rttm_out.returncode == 0, rttm_out.stderr
+    hyp = [Turn(s, e, int(w.removeprefix("Speaker_")) - 1) for s, e, w in parse_rttm(rttm_out.stdout)]
+    assert der(parse_rttm(sample.with_suffix(".rttm").read_text()), hyp).confusion <= 0.15
+
+    cmd = [sys.executable, "-m", "aiwisper", "diarize", "--data-dir", str(tmp_path), doc["id"], "--speakers", "1"]
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    assert again.returncode == 0 and "1 speaker(s)" in again.stdout, again.stderr
+    one = db_rows(tmp_path, "SELECT DISTINCT speaker FROM segments WHERE session_id = ?", doc["id"])
+    assert [r["speaker"] for r in one] == [0]
+
+    bad = transcribe(tmp_path, str(sample), "--speakers", "0")
+    assert bad.returncode == 2 and "speakers must be 1 to 20" in bad.stderr
+    missing = subprocess.run([*cmd[:6], "0b7a3c39-1111-4222-8333-444455556666"], capture_output=True, text=True,
+                             timeout=120, check=False)  # fmt: skip
+    assert missing.returncode == 2 and "no session" in missing.stderr
+
+
+def test_speaker_commands_through_the_api(tmp_path: Path, registry: ModelRegistry) -> None:
+    """Import → speakers found on their own → rename, reassign, merge, find again with a count; bad input refused."""
+    from .api_client import receive, running
+
+    sample = DEV / "pyannote_sample.wav"
+    with running(tmp_path, registry) as (client, _):
+        ws = client.ws()
+        client.ok("files.import", paths=[str(sample)], model="tiny.en-q8_0", language="en")
+        sid, found = "", None
+        deadline = time.monotonic() + 180
+        while found is None and time.monotonic() < deadline:
+            event = receive(ws, 1.0)
+            if event and event["type"] == "diarization_updated" and event["state"] in ("done", "failed"):
+                sid, found = event["session_id"], event
+        assert found and found["state"] == "done" and found["speakers"] == 2, found
+        ws.close()
+        detail = client.ok("sessions.get", session_id=sid)
+        assert [s["name"] for s in detail["speakers"]] == ["Speaker 1", "Speaker 2"]
+        assert {g["speaker"] for g in detail["segments"]} == {0, 1}
+
+        detail = client.ok("speakers.rename", session_id=sid, speaker=1, name="  Ann   Perkins ")
+        assert detail["speakers"][1] == {"speaker": 1, "name": "Ann Perkins"}
+        srt = client.ok("sessions.export", session_id=sid, format="srt")["text"]
+        vtt = client.ok("sessions.export", session_id=sid, format="vtt")["text"]
+        assert "Ann Perkins: " in srt and "<v Ann Perkins>" in vtt and "Speaker 1: " in srt
+
+        first = next(g for g in detail["segments"] if g["speaker"] == 0)
+        detail = client.ok("segments.set_speaker", segment_id=first["id"], speaker=1)
+        assert next(g for g in detail["segments"] if g["id"] == first["id"])["speaker"] == 1
+
+        detail = client.ok("speakers.merge", session_id=sid, keep=1, other=0)
+        assert detail["speakers"] == [{"speaker": 1, "name": "Ann Perkins"}]
+        assert {g["speaker"] for g in detail["segments"]} == {1}
+
+        client.error("speakers.rename", "not_found", session_id=sid, speaker=7, name="Bob")
+        client.error("speakers.rename", "invalid_argument", session_id=sid, speaker=1, name="   ")
+        client.error("speakers.merge", "invalid_argument", session_id=sid, keep=1, other=1)
+        client.error("segments.set_speaker", "invalid_argument", segment_id=first["id"], speaker=5)
+        client.error("sessions.diarize", "invalid_argument", session_id=sid, speakers=0)
+        client.error("sessions.diarize", "not_found", session_id="0b7a3c39-1111-4222-8333-444455556666")
+
+        assert client.ok("sessions.diarize", session_id=sid, speakers=3)["state"] == "queued"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            detail = client.ok("sessions.get", session_id=sid)
+            if len(detail["speakers"]) == 3:
+                break
+            time.sleep(0.2)
+        assert [s["name"] for s in detail["speakers"]] == ["Speaker 1", "Speaker 2", "Speaker 3"]  # names reset
