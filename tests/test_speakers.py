@@ -172,6 +172,11 @@ def test_speaker_commands_through_the_api(tmp_path: Path, registry: ModelRegistr
         vtt = client.ok("sessions.export", session_id=sid, format="vtt")["text"]
         assert "Ann Perkins: " in srt and "<v Ann Perkins>" in vtt and "Speaker 1: " in srt
 
+        anns = [g for g in detail["segments"] if g["speaker"] == 1]
+        word = max(anns[0]["text"].split(), key=len).strip(".,?!")
+        hits = client.ok("search", query=word, speaker="ann perkins")
+        assert hits and {h["speaker"] for h in hits} == {"Ann Perkins"}, (word, hits)
+        assert client.ok("search", query=word, speaker="Nobody") == []
         first = next(g for g in detail["segments"] if g["speaker"] == 0)
         detail = client.ok("segments.set_speaker", segment_id=first["id"], speaker=1)
         assert next(g for g in detail["segments"] if g["id"] == first["id"])["speaker"] == 1

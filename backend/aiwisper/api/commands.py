@@ -221,9 +221,9 @@ def build_registry(services: Services) -> Registry:
         return transcriber().cancel(job_id).event()
 
     @reg.command("search")
-    def search(query: str, limit: int = 50) -> list[SearchHit]:
-        """Full-text search across all sessions, with snippets and times."""
-        return db.read(lambda c: library.search(c, query, limit))
+    def search(query: str, limit: int = 50, speaker: str = "") -> list[SearchHit]:
+        """Full-text search across all sessions, with snippets, times and speakers (`speaker`: only theirs)."""
+        return db.read(lambda c: library.search(c, query, limit, speaker))
 
     @reg.command("models.list")
     def models_list() -> list[ModelInfo]:

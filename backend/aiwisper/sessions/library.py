@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sqlite3
@@ -11,6 +12,8 @@ from pathlib import Path
 
 from aiwisper.errors import InvalidArgumentError, NotFoundError
 from aiwisper.sessions import speakers, store
+
+CHANNELS = {"mic": "Me", "system": "Them"}
 
 
 def check_session_id(session_id: str) -> str:
@@ -91,6 +94,7 @@ class SearchHit:
     title: str
     created_at: str
     snippet: str
+    speaker: str  # who said it: a speaker's name, "Me"/"Them" on a call, or empty
 
 
 def _summary(conn: sqlite3.Connection, s: store.SessionRow) -> SessionSummary:
@@ -172,16 +176,33 @@ def edit_segment(conn: sqlite3.Connection, segment_id: int, text: str) -> store.
     return store.SegmentRow.from_row(conn.execute("SELECT * FROM segments WHERE id = ?", (segment_id,)).fetchone())
 
 
-def search(conn: sqlite3.Connection, query: str, limit: int = 50) -> list[SearchHit]:
-    """Full-text hits across every session, newest first, with a snippet and the time to seek to."""
+def search(conn: sqlite3.Connection, query: str, limit: int = 50, speaker: str = "") -> list[SearchHit]:
+    """Full-text hits across every session, newest first, with a snippet, the time to seek to and who said it
+    (the diarized speaker's name, else Me/Them on a call); `speaker` keeps only what that name said."""
     match = fts_query(query)
     if not match:
         return []
+    wanted = " ".join(speaker.split()).casefold()
+    limit = max(1, min(limit, 500))
     rows = conn.execute(
-        "SELECT s.id AS segment_id, s.session_id, s.start_ms, s.end_ms, s.source, se.title, se.created_at,"
-        " snippet(segments_fts, 0, '[', ']', '…', 12) AS snippet"
+        "SELECT s.id AS segment_id, s.session_id, s.start_ms, s.end_ms, s.source, s.speaker, se.title,"
+        " se.created_at, se.sources, snippet(segments_fts, 0, '[', ']', '…', 12) AS snippet"
         " FROM segments_fts JOIN segments s ON s.id = segments_fts.rowid JOIN sessions se ON se.id = s.session_id"
         " WHERE segments_fts MATCH ? ORDER BY se.created_at DESC, s.start_ms LIMIT ?",
-        (match, max(1, min(limit, 500))),
+        (match, limit if not wanted else 5000),
     ).fetchall()
-    return [SearchHit(**dict(r)) for r in rows]
+    names: dict[str, dict[int, str]] = {}
+    hits = []
+    for r in rows:
+        if r["speaker"] is not None:
+            who = names.setdefault(r["session_id"], speakers.names(conn, r["session_id"])).get(r["speaker"], "")
+        else:
+            who = CHANNELS.get(r["source"], "") if len(json.loads(r["sources"])) > 1 else ""
+        if wanted and who.casefold() != wanted:
+            continue
+        fields = dict(r)
+        del fields["speaker"], fields["sources"]
+        hits.append(SearchHit(**fields, speaker=who))
+        if len(hits) >= limit:
+            break
+    return hits

@@ -153,6 +153,11 @@ def segments_of(conn: sqlite3.Connection, session_id: str) -> list[SegmentRow]:
     return [SegmentRow.from_row(r) for r in rows]
 
 
+def segments_of_chunk(conn: sqlite3.Connection, chunk_id: int) -> list[SegmentRow]:
+    rows = conn.execute("SELECT * FROM segments WHERE chunk_id = ? ORDER BY start_ms", (chunk_id,)).fetchall()
+    return [SegmentRow.from_row(r) for r in rows]
+
+
 def chunk_text(conn: sqlite3.Connection, chunk_id: int) -> str:
     rows = conn.execute("SELECT text FROM segments WHERE chunk_id = ? ORDER BY start_ms", (chunk_id,)).fetchall()
     return " ".join(r[0] for r in rows)

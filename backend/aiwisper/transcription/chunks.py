@@ -22,6 +22,7 @@ from aiwisper.sessions import store
 from aiwisper.sessions.audio import read_range
 from aiwisper.settings import Settings
 from aiwisper.storage.db import Database
+from aiwisper.transcription import echo
 from aiwisper.transcription.guard import GuardOptions, filter_segments, guard
 from aiwisper.transcription.live import LivePolicy, OpenChunk
 from aiwisper.transcription.prompt import engine_prompt
@@ -236,16 +237,24 @@ class ChunkTranscriber:
             segments, note = segment_rows(result, self.guard, _ms(chunk.start_sample), _ms(chunk.end_sample))
         found = detected(result.language) if result is not None and language is None and segments else None
 
-        def store_it(c: Any) -> tuple[store.ChunkRow, list[store.SegmentRow]]:
+        def store_it(c: Any) -> tuple[store.ChunkRow, list[store.SegmentRow], list[int]]:
             target = chunk
             if len(work.replaces) > 1:  # a window over several chunks becomes one chunk
                 target = store.merge_chunks(c, work.replaces, chunk)
             rows = store.replace_chunk_segments(c, target, segments)
             if found and session.language is None and not work.redo:
                 store.set_language(c, session.id, found)
-            return target, rows
+            echoes: list[int] = []  # mic chunks that lost the call's words to this system chunk
+            if {"mic", "system"} <= set(session.sources):
+                if chunk.source == "mic" and echo.remove_echo(c, session.id, rows):
+                    rows = store.segments_of_chunk(c, target.id)
+                elif chunk.source == "system":
+                    near = echo.mic_near(c, session.id, _ms(chunk.start_sample), _ms(chunk.end_sample))
+                    if echo.remove_echo(c, session.id, near):
+                        echoes = sorted({s.chunk_id for s in near if s.chunk_id is not None})
+            return target, rows, echoes
 
-        target, rows = self.db.write(store_it)
+        target, rows, echoes = self.db.write(store_it)
         event = ChunkTranscribed(
             session.id,
             target.id,
@@ -257,6 +266,10 @@ class ChunkTranscriber:
             note,
         )
         self.bus.publish(event)
+        for mic in self.db.read(lambda c: store.chunks_by_id(c, echoes)) if echoes else []:
+            mic_rows = self.db.read(partial(store.segments_of_chunk, chunk_id=mic.id))
+            self.bus.publish(ChunkTranscribed(session.id, mic.id, mic.source, _ms(mic.start_sample),
+                                              _ms(mic.end_sample), mic_rows))  # fmt: skip
         self._chunk_done(work)
 
     def _chunk_done(self, work: Work, failed: str | None = None, stored: bool = False) -> None:

@@ -252,6 +252,7 @@ export interface SearchHit {
   title: string;
   created_at: string;
   snippet: string;
+  speaker: string;
 }
 
 /** The id of what was deleted. */
@@ -331,8 +332,8 @@ export interface Commands {
   "models.list": { params: {  }; result: ModelInfo[] };
   /** Make a model the default (empty name: choose by machine and language). */
   "models.set_default": { params: { name: string }; result: DefaultModel };
-  /** Full-text search across all sessions, with snippets and times. */
-  "search": { params: { query: string; limit?: number }; result: SearchHit[] };
+  /** Full-text search across all sessions, with snippets, times and speakers (`speaker`: only theirs). */
+  "search": { params: { query: string; limit?: number; speaker?: string }; result: SearchHit[] };
   /** Correct a segment's text; the engine's text is kept. */
   "segments.edit": { params: { segment_id: number; text: string }; result: SegmentRow };
   /** Say that one segment was said by another speaker of its session. */

@@ -7,16 +7,21 @@ import { clock, dateTime, snippetParts } from "../../lib/format";
 export function SearchView() {
   const [text, setText] = useState("");
   const [query, setQuery] = useState("");
+  const [who, setWho] = useState("");
+  const [speaker, setSpeaker] = useState("");
   useEffect(() => {
-    const t = setTimeout(() => setQuery(text.trim()), 250);
+    const t = setTimeout(() => { setQuery(text.trim()); setSpeaker(who.trim()); }, 250);
     return () => clearTimeout(t);
-  }, [text]);
-  const hits = useQuery({ queryKey: ["search", query], queryFn: () => call("search", { query }), enabled: query.length > 0 });
+  }, [text, who]);
+  const hits = useQuery({ queryKey: ["search", query, speaker], queryFn: () => call("search", { query, speaker }),
+    enabled: query.length > 0 });
   return (
     <section className="page">
       <header className="page-head"><h1>Search</h1></header>
       <input className="search" type="search" placeholder="Search every transcript…" aria-label="Search"
         autoFocus value={text} onChange={(e) => setText(e.target.value)} />
+      <input className="search-speaker" placeholder="Said by (any speaker)" aria-label="Said by"
+        value={who} onChange={(e) => setWho(e.target.value)} />
       {hits.error && <p className="banner error">{errorText(hits.error)}</p>}
       {query && hits.data?.length === 0 && <p className="empty">Nothing found for “{query}”.</p>}
       <ul className="hits">
@@ -24,6 +29,7 @@ export function SearchView() {
           <li key={h.segment_id}>
             <a href={`#/sessions/${h.session_id}?t=${h.start_ms}`}>
               <span className="title">{h.title}</span>
+              {h.speaker && <span className="who"> · {h.speaker}</span>}
               <span className="muted"> · {dateTime(h.created_at)} · at {clock(h.start_ms)}</span>
               <span className="snippet">
                 {snippetParts(h.snippet).map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}
