@@ -54,6 +54,15 @@ def test_binary_transcribes_jfk(binary: Path, tmp_path: Path) -> None:
     assert "tiny.en-q8_0" in listed.stdout
 
 
+def test_binary_finds_two_speakers(binary: Path, tmp_path: Path) -> None:
+    """The speaker model and its worker process work from the one-file build too."""
+    sample = ROOT / "tests" / "data" / "realspeech-dev" / "pyannote_sample.wav"
+    out = subprocess.run([str(binary), "transcribe", str(sample), "--speakers", "auto", "--format", "rttm"],
+                         env=_clean_env(tmp_path), capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert {line.split()[7] for line in out.stdout.splitlines()} == {"Speaker_1", "Speaker_2"}, out.stdout
+
+
 def test_binary_decodes_with_the_systems_gstreamer(binary: Path, tmp_path: Path) -> None:
     """The binary leaves PyAV out (36 MB of ffmpeg libraries): m4a and webm go through the system's GStreamer."""
     source = read_wav_16k(JFK_WAV)
