@@ -20,6 +20,8 @@ from aiwisper.errors import AiwisperError, InvalidArgumentError
 from aiwisper.events import AudioLevels, ChunkTranscribed, Event
 
 if TYPE_CHECKING:
+    from aiwisper.services import Services
+    from aiwisper.speakers.worker import DiarizationWorker
     from aiwisper.transcription.jobs import Job
 
 log = logging.getLogger("aiwisper.cli")
@@ -77,11 +79,10 @@ class _Progress:
             self.stream.flush()
 
 
-def _diarizer(services: Any) -> Any:
-    from aiwisper.speakers.install import FILE
+def _diarizer(services: Services) -> DiarizationWorker:
     from aiwisper.speakers.worker import DiarizationWorker
 
-    return DiarizationWorker(services.registry.vad_path(), services.registry.vad_path().parent / FILE)
+    return DiarizationWorker(services.registry.vad_path(), services.registry.speaker_model_path())
 
 
 def _cmd_diarize(args: argparse.Namespace) -> int:

@@ -16,7 +16,6 @@ from aiwisper.segmenter import VadOptions
 from aiwisper.sessions.recorder import Recorder, SourceFactory, device_sources
 from aiwisper.sessions.recovery import recover_sessions
 from aiwisper.settings import Settings
-from aiwisper.speakers.install import FILE as CAMPPLUS_FILE
 from aiwisper.speakers.service import SpeakerService
 from aiwisper.storage.db import Database
 from aiwisper.transcription.service import TranscriptionService
@@ -49,7 +48,7 @@ class Services:
             )
         self.speakers: SpeakerService | None = None  # diarization after transcription and on request
         if transcription and speakers:
-            model = self._vad_path.parent / CAMPPLUS_FILE
+            model = self.registry.speaker_model_path()
             self.speakers = SpeakerService(self.db, self.data_dir, self.bus, self.settings, self._vad_path, model)
         self.dialogs: Dialogs | None = None  # native file dialogs, set by the desktop window
         self._closed = False

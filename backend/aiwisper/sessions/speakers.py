@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 
@@ -32,12 +31,13 @@ def stored_turns(conn: sqlite3.Connection, session_id: str) -> tuple[str | None,
     return (rows[0][0] if rows else None), [Turn(r[1], r[2], r[3]) for r in rows]
 
 
-def label(conn: sqlite3.Connection, session_id: str) -> int:
+def label(conn: sqlite3.Connection, session_id: str) -> int | None:
     """Give the stored turns' speakers to the diarized channel's segments that have none yet (new, or
-    re-transcribed text), splitting a segment where its words change speaker; returns how many were labelled."""
+    re-transcribed text), splitting a segment where its words change speaker; returns how many were labelled,
+    None when the session was never diarized."""
     source, turns = stored_turns(conn, session_id)
     if source is None:
-        return 0
+        return None
     segments = [s for s in store.segments_of(conn, session_id) if s.source == source and s.speaker is None]
     for seg in segments:
         pieces = split(seg.start_ms, seg.end_ms, seg.text, seg.words, turns)
@@ -46,12 +46,9 @@ def label(conn: sqlite3.Connection, session_id: str) -> int:
         elif pieces:
             conn.execute("DELETE FROM segments WHERE id = ?", (seg.id,))
             for p in pieces:
-                conn.execute(
-                    "INSERT INTO segments (session_id, chunk_id, start_ms, end_ms, text, source, confidence, words,"
-                    " speaker) VALUES (?,?,?,?,?,?,?,?,?)",
-                    (session_id, seg.chunk_id, p.start_ms, p.end_ms, p.text, seg.source,
-                     min((w["p"] for w in p.words), default=seg.confidence), json.dumps(p.words), p.speaker),
-                )  # fmt: skip
+                confidence = min((w["p"] for w in p.words), default=seg.confidence)
+                store.insert_segment(conn, session_id, seg.chunk_id, seg.source, p.start_ms, p.end_ms, p.text,
+                                     confidence, p.words, p.speaker)  # fmt: skip
     return len(segments)
 
 

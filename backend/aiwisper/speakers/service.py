@@ -67,11 +67,10 @@ class SpeakerService:
                 log.exception("speakers of session %s failed", session_id)
 
     def _after_transcription(self, session_id: str) -> None:
-        source, _ = self.db.read(lambda c: speakers.stored_turns(c, session_id))
-        if source is not None:
-            if self.db.write(lambda c: speakers.label(c, session_id)):
-                self._updated(session_id)
-        elif self.settings["speakers.auto"] and self.available:
+        labelled = self.db.write(lambda c: speakers.label(c, session_id))
+        if labelled:
+            self._updated(session_id)
+        elif labelled is None and self.settings["speakers.auto"] and self.available:
             self._job(session_id, None)
 
     def _job(self, session_id: str, count: int | None) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from aiwisper.errors import AiwisperError
+from aiwisper.procs import kill, rss_mb
 from aiwisper.speakers.diarize import Turn
 
 log = logging.getLogger(__name__)
@@ -94,21 +95,10 @@ class DiarizationWorker:
         return [Turn(*t) for t in reply[1]]
 
     def rss_mb(self) -> float | None:
-        if self.pid is None:
-            return None
-        try:
-            with open(f"/proc/{self.pid}/status") as f:
-                return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmRSS:"))
-        except (OSError, StopIteration):
-            return None
+        return rss_mb(self.pid)
 
     def _kill(self) -> None:
-        if self._proc is not None:
-            if self._proc.is_alive():
-                self._proc.kill()
-            self._proc.join(5)
-        if self._conn is not None:
-            self._conn.close()
+        kill(self._proc, self._conn)
         self._proc = self._conn = None
 
     def abort(self) -> None:
