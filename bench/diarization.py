@@ -23,7 +23,6 @@ from aiwisper.asr.whisper_cpp import WhisperCppEngine
 from aiwisper.models.registry import ModelRegistry
 from aiwisper.paths import model_search_dirs
 from aiwisper.speakers.der import der, parse_rttm
-from aiwisper.speakers.install import FILE
 from aiwisper.speakers.worker import DiarizationWorker
 
 RUNS = 20
@@ -31,8 +30,7 @@ RUNS = 20
 
 def run() -> list[dict[str, Any]]:
     registry = ModelRegistry(model_search_dirs())
-    vad = registry.vad_path()
-    worker = DiarizationWorker(vad, vad.parent / FILE, threads=2)
+    worker = DiarizationWorker(registry.speaker_models(), threads=2)
     rows: list[dict[str, Any]] = []
     try:
         with tempfile.TemporaryDirectory() as tmp:

@@ -82,7 +82,7 @@ class _Progress:
 def _diarizer(services: Services) -> DiarizationWorker:
     from aiwisper.speakers.worker import DiarizationWorker
 
-    return DiarizationWorker(services.registry.vad_path(), services.registry.speaker_model_path())
+    return DiarizationWorker(services.registry.speaker_models())
 
 
 def _cmd_diarize(args: argparse.Namespace) -> int:

@@ -48,8 +48,8 @@ class Services:
             )
         self.speakers: SpeakerService | None = None  # diarization after transcription and on request
         if transcription and speakers:
-            model = self.registry.speaker_model_path()
-            self.speakers = SpeakerService(self.db, self.data_dir, self.bus, self.settings, self._vad_path, model)
+            models = self.registry.speaker_models()
+            self.speakers = SpeakerService(self.db, self.data_dir, self.bus, self.settings, models)
         self.dialogs: Dialogs | None = None  # native file dialogs, set by the desktop window
         self._closed = False
 

@@ -88,9 +88,9 @@ def build_models(folder: Path, types: tuple[str, ...] = BUILD_TYPES, log: Callab
         manifest.vad = {"file": SILERO_FILE, "sha256": SILERO_SHA256, "source": SILERO_WHEEL}
         save_manifest(folder, manifest)
     log(f"{SILERO_FILE}: {SILERO_WHEEL}, sha256 {SILERO_SHA256[:12]}…")
-    from aiwisper.speakers.install import build_campplus
+    from aiwisper.speakers.install import build_speaker_models
 
-    build_campplus(folder, log)
+    build_speaker_models(folder, log)
 
 
 def import_model(path: Path, folder: Path, name: str | None = None, weight_type: str = "f16") -> ModelRecord:

@@ -9,7 +9,7 @@ from pathlib import Path
 from aiwisper.errors import NotFoundError
 from aiwisper.languages import for_model
 from aiwisper.models.manifest import ModelRecord, load_manifest
-from aiwisper.models.sources import CAMPPLUS_FILE, SILERO_FILE
+from aiwisper.models.sources import CAMPPLUS_FILE, SEGMENTATION_FILE, SILERO_FILE
 
 
 @dataclass(frozen=True)
@@ -79,9 +79,10 @@ class ModelRegistry:
         model = self.get(name) if name else self.default(language)
         return model, for_model(model.name, model.record.languages == "en", language)
 
-    def speaker_model_path(self) -> Path:
-        """Where the speaker-embedding model is (beside the VAD file); it may be missing on an older install."""
-        return self.vad_path().parent / CAMPPLUS_FILE
+    def speaker_models(self) -> tuple[Path, Path]:
+        """Where the speaker models are (segmentation, embedding; beside the VAD file): they may be missing on an
+        older install."""
+        return self.vad_path().parent / SEGMENTATION_FILE, self.vad_path().parent / CAMPPLUS_FILE
 
     def vad_path(self) -> Path:
         """The Silero VAD ONNX file."""

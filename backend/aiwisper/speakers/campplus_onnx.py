@@ -7,40 +7,18 @@ Batch norms after a convolution are folded into it; the pre-activation ones beco
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from aiwisper.speakers.campplus import BLOCKS, SEG_LEN
+from aiwisper.speakers.onnx_graph import Graph
 from aiwisper.speakers.weights import Array
 
 FRAMES = 150  # 1.5 s windows
 assert (FRAMES // 2) <= SEG_LEN  # the masking context is one segment: see the module docstring
 
 
-class _Graph:
-    def __init__(self, w: dict[str, Array]) -> None:
-        from onnx import helper, numpy_helper
-
-        self.helper, self.numpy_helper = helper, numpy_helper
-        self.w = w
-        self.nodes: list[Any] = []
-        self.inits: list[Any] = []
-        self.n = 0
-
-    def name(self, hint: str) -> str:
-        self.n += 1
-        return f"{hint}_{self.n}"
-
-    def const(self, value: Array, hint: str) -> str:
-        name = self.name(hint)
-        self.inits.append(self.numpy_helper.from_array(np.ascontiguousarray(value, dtype=np.float32), name))
-        return name
-
-    def op(self, kind: str, inputs: list[str], hint: str, **attrs: Any) -> str:
-        out = self.name(hint)
-        self.nodes.append(self.helper.make_node(kind, inputs, [out], **attrs))
-        return out
+class _Graph(Graph):
+    """CAM++'s layers: convolutions with their batch norms folded in, and standalone batch norms."""
 
     def conv(self, x: str, name: str, bn: str | None = None, stride: tuple[int, ...] = (1,), dilation: int = 1,
              pad: int = 0) -> str:  # fmt: skip
@@ -66,11 +44,11 @@ class _Graph:
 
 def build(w: dict[str, Array]) -> bytes:
     """The serialized ONNX model: input `feats` (batch, 150, 80), output `embedding` (batch, 192)."""
-    from onnx import TensorProto, checker, helper
+    from onnx import TensorProto, helper
 
     g = _Graph(w)
     x = g.op("Transpose", ["feats"], "t", perm=[0, 2, 1])
-    x = g.op("Reshape", [x, _shape(g, [0, 1, 80, FRAMES])], "r")
+    x = g.op("Reshape", [x, g.ints([0, 1, 80, FRAMES])], "r")
     x = g.relu(g.conv(x, "head.conv1", "head.bn1", pad=1))
     for layer in ("layer1", "layer2"):
         for i, stride in ((0, 2), (1, 1)):
@@ -82,7 +60,7 @@ def build(w: dict[str, Array]) -> bytes:
                 short = g.conv(x, f"{name}.shortcut.0", f"{name}.shortcut.1", stride=(stride, 1))
             x = g.relu(g.op("Add", [out, short], "res"))
     x = g.relu(g.conv(x, "head.conv2", "head.bn2", stride=(2, 1), pad=1))
-    x = g.op("Reshape", [x, _shape(g, [0, 320, FRAMES])], "flat")
+    x = g.op("Reshape", [x, g.ints([0, 320, FRAMES])], "flat")
     x = g.relu(g.conv(x, "xvector.tdnn.linear", "xvector.tdnn.nonlinear.batchnorm", stride=(2,), pad=2))
     for b, (layers, _, dilation) in enumerate(BLOCKS, start=1):
         for i in range(1, layers + 1):
@@ -91,37 +69,22 @@ def build(w: dict[str, Array]) -> bytes:
             h = g.relu(g.conv(h, f"{name}.linear1", f"{name}.nonlinear2.batchnorm"))
             cam = f"{name}.cam_layer"
             local = g.conv(h, f"{cam}.linear_local", dilation=dilation, pad=dilation)
-            mean = g.op("ReduceMean", [h, _ints(g, [2])], "mean", keepdims=1)
+            mean = g.op("ReduceMean", [h, g.ints([2])], "mean", keepdims=1)
             context = g.op("Add", [mean, mean], "context")  # global mean + the one segment's mean
             gate = g.conv(g.relu(g.conv(context, f"{cam}.linear1")), f"{cam}.linear2")
             masked = g.op("Mul", [local, g.op("Sigmoid", [gate], "sig")], "mask")
             x = g.op("Concat", [x, masked], "cat", axis=1)
         x = g.conv(g.relu(g.bn(x, f"xvector.transit{b}.nonlinear.batchnorm")), f"xvector.transit{b}.linear")
     x = g.relu(g.bn(x, "xvector.out_nonlinear.batchnorm"))
-    mean = g.op("ReduceMean", [x, _ints(g, [2])], "mean", keepdims=1)
+    mean = g.op("ReduceMean", [x, g.ints([2])], "mean", keepdims=1)
     centred = g.op("Sub", [x, mean], "centred")
-    var = g.op("ReduceSumSquare", [centred, _ints(g, [2])], "ss", keepdims=1)
+    var = g.op("ReduceSumSquare", [centred, g.ints([2])], "ss", keepdims=1)
     frames = FRAMES // 2
     std = g.op("Sqrt", [g.op("Mul", [var, g.const(np.array(1.0 / (frames - 1)), "n")], "var")], "std")
     stats = g.op("Concat", [mean, std], "stats", axis=1)
     emb = g.conv(stats, "xvector.dense.linear", "xvector.dense.nonlinear.batchnorm")
-    g.nodes.append(helper.make_node("Squeeze", [emb, _ints(g, [2])], ["embedding"]))
-    graph = helper.make_graph(
-        g.nodes, "campplus", [helper.make_tensor_value_info("feats", TensorProto.FLOAT, ["batch", FRAMES, 80])],
-        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", 192])], g.inits,
+    g.nodes.append(helper.make_node("Squeeze", [emb, g.ints([2])], ["embedding"]))
+    return g.model(
+        "campplus", [helper.make_tensor_value_info("feats", TensorProto.FLOAT, ["batch", FRAMES, 80])],
+        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", 192])],
     )  # fmt: skip
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], producer_name="aiwisper")
-    model.ir_version = 8
-    checker.check_model(model)
-    data: bytes = model.SerializeToString()
-    return data
-
-
-def _ints(g: _Graph, values: list[int]) -> str:
-    name = g.name("ints")
-    g.inits.append(g.numpy_helper.from_array(np.array(values, dtype=np.int64), name))
-    return name
-
-
-def _shape(g: _Graph, values: list[int]) -> str:
-    return _ints(g, values)

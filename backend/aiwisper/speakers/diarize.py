@@ -1,18 +1,19 @@
-"""Who spoke when in a recording: speech regions (Silero) → 1.5 s windows → CAM++ embeddings → clusters → turns."""
+"""Who spoke when in a recording: speech regions (pyannote segmentation) → 1.5 s windows → CAM++ embeddings →
+clusters → turns; where the segmentation hears two people at once, the second one gets a turn too."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from aiwisper.speakers.activity import CELL, Activity, second_speakers, segment, speech_regions
 from aiwisper.speakers.campplus import Embedder, fbank
 from aiwisper.speakers.cluster import cluster
-from aiwisper.vad import FRAME, SileroVad
+from aiwisper.speakers.segmentation import Segmenter
 
 F32 = npt.NDArray[np.float32]
 RATE = 16000
@@ -20,9 +21,7 @@ HOP = 160  # fbank frame shift (10 ms)
 FRAMES = 150  # frames per embedding window (1.5 s)
 WINDOW = 400 + (FRAMES - 1) * HOP  # samples that give exactly FRAMES fbank frames
 STEP = WINDOW // 3  # each moment is in about three windows
-ON, OFF = 0.5, 0.35  # speech probability that starts / ends a region
-MIN_GAP = 0.25  # seconds of silence that end a region
-MIN_REGION = 0.2  # seconds; shorter bursts are noise
+MIN_GAP = 0.25  # seconds; a speaker's turns closer than this are one turn
 
 
 @dataclass(frozen=True)
@@ -32,29 +31,6 @@ class Turn:
     start_ms: int
     end_ms: int
     speaker: int
-
-
-def speech_regions(audio: F32, vad_path: Path) -> list[tuple[int, int]]:
-    """Sample ranges of speech, by Silero with hysteresis; short gaps are bridged."""
-    vad = SileroVad(vad_path)
-    regions: list[tuple[int, int]] = []
-    start: int | None = None
-    quiet = 0
-    for i in range(0, len(audio) - FRAME + 1, FRAME):
-        p = vad(audio[i : i + FRAME])
-        if start is None:
-            if p >= ON:
-                start, quiet = i, 0
-        elif p < OFF:
-            quiet += FRAME
-            if quiet >= MIN_GAP * RATE:
-                regions.append((start, i - quiet + FRAME))
-                start = None
-        else:
-            quiet = 0
-    if start is not None:
-        regions.append((start, len(audio)))
-    return [(s, e) for s, e in regions if e - s >= MIN_REGION * RATE]
 
 
 def windows(regions: list[tuple[int, int]], total: int) -> list[tuple[int, int, int]]:
@@ -105,18 +81,35 @@ def turns_of(
     return turns
 
 
+def with_overlaps(act: Activity, turns: list[Turn]) -> list[Turn]:
+    """`turns` and, after them, the turns of the second speaker where two talk at once."""
+    ms = CELL * 1000 // RATE
+    labels = np.full(act.n_cells, -1, np.int64)
+    for t in turns:
+        labels[t.start_ms // ms : t.end_ms // ms] = t.speaker
+    other = second_speakers(act, labels)
+    out = list(turns)
+    edges = np.flatnonzero(np.diff(np.concatenate([[-1], other, [-1]])))
+    for a, b in itertools.pairwise(edges):
+        if other[a] >= 0:
+            out.append(Turn(int(a) * ms, int(b) * ms, int(other[a])))
+    return out
+
+
 def diarize(
-    audio: F32, vad_path: Path, embedder: Embedder, speakers: int | None = None,
+    audio: F32, segmenter: Segmenter, embedder: Embedder, speakers: int | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> list[Turn]:  # fmt: skip
-    """Speaker turns of 16 kHz mono `audio`; `speakers` fixes the count, None finds it."""
-    regions = speech_regions(audio, vad_path)
+    """Speaker turns of 16 kHz mono `audio`; `speakers` fixes the count, None finds it. Overlapped speech has
+    two turns at once: the one-speaker turns come first, the second speakers' after them."""
+    act = segment(audio, segmenter)
+    regions = speech_regions(act)
     if progress:
-        progress(0.3)
+        progress(0.2)
     wins = windows(regions, len(audio))
     if not wins:
         return []
     emb = embed_windows(audio, wins, embedder)
     if progress:
         progress(0.9)
-    return turns_of(regions, wins, cluster(emb, speakers))
+    return with_overlaps(act, turns_of(regions, wins, cluster(emb, speakers)))

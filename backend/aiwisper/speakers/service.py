@@ -26,10 +26,10 @@ FINISHED = ("done", "recovered")
 class SpeakerService:
     """Owner of the diarization thread and worker; `close()` stops both."""
 
-    def __init__(self, db: Database, data_dir: Path, bus: EventBus, settings: Settings, vad_path: Path,
-                 model_path: Path) -> None:  # fmt: skip
+    def __init__(self, db: Database, data_dir: Path, bus: EventBus, settings: Settings,
+                 models: tuple[Path, Path]) -> None:  # fmt: skip
         self.db, self.data_dir, self.bus, self.settings = db, data_dir, bus, settings
-        self.vad_path, self.model_path = vad_path, model_path
+        self.models = models  # segmentation, embedding
         self._queue: queue.Queue[tuple[str, int | None, bool] | None] = queue.Queue()
         self._worker: DiarizationWorker | None = None
         self._closed = False
@@ -39,12 +39,13 @@ class SpeakerService:
 
     @property
     def available(self) -> bool:
-        return self.model_path.is_file()
+        return all(path.is_file() for path in self.models)
 
     def diarize(self, session_id: str, count: int | None = None) -> DiarizationUpdated:
         """Queue a diarization of a stored session (`count` speakers, or found automatically)."""
         if not self.available:
-            raise AiwisperError(f"the speaker model is missing ({self.model_path.name}): run aiwisper models build")
+            missing = ", ".join(path.name for path in self.models if not path.is_file())
+            raise AiwisperError(f"the speaker models are missing ({missing}): run aiwisper models build")
         self.db.read(lambda c: store.get_session(c, session_id))  # a clear error for an unknown session
         event = DiarizationUpdated(session_id, "queued")
         self.bus.publish(event)
@@ -82,7 +83,7 @@ class SpeakerService:
         try:
             if self._worker is None:
                 cap = float(self.settings["transcription.worker_memory_mb"])
-                self._worker = DiarizationWorker(self.vad_path, self.model_path, max_rss_mb=cap)
+                self._worker = DiarizationWorker(self.models, max_rss_mb=cap)
             found = diarize_session(self.db, self.data_dir, self._worker, session_id, count)
         except AiwisperError as e:
             if not self._closed:

@@ -26,8 +26,20 @@ class CheckpointError(AiwisperError):
     """A checkpoint could not be read (not a zip checkpoint, or something other than tensors inside)."""
 
 
-def load_state_dict(data: bytes) -> dict[str, Array]:
-    """The tensors of a zip-format PyTorch checkpoint, as numpy arrays by name."""
+class _Inert:
+    """Stands in for a known metadata object in a checkpoint (task specifications, versions): keeps nothing."""
+
+    def __init__(self, *_: Any, **__: Any) -> None:
+        pass
+
+    def __setstate__(self, _: Any) -> None:
+        pass
+
+
+def load_state_dict(data: bytes, inert: frozenset[str] = frozenset(), key: str | None = None) -> dict[str, Array]:
+    """The tensors of a zip-format PyTorch checkpoint, as numpy arrays by name. `inert` names the other globals
+    ("module.Name") that may appear, read as placeholders; `key` picks the state dict out of a larger checkpoint
+    (a training checkpoint's "state_dict")."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         pkl = next(n for n in zf.namelist() if n.endswith("/data.pkl"))
@@ -53,6 +65,8 @@ def load_state_dict(data: bytes) -> dict[str, Array]:
                 return collections.OrderedDict
             if module == "torch" and name in DTYPES:
                 return DTYPES[name]
+            if f"{module}.{name}" in inert:
+                return _Inert
             raise CheckpointError(f"the checkpoint holds {module}.{name}, which is not a tensor")
 
         def persistent_load(self, pid: Any) -> Any:
@@ -60,6 +74,8 @@ def load_state_dict(data: bytes) -> dict[str, Array]:
             return (dtype, key)
 
     state = Unpickler(io.BytesIO(zf.read(pkl))).load()
+    if key is not None:
+        state = state.get(key) if isinstance(state, dict) else None
     if not isinstance(state, dict):
         raise CheckpointError("the checkpoint is not a state dict")
     return {k: v for k, v in state.items() if isinstance(v, np.ndarray)}

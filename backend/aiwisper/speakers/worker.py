@@ -25,14 +25,15 @@ class DiarizationFailed(AiwisperError):
     """Diarization could not finish (the worker failed, stopped or took too long)."""
 
 
-def _serve(conn: Connection, vad_path: str, model_path: str, threads: int) -> None:
+def _serve(conn: Connection, segmentation_path: str, embedding_path: str, threads: int) -> None:
     import numpy as np
 
     from aiwisper.sessions.audio import read_range
     from aiwisper.speakers.campplus import Embedder
     from aiwisper.speakers.diarize import diarize
+    from aiwisper.speakers.segmentation import Segmenter
 
-    embedder = Embedder(Path(model_path), threads)
+    segmenter, embedder = Segmenter(Path(segmentation_path), threads), Embedder(Path(embedding_path), threads)
     while True:
         try:
             msg = conn.recv()
@@ -43,7 +44,7 @@ def _serve(conn: Connection, vad_path: str, model_path: str, threads: int) -> No
         _, wav, channel, speakers = msg
         try:
             audio = read_range(Path(wav), channel, 0, Path(wav).stat().st_size).astype(np.float32)
-            turns = diarize(audio, Path(vad_path), embedder, speakers)
+            turns = diarize(audio, segmenter, embedder, speakers)
             conn.send(("ok", [(t.start_ms, t.end_ms, t.speaker) for t in turns]))
         except Exception as e:
             conn.send(("error", f"{type(e).__name__}: {e}"))
@@ -52,10 +53,12 @@ def _serve(conn: Connection, vad_path: str, model_path: str, threads: int) -> No
 class DiarizationWorker:
     """Parent side; not thread-safe."""
 
-    def __init__(self, vad_path: Path, model_path: Path, threads: int = 2, max_rss_mb: float = 0.0) -> None:
-        if not model_path.is_file():
-            raise AiwisperError(f"{model_path.name} is missing (run: aiwisper models build)")
-        self.args = (str(vad_path), str(model_path), threads)
+    def __init__(self, models: tuple[Path, Path], threads: int = 2, max_rss_mb: float = 0.0) -> None:
+        """`models`: the segmentation and the embedding model's files."""
+        for path in models:
+            if not path.is_file():
+                raise AiwisperError(f"{path.name} is missing (run: aiwisper models build)")
+        self.args = (str(models[0]), str(models[1]), threads)
         self.max_rss_mb = max_rss_mb
         self._ctx = mp.get_context("spawn")
         self._proc: Any = None
