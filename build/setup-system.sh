@@ -15,6 +15,8 @@ packages=(
   xdotool                                            # tests answer the window's native file dialogs
   cmake                                              # make bench: builds whisper.cpp's whisper-cli as the peer
   espeak-ng                                          # tests: spoken back-channels ("yeah, yeah") in a conversation
+  patchelf                                           # make package: build paths out of the .deb's RUNPATHs
+  debootstrap lintian                                # tests: the .deb in a clean Debian root, and its lint
 )
 missing=()
 for p in "${packages[@]}"; do

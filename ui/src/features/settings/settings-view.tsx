@@ -9,6 +9,7 @@ export function SettingsView() {
   const queries = useQueryClient();
   const models = useQuery({ queryKey: ["models"], queryFn: () => call("models.list") });
   const settings = useQuery({ queryKey: ["settings"], queryFn: () => call("settings.get") });
+  const info = useQuery({ queryKey: ["app-info"], queryFn: () => call("app.info") });
   const [path, setPath] = useState("");
   const done = () => void queries.invalidateQueries();
   const setDefault = useMutation({ mutationFn: (name: string) => call("models.set_default", { name }), onSuccess: done, onError: (e) => toast(errorText(e)) });
@@ -55,6 +56,12 @@ export function SettingsView() {
           );
         })}
       </div>
+      <h2>About</h2>
+      <dl className="about" aria-label="About AIWisper">
+        <dt>Version</dt><dd data-testid="app-version">{info.data ? `AIWisper ${info.data.version}` : "…"}</dd>
+        <dt>Data folder</dt><dd>{info.data?.data_dir ?? "…"}</dd>
+        <dt>Log file</dt><dd>{info.data?.log_file ?? "…"}</dd>
+      </dl>
     </section>
   );
 }
