@@ -106,6 +106,33 @@ def test_sessions_get_list_search_rename_edit_export(imported) -> None:  # type:
     client.error("sessions.get", "not_found", session_id="6f1c1f42-0000-4000-8000-000000000000")
 
 
+def test_memo_saved_searched_exported_and_refused_when_bad(imported) -> None:  # type: ignore[no-untyped-def]
+    client, services, sid = imported
+    assert client.ok("sessions.get", session_id=sid)["memo"] == {"session_id": sid, "text": "", "updated_at": None}
+    memo = "Agenda: inauguration.\nDecision: quote the zeppelin line in the newsletter."
+    saved = client.ok("sessions.set_memo", session_id=sid, text=memo)
+    assert saved["text"] == memo and saved["updated_at"]
+    assert client.ok("sessions.get", session_id=sid)["memo"]["text"] == memo
+    hits = client.ok("search", query="zeppelin")
+    assert [(h["kind"], h["session_id"]) for h in hits] == [("memo", sid)] and "[zeppelin]" in hits[0]["snippet"]
+    assert client.ok("sessions.list", query="zeppelin")["total"] == 1
+    assert client.ok("search", query="zeppelin", speaker="Me") == []  # a memo has no speaker
+    for fmt in ("txt", "md", "json"):
+        out = client.ok("sessions.export", session_id=sid, format=fmt)["text"]
+        assert "quote the zeppelin line" in out and "my fellow Americans" in out, fmt
+    assert "zeppelin" not in client.ok("sessions.export", session_id=sid, format="srt")["text"]
+    doc = client.ok("sessions.export", session_id=sid, format="docx")
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(doc["base64"]))) as z:
+        assert "quote the zeppelin line" in z.read("word/document.xml").decode()
+    # stored in the SQLite file itself
+    assert services.db.read(lambda c: c.execute("SELECT text FROM memos").fetchone()[0]) == memo
+    assert "at most 100,000 characters" in client.error("sessions.set_memo", "invalid_argument", session_id=sid,
+                                                        text="x" * 100_001)  # fmt: skip
+    client.error("sessions.set_memo", "not_found", session_id="6f1c1f42-0000-4000-8000-000000000000", text="x")
+    client.ok("sessions.set_memo", session_id=sid, text="")
+    assert client.ok("search", query="zeppelin") == []
+
+
 def test_retranscribe_jobs_and_cancel(imported) -> None:  # type: ignore[no-untyped-def]
     client, _, sid = imported
     job = client.ok("sessions.retranscribe", session_id=sid, model="base-q8_0")

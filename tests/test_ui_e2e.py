@@ -119,6 +119,27 @@ def test_live_session_shows_partial_then_final_text(page: Page, server: str) -> 
     expect(page.get_by_role("button", name="Start recording")).to_be_visible(timeout=30_000)
 
 
+def test_memo_typed_during_a_recording_survives_a_reload(page: Page, server: str) -> None:
+    _go(page, server, "record")
+    page.get_by_role("button", name="Start recording").click()
+    notes = page.get_by_label("Notes")
+    expect(notes).to_be_enabled(timeout=20_000)
+    notes.fill("Decision: ship the release on Friday")
+    expect(page.get_by_test_id("memo-state")).to_have_text("Saved", timeout=10_000)
+    page.reload()
+    expect(page.get_by_label("Notes")).to_have_value("Decision: ship the release on Friday", timeout=20_000)
+    page.get_by_label("Notes").press("End")
+    page.get_by_label("Notes").type(" (Ann)")
+    page.get_by_role("button", name="Stop").click()  # a pending save is flushed when the editor goes away
+    expect(page.get_by_role("button", name="Start recording")).to_be_visible(timeout=30_000)
+    _go(page, server, "search")
+    page.get_by_label("Search").fill("release Friday")
+    hit = page.locator(".hits li.memo a").first
+    expect(hit).to_be_visible(timeout=10_000)
+    hit.click()
+    expect(page.get_by_label("Notes")).to_have_value("Decision: ship the release on Friday (Ann)", timeout=10_000)
+
+
 def test_quiet_microphone_shows_a_warning_and_still_gives_text(browser: Browser, quiet_server: str) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 820}, color_scheme="light")
     page = context.new_page()

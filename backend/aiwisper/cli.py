@@ -153,7 +153,7 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
             session = services.db.read(partial(store.get_session, session_id=sid))
             segments = services.db.read(partial(store.segments_of, session_id=sid))
             names = services.db.read(partial(speakers.names, session_id=sid))
-            data, _ = render(session, segments, args.format, names)
+            data, _ = render(session, segments, args.format, names)  # a new session: no memo yet
             if args.output:
                 args.output.mkdir(parents=True, exist_ok=True)
                 target = args.output / f"{Path(session.title).stem}.{args.format}"

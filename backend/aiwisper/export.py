@@ -121,20 +121,38 @@ EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def export(session: SessionRow, segments: list[SegmentRow], fmt: str, names: Names | None = None) -> str:
-    """The transcript in a text format; an unknown format is a clear error."""
+def export(session: SessionRow, segments: list[SegmentRow], fmt: str, names: Names | None = None,
+           memo: str = "") -> str:  # fmt: skip
+    """The transcript in a text format, with the session's memo in the formats meant for reading (TXT, Markdown,
+    JSON; subtitles and RTTM are the transcript only); an unknown format is a clear error."""
     if fmt not in FORMATS:
         raise InvalidArgumentError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
-    return FORMATS[fmt][0](session, segments, names or {})
+    text = FORMATS[fmt][0](session, segments, names or {})
+    memo = memo.strip()
+    if fmt == "json":
+        doc = json.loads(text)
+        doc["memo"] = memo
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if not memo:
+        return text
+    if fmt == "txt":
+        return f"Notes:\n{memo}\n\nTranscript:\n{text}"
+    if fmt == "md":
+        head, _, rest = text.partition("\n\n")  # the title, then the date line
+        date, _, transcript = rest.partition("\n\n")
+        return f"{head}\n\n{date}\n\n## Notes\n\n{memo}\n\n## Transcript\n\n{transcript}"
+    return text
 
 
-def render(session: SessionRow, segments: list[SegmentRow], fmt: str, names: Names | None = None) -> tuple[bytes, str]:
+def render(session: SessionRow, segments: list[SegmentRow], fmt: str, names: Names | None = None,
+           memo: str = "") -> tuple[bytes, str]:  # fmt: skip
     """(content, mime type) of the transcript in any export format, DOCX included."""
     if fmt == "docx":
         from aiwisper.export_docx import docx
 
         lines = [(f"[{clock(s.start_ms, '.', False)[:-4]}]", f"{_label(session, s, names or {})}{s.text}")
                  for s in segments]  # fmt: skip
-        return docx(session.title, lines), DOCX_MIME
-    text = export(session, segments, fmt, names)  # refuses an unknown format
+        notes = [("Notes:", line) for line in memo.strip().splitlines() if line.strip()]
+        return docx(session.title, notes + lines), DOCX_MIME
+    text = export(session, segments, fmt, names, memo)  # refuses an unknown format
     return text.encode("utf-8"), FORMATS[fmt][1]

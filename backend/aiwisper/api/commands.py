@@ -28,8 +28,10 @@ from aiwisper.languages import check_language
 from aiwisper.logs import log_path
 from aiwisper.services import Services
 from aiwisper.sessions import library, store
+from aiwisper.sessions import memo as memos
 from aiwisper.sessions import speakers as speaker_store
 from aiwisper.sessions.library import SearchHit, SessionDetail, SessionPage
+from aiwisper.sessions.memo import Memo
 from aiwisper.sessions.recorder import BusyError, RecordConfig, State
 from aiwisper.settings import SETTINGS
 from aiwisper.speakers.session import check_speakers
@@ -43,7 +45,8 @@ def export_bytes(services: Services, session_id: str, fmt: str) -> tuple[bytes, 
     segments = services.db.read(lambda c: store.segments_of(c, sid))
     stem = "".join(ch if ch.isalnum() or ch in " -_." else "_" for ch in session.title).strip() or "transcript"
     names = services.db.read(lambda c: speaker_store.names(c, sid))
-    data, mime = render(session, segments, fmt, names)
+    memo = services.db.read(lambda c: memos.get(c, sid))
+    data, mime = render(session, segments, fmt, names, memo.text)
     return data, mime, f"{stem}.{fmt}"
 
 
@@ -158,6 +161,12 @@ def build_registry(services: Services) -> Registry:
         sid = library.check_session_id(session_id)
         db.write(lambda c: speaker_store.merge(c, sid, keep, other))
         return db.read(lambda c: library.get_session(c, sid))
+
+    @reg.command("sessions.set_memo")
+    def sessions_set_memo(session_id: str, text: str) -> Memo:
+        """Save a session's memo (the user's notes; also while it records)."""
+        sid = library.check_session_id(session_id)
+        return db.write(lambda c: memos.save(c, sid, text))
 
     @reg.command("segments.set_speaker")
     def segments_set_speaker(segment_id: int, speaker: int) -> SessionDetail:

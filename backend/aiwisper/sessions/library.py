@@ -12,7 +12,9 @@ from pathlib import Path
 
 from aiwisper.errors import InvalidArgumentError, NotFoundError
 from aiwisper.export import SPEAKERS
+from aiwisper.sessions import memo as memos
 from aiwisper.sessions import speakers, store
+from aiwisper.sessions.memo import Memo
 
 
 def check_session_id(session_id: str) -> str:
@@ -66,11 +68,12 @@ class SpeakerInfo:
 
 @dataclass(frozen=True)
 class SessionDetail(SessionSummary):
-    """A session with its transcript, chunks and speakers (empty until diarized)."""
+    """A session with its transcript, chunks, speakers (empty until diarized) and the user's memo."""
 
     segments: list[store.SegmentRow]
     chunk_list: list[ChunkInfo]
     speakers: list[SpeakerInfo]
+    memo: Memo
 
 
 @dataclass(frozen=True)
@@ -83,8 +86,10 @@ class SessionPage:
 
 @dataclass(frozen=True)
 class SearchHit:
-    """A segment that matches a search, with its session and a snippet that marks hits as [word]."""
+    """A segment (`kind` "segment") or a session's memo ("memo": no segment, time 0) that matches a search, with
+    its session and a snippet that marks hits as [word]."""
 
+    kind: str
     segment_id: int
     session_id: str
     start_ms: int
@@ -124,10 +129,11 @@ def list_sessions(conn: sqlite3.Connection, query: str = "", limit: int = 50, of
         like = f"%{query.strip()}%"
         where = "WHERE title LIKE ? " + (
             "OR id IN (SELECT session_id FROM segments WHERE id IN (SELECT rowid FROM segments_fts WHERE segments_fts MATCH ?))"  # noqa: E501
+            " OR id IN (SELECT session_id FROM memos WHERE rowid IN (SELECT rowid FROM memos_fts WHERE memos_fts MATCH ?))"  # noqa: E501
             if match
             else ""
         )
-        args = [like, match] if match else [like]
+        args = [like, match, match] if match else [like]
     total = conn.execute(f"SELECT COUNT(*) FROM sessions {where}", args).fetchone()[0]
     rows = conn.execute(f"SELECT * FROM sessions {where} ORDER BY created_at DESC LIMIT ? OFFSET ?",
                         [*args, limit, offset]).fetchall()  # fmt: skip
@@ -143,7 +149,7 @@ def get_session(conn: sqlite3.Connection, session_id: str) -> SessionDetail:
     ]  # fmt: skip
     people = [SpeakerInfo(n, name) for n, name in speakers.names(conn, s.id).items()]
     return SessionDetail(**vars(_summary(conn, s)), segments=store.segments_of(conn, s.id), chunk_list=chunks,
-                         speakers=people)  # fmt: skip
+                         speakers=people, memo=memos.get(conn, s.id))  # fmt: skip
 
 
 def rename(conn: sqlite3.Connection, session_id: str, title: str) -> None:
@@ -175,14 +181,27 @@ def edit_segment(conn: sqlite3.Connection, segment_id: int, text: str) -> store.
     return store.SegmentRow.from_row(conn.execute("SELECT * FROM segments WHERE id = ?", (segment_id,)).fetchone())
 
 
+def _memo_hits(conn: sqlite3.Connection, match: str, limit: int) -> list[SearchHit]:
+    rows = conn.execute(
+        "SELECT m.session_id, se.title, se.created_at, snippet(memos_fts, 0, '[', ']', '…', 12) AS snippet"
+        " FROM memos_fts JOIN memos m ON m.rowid = memos_fts.rowid JOIN sessions se ON se.id = m.session_id"
+        " WHERE memos_fts MATCH ? ORDER BY se.created_at DESC LIMIT ?",
+        (match, limit),
+    ).fetchall()
+    return [SearchHit("memo", 0, r["session_id"], 0, 0, "memo", r["title"], r["created_at"], r["snippet"], "")
+            for r in rows]  # fmt: skip
+
+
 def search(conn: sqlite3.Connection, query: str, limit: int = 50, speaker: str = "") -> list[SearchHit]:
-    """Full-text hits across every session, newest first, with a snippet, the time to seek to and who said it
-    (the diarized speaker's name, else Me/Them on a call); `speaker` keeps only what that name said."""
+    """Full-text hits across every session: memos first, then segments, newest first, with a snippet, the time to
+    seek to and who said it (the diarized speaker's name, else Me/Them on a call); `speaker` keeps only what that
+    name said."""
     match = fts_query(query)
     if not match:
         return []
     wanted = " ".join(speaker.split()).casefold()
     limit = max(1, min(limit, 500))
+    hits = [] if wanted else _memo_hits(conn, match, limit)
     rows = conn.execute(
         "SELECT s.id AS segment_id, s.session_id, s.start_ms, s.end_ms, s.source, s.speaker, se.title,"
         " se.created_at, se.sources, snippet(segments_fts, 0, '[', ']', '…', 12) AS snippet"
@@ -191,7 +210,6 @@ def search(conn: sqlite3.Connection, query: str, limit: int = 50, speaker: str =
         (match, limit if not wanted else 5000),
     ).fetchall()
     names: dict[str, dict[int, str]] = {}
-    hits = []
     for r in rows:
         if r["speaker"] is not None:
             who = names.setdefault(r["session_id"], speakers.names(conn, r["session_id"])).get(r["speaker"], "")
@@ -201,7 +219,7 @@ def search(conn: sqlite3.Connection, query: str, limit: int = 50, speaker: str =
             continue
         fields = dict(r)
         del fields["speaker"], fields["sources"]
-        hits.append(SearchHit(**fields, speaker=who))
+        hits.append(SearchHit(kind="segment", **fields, speaker=who))
         if len(hits) >= limit:
             break
     return hits

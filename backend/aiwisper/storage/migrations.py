@@ -101,4 +101,23 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX turns_session ON turns(session_id);
     """,
+    # 6: a memo per session (the user's own notes beside the transcript), searched like the transcript.
+    """
+    CREATE TABLE memos (
+        session_id TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE VIRTUAL TABLE memos_fts USING fts5(text, content='memos', content_rowid='rowid');
+    CREATE TRIGGER memos_ai AFTER INSERT ON memos BEGIN
+        INSERT INTO memos_fts(rowid, text) VALUES (new.rowid, new.text);
+    END;
+    CREATE TRIGGER memos_ad AFTER DELETE ON memos BEGIN
+        INSERT INTO memos_fts(memos_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+    END;
+    CREATE TRIGGER memos_au AFTER UPDATE OF text ON memos BEGIN
+        INSERT INTO memos_fts(memos_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+        INSERT INTO memos_fts(rowid, text) VALUES (new.rowid, new.text);
+    END;
+    """,
 )

@@ -160,7 +160,7 @@ export interface SnapshotEvent {
   jobs: JobUpdatedEvent[];
 }
 
-/** A session with its transcript, chunks and speakers (empty until diarized). */
+/** A session with its transcript, chunks, speakers (empty until diarized) and the user's memo. */
 export interface SessionDetail {
   id: string;
   title: string;
@@ -180,6 +180,7 @@ export interface SessionDetail {
   segments: SegmentRow[];
   chunk_list: ChunkInfo[];
   speakers: SpeakerInfo[];
+  memo: Memo;
 }
 
 /** A chunk of a session, in milliseconds of its audio. */
@@ -196,6 +197,13 @@ export interface ChunkInfo {
 export interface SpeakerInfo {
   speaker: number;
   name: string;
+}
+
+/** A session's memo as saved; `updated_at` is None when it was never written. */
+export interface Memo {
+  session_id: string;
+  text: string;
+  updated_at: string | null;
 }
 
 /** Version, data folder, default model, what the user should fix, and the log file to attach to a report. */
@@ -242,8 +250,9 @@ export interface DefaultModel {
   default: string;
 }
 
-/** A segment that matches a search, with its session and a snippet that marks hits as [word]. */
+/** A segment (`kind` "segment") or a session's memo ("memo": no segment, time 0) that matches a search, with its session and a snippet that marks hits as [word]. */
 export interface SearchHit {
+  kind: string;
   segment_id: number;
   session_id: string;
   start_ms: number;
@@ -352,6 +361,8 @@ export interface Commands {
   "sessions.rename": { params: { session_id: string; title: string }; result: SessionDetail };
   /** Transcribe a chunk, a range or the whole session again; the old text stays until done. */
   "sessions.retranscribe": { params: { session_id: string; chunk_ids?: number[] | null; start_ms?: number | null; end_ms?: number | null; model?: string | null; language?: string | null }; result: JobUpdatedEvent };
+  /** Save a session's memo (the user's notes; also while it records). */
+  "sessions.set_memo": { params: { session_id: string; text: string }; result: Memo };
   /** Start recording (language and model default to the settings; a model that can't do the language: refused). */
   "sessions.start": { params: { mic?: string | null; system?: string | null; title?: string | null; transcribe?: boolean; language?: string | null; model?: string | null; vocabulary?: string }; result: SessionDetail };
   /** Stop the recording; every chunk recorded is still transcribed. */

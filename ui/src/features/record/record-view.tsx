@@ -6,6 +6,7 @@ import { call } from "../../lib/bridge";
 import { clock, meterWidth, speaker } from "../../lib/format";
 import { empty, reduce } from "../../lib/transcript";
 import { useEvents } from "../../lib/use-events";
+import { MemoEditor } from "../../components/memo-editor";
 
 type Levels = Record<string, Level>;
 
@@ -157,6 +158,7 @@ export function RecordView() {
           {history.map((h, i) => <span key={i} style={{ height: `${Math.max(2, h)}%` }} />)}
         </div>
       </div>
+      {recording && <MemoEditor key={recording.id} sessionId={recording.id} />}
       <div className="live" ref={box} data-testid="live-transcript"
         onScroll={(e) => {
           const el = e.currentTarget;

@@ -26,11 +26,12 @@ export function SearchView() {
       {query && hits.data?.length === 0 && <p className="empty">Nothing found for “{query}”.</p>}
       <ul className="hits">
         {(hits.data ?? []).map((h) => (
-          <li key={h.segment_id}>
-            <a href={`#/sessions/${h.session_id}?t=${h.start_ms}`}>
+          <li key={`${h.kind}-${h.session_id}-${h.segment_id}`} className={h.kind}>
+            <a href={h.kind === "memo" ? `#/sessions/${h.session_id}` : `#/sessions/${h.session_id}?t=${h.start_ms}`}>
               <span className="title">{h.title}</span>
+              {h.kind === "memo" && <span className="who"> · Notes</span>}
               {h.speaker && <span className="who"> · {h.speaker}</span>}
-              <span className="muted"> · {dateTime(h.created_at)} · at {clock(h.start_ms)}</span>
+              <span className="muted"> · {dateTime(h.created_at)}{h.kind === "memo" ? "" : ` · at ${clock(h.start_ms)}`}</span>
               <span className="snippet">
                 {snippetParts(h.snippet).map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}
               </span>

@@ -6,6 +6,7 @@ import { call, fileUrl, isDesktop } from "../../lib/bridge";
 import { clock, dateTime, speaker, speakerColor } from "../../lib/format";
 import { go } from "../../lib/router";
 import { useEvents } from "../../lib/use-events";
+import { MemoEditor } from "../../components/memo-editor";
 import { SpeakersBar } from "./speakers-bar";
 
 export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
@@ -138,6 +139,7 @@ export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
         </select>
         <button onClick={() => redo.mutate({})}>Re-transcribe all</button>
       </div>
+      <MemoEditor key={s.id} sessionId={s.id} initial={s.memo.text} />
       <SpeakersBar speakers={s.speakers} busy={finding || findSpeakers.isPending}
         onRename={(speaker, name) => renameSpeaker.mutate({ speaker, name })}
         onMerge={(keep, other) => mergeSpeakers.mutate({ keep, other })}
