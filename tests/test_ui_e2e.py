@@ -140,6 +140,27 @@ def test_memo_typed_during_a_recording_survives_a_reload(page: Page, server: str
     expect(page.get_by_label("Notes")).to_have_value("Decision: ship the release on Friday (Ann)", timeout=10_000)
 
 
+def test_a_pdf_is_found_by_search_and_opens_at_its_page(page: Page, server: str, tmp_path: Path) -> None:
+    from .docs import drawing_pdf, text_pdf
+
+    plan = text_pdf(tmp_path / "plan.pdf", ["Agenda\nBudget review", "Risks\nThe van broke down on the motorway"])
+    _go(page, server, "documents")
+    page.get_by_label("Document path").fill(str(drawing_pdf(tmp_path / "scan.pdf")))
+    page.get_by_role("button", name="Add document").click()
+    expect(page.get_by_text(re.compile("scan.pdf: no text layer"))).to_be_visible(timeout=10_000)
+    page.get_by_label("Document path").fill(str(plan))
+    page.get_by_role("button", name="Add document").click()
+    expect(page.locator(".documents li", has_text="plan.pdf")).to_be_visible(timeout=10_000)
+    _go(page, server, "search")
+    page.get_by_label("Search").fill("motorway")
+    hit = page.locator(".hits li.document a", has_text="plan.pdf").first
+    expect(hit).to_contain_text("page 2", timeout=10_000)
+    hit.click()
+    current = page.locator(".passage.current")
+    expect(current).to_contain_text("The van broke down on the motorway", timeout=10_000)
+    expect(page.get_by_test_id("document-text")).to_contain_text("Page 2")
+
+
 def test_quiet_microphone_shows_a_warning_and_still_gives_text(browser: Browser, quiet_server: str) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 820}, color_scheme="light")
     page = context.new_page()

@@ -43,10 +43,10 @@ class WindowDialogs:
     def __init__(self, window: Any) -> None:
         self.window = window
 
-    def open_files(self) -> list[str]:
+    def open_files(self, file_types: tuple[str, ...] = MEDIA_TYPES) -> list[str]:
         import webview
 
-        chosen = self.window.create_file_dialog(webview.FileDialog.OPEN, allow_multiple=True, file_types=MEDIA_TYPES)
+        chosen = self.window.create_file_dialog(webview.FileDialog.OPEN, allow_multiple=True, file_types=file_types)
         return [str(p) for p in chosen or ()]
 
     def save_file(self, suggested_name: str) -> str | None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import base64
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 
 from aiwisper import __version__, paths
-from aiwisper.api.dialogs import Dialogs, DialogsUnavailableError
+from aiwisper.api.dialogs import DOCUMENT_TYPES, Dialogs, DialogsUnavailableError
 from aiwisper.api.registry import Registry
 from aiwisper.api.results import (
     AppInfo,
     DefaultModel,
     Deleted,
+    DocumentAdded,
     ExportedFile,
     ModelInfo,
     SavedFile,
@@ -21,6 +23,9 @@ from aiwisper.api.results import (
     SettingValue,
 )
 from aiwisper.audio.capture import Device
+from aiwisper.documents import library as documents
+from aiwisper.documents.extract import passages
+from aiwisper.documents.library import DocumentDetail, DocumentInfo
 from aiwisper.errors import AiwisperError, InvalidArgumentError
 from aiwisper.events import DiarizationUpdated, JobUpdated
 from aiwisper.export import ExportFormat, render
@@ -219,6 +224,43 @@ def build_registry(services: Services) -> Registry:
             raise AiwisperError(f"could not save {path.name}: {e.strerror or e}") from e
         return SavedFile(str(path))
 
+    @reg.command("documents.add")
+    def documents_add(paths: list[str]) -> list[DocumentAdded]:
+        """Add documents (PDF, DOCX, TXT, Markdown) beside the sessions; each file gets its document or its error."""
+        if not paths:
+            raise InvalidArgumentError("no files given")
+        out = []
+        for p in paths:
+            try:
+                found = passages(Path(p))  # read before the write transaction
+                added = db.write(partial(documents.add, data_dir=services.data_dir, path=Path(p), found=found))
+                out.append(DocumentAdded(p, added, None))
+            except AiwisperError as e:
+                out.append(DocumentAdded(p, None, str(e)))
+        return out
+
+    @reg.command("dialog.add_documents")
+    def dialog_add_documents() -> list[DocumentAdded]:
+        """Desktop: choose documents in the system's open dialog and add them (nothing when cancelled)."""
+        chosen = dialogs().open_files(DOCUMENT_TYPES)
+        return documents_add(chosen) if chosen else []
+
+    @reg.command("documents.list")
+    def documents_list() -> list[DocumentInfo]:
+        """Every document, newest first."""
+        return db.read(documents.list_documents)
+
+    @reg.command("documents.get")
+    def documents_get(document_id: str) -> DocumentDetail:
+        """A document with its text, passage by passage (with the PDF page of each)."""
+        return db.read(lambda c: documents.get_document(c, document_id))
+
+    @reg.command("documents.delete")
+    def documents_delete(document_id: str) -> Deleted:
+        """Remove a document and its kept copy (the original file is not touched)."""
+        db.write(lambda c: documents.delete(c, services.data_dir, document_id))
+        return Deleted(document_id)
+
     @reg.command("jobs.list")
     def jobs_list() -> list[JobUpdated]:
         """Imports and re-transcriptions with their progress."""
@@ -231,7 +273,8 @@ def build_registry(services: Services) -> Registry:
 
     @reg.command("search")
     def search(query: str, limit: int = 50, speaker: str = "") -> list[SearchHit]:
-        """Full-text search across all sessions, with snippets, times and speakers (`speaker`: only theirs)."""
+        """Full-text search across all sessions (transcripts and memos) and documents, with snippets, times and
+        speakers (`speaker`: only theirs)."""
         return db.read(lambda c: library.search(c, query, limit, speaker))
 
     @reg.command("models.list")

@@ -10,6 +10,7 @@ MEDIA_TYPES = (
     "Audio and video (*.wav;*.mp3;*.m4a;*.aac;*.ogg;*.opus;*.flac;*.webm;*.mp4;*.mkv;*.mov)",
     "All files (*.*)",
 )
+DOCUMENT_TYPES = ("Documents (*.pdf;*.docx;*.txt;*.md;*.markdown)", "All files (*.*)")
 
 
 class DialogsUnavailableError(AiwisperError):
@@ -19,7 +20,7 @@ class DialogsUnavailableError(AiwisperError):
 
 
 class Dialogs(Protocol):
-    def open_files(self) -> list[str]:
+    def open_files(self, file_types: tuple[str, ...] = MEDIA_TYPES) -> list[str]:
         """Paths the user chose (empty when cancelled)."""
         ...
 

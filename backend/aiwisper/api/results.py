@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aiwisper.documents.library import DocumentInfo
+
 SettingValue = bool | int | float | str
 
 
@@ -17,6 +19,15 @@ class AppInfo:
     warnings: list[str]
     recording: str | None
     log_file: str
+
+
+@dataclass(frozen=True)
+class DocumentAdded:
+    """One file given to documents.add: its document, or why it could not be added."""
+
+    path: str
+    document: DocumentInfo | None
+    error: str | None
 
 
 @dataclass(frozen=True)

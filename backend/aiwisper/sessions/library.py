@@ -86,8 +86,9 @@ class SessionPage:
 
 @dataclass(frozen=True)
 class SearchHit:
-    """A segment (`kind` "segment") or a session's memo ("memo": no segment, time 0) that matches a search, with
-    its session and a snippet that marks hits as [word]."""
+    """What matches a search, with a snippet that marks hits as [word]: a transcript segment (`kind` "segment"),
+    a session's memo ("memo": no segment, time 0) or a passage of a document ("document": no session; its
+    document, position and PDF page instead)."""
 
     kind: str
     segment_id: int
@@ -99,6 +100,9 @@ class SearchHit:
     created_at: str
     snippet: str
     speaker: str  # who said it: a speaker's name, "Me"/"Them" on a call, or empty
+    document_id: str = ""
+    position: int = 0
+    page: int | None = None
 
 
 def _summary(conn: sqlite3.Connection, s: store.SessionRow) -> SessionSummary:
@@ -192,10 +196,22 @@ def _memo_hits(conn: sqlite3.Connection, match: str, limit: int) -> list[SearchH
             for r in rows]  # fmt: skip
 
 
+def _document_hits(conn: sqlite3.Connection, match: str, limit: int) -> list[SearchHit]:
+    rows = conn.execute(
+        "SELECT p.document_id, p.position, p.page, d.title, d.added_at, snippet(passages_fts, 0, '[', ']', '…', 12)"
+        " AS snippet FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid"
+        " JOIN documents d ON d.id = p.document_id WHERE passages_fts MATCH ? ORDER BY d.added_at DESC, p.position"
+        " LIMIT ?",
+        (match, limit),
+    ).fetchall()
+    return [SearchHit("document", 0, "", 0, 0, "document", r["title"], r["added_at"], r["snippet"], "",
+                      r["document_id"], r["position"], r["page"]) for r in rows]  # fmt: skip
+
+
 def search(conn: sqlite3.Connection, query: str, limit: int = 50, speaker: str = "") -> list[SearchHit]:
-    """Full-text hits across every session: memos first, then segments, newest first, with a snippet, the time to
-    seek to and who said it (the diarized speaker's name, else Me/Them on a call); `speaker` keeps only what that
-    name said."""
+    """Full-text hits across every session and document: memos first, then segments, then document passages (up to
+    `limit` of each kind), newest first, with a snippet, the time to seek to and who said it (the diarized
+    speaker's name, else Me/Them on a call); `speaker` keeps only what that name said."""
     match = fts_query(query)
     if not match:
         return []
@@ -210,6 +226,7 @@ def search(conn: sqlite3.Connection, query: str, limit: int = 50, speaker: str =
         (match, limit if not wanted else 5000),
     ).fetchall()
     names: dict[str, dict[int, str]] = {}
+    segments: list[SearchHit] = []
     for r in rows:
         if r["speaker"] is not None:
             who = names.setdefault(r["session_id"], speakers.names(conn, r["session_id"])).get(r["speaker"], "")
@@ -219,7 +236,7 @@ def search(conn: sqlite3.Connection, query: str, limit: int = 50, speaker: str =
             continue
         fields = dict(r)
         del fields["speaker"], fields["sources"]
-        hits.append(SearchHit(kind="segment", **fields, speaker=who))
-        if len(hits) >= limit:
+        segments.append(SearchHit(kind="segment", **fields, speaker=who))
+        if len(segments) >= limit:
             break
-    return hits
+    return hits + segments + ([] if wanted else _document_hits(conn, match, limit))

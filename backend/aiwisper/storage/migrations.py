@@ -120,4 +120,32 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO memos_fts(rowid, text) VALUES (new.rowid, new.text);
     END;
     """,
+    # 7: documents beside the sessions (a copy of the file is kept in the data folder), their text as passages
+    # (a PDF's page, else None) with a full-text index searched with the transcripts.
+    """
+    CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        kind TEXT NOT NULL,                 -- pdf | docx | txt | md
+        file TEXT NOT NULL,                 -- the copy, relative to the data folder
+        bytes INTEGER NOT NULL,
+        pages INTEGER,                      -- PDFs only
+        added_at TEXT NOT NULL
+    );
+    CREATE TABLE passages (
+        id INTEGER PRIMARY KEY,
+        document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        page INTEGER,
+        text TEXT NOT NULL
+    );
+    CREATE INDEX passages_document ON passages(document_id, position);
+    CREATE VIRTUAL TABLE passages_fts USING fts5(text, content='passages', content_rowid='id');
+    CREATE TRIGGER passages_ai AFTER INSERT ON passages BEGIN
+        INSERT INTO passages_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER passages_ad AFTER DELETE ON passages BEGIN
+        INSERT INTO passages_fts(passages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    END;
+    """,
 )

@@ -1,5 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { ToastProvider } from "../components/toast";
+import { DocumentView } from "../features/documents/document-view";
+import { DocumentsView } from "../features/documents/documents-view";
 import { ImportView } from "../features/import/import-view";
 import { RecordView } from "../features/record/record-view";
 import { SearchView } from "../features/search/search-view";
@@ -15,13 +17,14 @@ const NAV = [
   ["sessions", "Sessions"],
   ["search", "Search"],
   ["import", "Import"],
+  ["documents", "Documents"],
   ["settings", "Models & settings"],
 ] as const;
 
 export function App() {
   const route = useRoute();
   const connection = useConnection();
-  const current = route.page === "session" ? "sessions" : route.page;
+  const current = route.page === "session" ? "sessions" : route.page === "document" ? "documents" : route.page;
   const info = useQuery({ queryKey: ["app-info"], queryFn: () => call("app.info") });
   return (
     <ToastProvider logPath={typeof info.data?.log_file === "string" ? info.data.log_file : undefined}>
@@ -43,6 +46,8 @@ export function App() {
           {route.page === "session" && route.id && <SessionView id={route.id} seekMs={route.t} />}
           {route.page === "search" && <SearchView />}
           {route.page === "import" && <ImportView />}
+          {route.page === "documents" && <DocumentsView />}
+          {route.page === "document" && route.id && <DocumentView id={route.id} passage={route.passage} />}
           {route.page === "settings" && <SettingsView />}
         </main>
       </div>

@@ -227,9 +227,51 @@ export interface Device {
   is_monitor: boolean;
 }
 
+/** One file given to documents.add: its document, or why it could not be added. */
+export interface DocumentAdded {
+  path: string;
+  document: DocumentInfo | null;
+  error: string | null;
+}
+
+/** A document as listed. */
+export interface DocumentInfo {
+  id: string;
+  title: string;
+  kind: string;
+  bytes: number;
+  pages: number | null;
+  passages: number;
+  added_at: string;
+}
+
 /** Where a file was saved; null when the user cancelled the dialog. */
 export interface SavedFile {
   path: string | null;
+}
+
+/** The id of what was deleted. */
+export interface Deleted {
+  deleted: string;
+}
+
+/** A document with its text, passage by passage. */
+export interface DocumentDetail {
+  id: string;
+  title: string;
+  kind: string;
+  bytes: number;
+  pages: number | null;
+  passages: number;
+  added_at: string;
+  passage_list: PassageInfo[];
+}
+
+/** PassageInfo(position: 'int', page: 'int | None', text: 'str') */
+export interface PassageInfo {
+  position: number;
+  page: number | null;
+  text: string;
 }
 
 /** An installed model: `languages` is "en" or "multilingual". */
@@ -250,7 +292,7 @@ export interface DefaultModel {
   default: string;
 }
 
-/** A segment (`kind` "segment") or a session's memo ("memo": no segment, time 0) that matches a search, with its session and a snippet that marks hits as [word]. */
+/** What matches a search, with a snippet that marks hits as [word]: a transcript segment (`kind` "segment"), a session's memo ("memo": no segment, time 0) or a passage of a document ("document": no session; its document, position and PDF page instead). */
 export interface SearchHit {
   kind: string;
   segment_id: number;
@@ -262,11 +304,9 @@ export interface SearchHit {
   created_at: string;
   snippet: string;
   speaker: string;
-}
-
-/** The id of what was deleted. */
-export interface Deleted {
-  deleted: string;
+  document_id: string;
+  position: number;
+  page: number | null;
 }
 
 /** A transcript as a file: `text` for the text formats, `base64` for docx. */
@@ -325,10 +365,20 @@ export interface Commands {
   "app.info": { params: {  }; result: AppInfo };
   /** Audio inputs: microphones and system-audio sources. */
   "devices.list": { params: {  }; result: Device[] };
+  /** Desktop: choose documents in the system's open dialog and add them (nothing when cancelled). */
+  "dialog.add_documents": { params: {  }; result: DocumentAdded[] };
   /** Desktop: choose files in the system's open dialog and import them (nothing when cancelled). */
   "dialog.import_files": { params: { model?: string | null; language?: string | null }; result: JobUpdatedEvent[] };
   /** Desktop: save the transcript where the user chooses in the system's save dialog. */
   "dialog.save_export": { params: { session_id: string; format?: "txt" | "srt" | "vtt" | "json" | "md" | "docx" | "rttm" }; result: SavedFile };
+  /** Add documents (PDF, DOCX, TXT, Markdown) beside the sessions; each file gets its document or its error. */
+  "documents.add": { params: { paths: string[] }; result: DocumentAdded[] };
+  /** Remove a document and its kept copy (the original file is not touched). */
+  "documents.delete": { params: { document_id: string }; result: Deleted };
+  /** A document with its text, passage by passage (with the PDF page of each). */
+  "documents.get": { params: { document_id: string }; result: DocumentDetail };
+  /** Every document, newest first. */
+  "documents.list": { params: {  }; result: DocumentInfo[] };
   /** Queue files (local paths) for import and transcription, in order. */
   "files.import": { params: { paths: string[]; model?: string | null; language?: string | null }; result: JobUpdatedEvent[] };
   /** Cancel a queued or running job. */
@@ -341,7 +391,7 @@ export interface Commands {
   "models.list": { params: {  }; result: ModelInfo[] };
   /** Make a model the default (empty name: choose by machine and language). */
   "models.set_default": { params: { name: string }; result: DefaultModel };
-  /** Full-text search across all sessions, with snippets, times and speakers (`speaker`: only theirs). */
+  /** Full-text search across all sessions (transcripts and memos) and documents, with snippets, times and */
   "search": { params: { query: string; limit?: number; speaker?: string }; result: SearchHit[] };
   /** Correct a segment's text; the engine's text is kept. */
   "segments.edit": { params: { segment_id: number; text: string }; result: SegmentRow };

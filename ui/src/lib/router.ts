@@ -1,10 +1,12 @@
-// Hash routes: #/record, #/sessions, #/sessions/<id>?t=<ms>, #/search, #/import, #/settings.
+// Hash routes: #/record, #/sessions, #/sessions/<id>?t=<ms>, #/search, #/import, #/documents,
+// #/documents/<id>?p=<passage>, #/settings.
 import { useEffect, useState } from "react";
 
 export interface Route {
-  page: "record" | "sessions" | "session" | "search" | "import" | "settings";
+  page: "record" | "sessions" | "session" | "search" | "import" | "documents" | "document" | "settings";
   id?: string;
   t?: number;
+  passage?: number;
 }
 
 export function parse(hash: string): Route {
@@ -12,7 +14,9 @@ export function parse(hash: string): Route {
   const parts = path.split("/");
   const t = new URLSearchParams(query).get("t");
   if (parts[0] === "sessions" && parts[1]) return { page: "session", id: parts[1], t: t ? Number(t) : undefined };
-  const pages = ["record", "sessions", "search", "import", "settings"] as const;
+  const p = new URLSearchParams(query).get("p");
+  if (parts[0] === "documents" && parts[1]) return { page: "document", id: parts[1], passage: p ? Number(p) : undefined };
+  const pages = ["record", "sessions", "search", "import", "documents", "settings"] as const;
   return { page: pages.find((p) => p === parts[0]) ?? "record" };
 }
 

@@ -27,11 +27,13 @@ export function SearchView() {
       <ul className="hits">
         {(hits.data ?? []).map((h) => (
           <li key={`${h.kind}-${h.session_id}-${h.segment_id}`} className={h.kind}>
-            <a href={h.kind === "memo" ? `#/sessions/${h.session_id}` : `#/sessions/${h.session_id}?t=${h.start_ms}`}>
+            <a href={h.kind === "document" ? `#/documents/${h.document_id}?p=${h.position}`
+              : h.kind === "memo" ? `#/sessions/${h.session_id}` : `#/sessions/${h.session_id}?t=${h.start_ms}`}>
               <span className="title">{h.title}</span>
               {h.kind === "memo" && <span className="who"> · Notes</span>}
+              {h.kind === "document" && <span className="who"> · {h.page ? `page ${h.page}` : `passage ${h.position + 1}`}</span>}
               {h.speaker && <span className="who"> · {h.speaker}</span>}
-              <span className="muted"> · {dateTime(h.created_at)}{h.kind === "memo" ? "" : ` · at ${clock(h.start_ms)}`}</span>
+              <span className="muted"> · {dateTime(h.created_at)}{h.kind === "segment" ? ` · at ${clock(h.start_ms)}` : ""}</span>
               <span className="snippet">
                 {snippetParts(h.snippet).map((p, i) => (p.hit ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}
               </span>

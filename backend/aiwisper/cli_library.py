@@ -1,0 +1,106 @@
+"""The command line's library commands: `aiwisper docs add|list|remove` and `aiwisper search`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aiwisper.errors import AiwisperError
+from aiwisper.export import clock
+
+if TYPE_CHECKING:
+    from aiwisper.services import Services
+
+
+def _services(args: argparse.Namespace) -> Services:
+    from aiwisper.services import Services
+
+    return Services(args.data_dir, transcription=False)
+
+
+def _cmd_docs_add(args: argparse.Namespace) -> int:
+    from functools import partial
+
+    from aiwisper.documents import library
+    from aiwisper.documents.extract import passages
+
+    services = _services(args)
+    failed = 0
+    try:
+        for path in args.files:
+            try:
+                found = passages(path)
+                doc = services.db.write(partial(library.add, data_dir=services.data_dir, path=path, found=found))
+            except AiwisperError as e:
+                failed += 1
+                print(f"aiwisper: error: {e}", file=sys.stderr)
+                continue
+            pages = f", {doc.pages} page(s)" if doc.pages else ""
+            print(f"{doc.id}  {doc.title}: {doc.passages} passage(s){pages}")
+    finally:
+        services.close()
+    return 2 if failed else 0
+
+
+def _cmd_docs_list(args: argparse.Namespace) -> int:
+    from aiwisper.documents import library
+
+    services = _services(args)
+    try:
+        docs = services.db.read(library.list_documents)
+    finally:
+        services.close()
+    for d in docs:
+        print(f"{d.id}  {d.kind:<4} {d.bytes / 1024:>8.0f} KB  {d.added_at[:16]}  {d.title}")
+    return 0
+
+
+def _cmd_docs_remove(args: argparse.Namespace) -> int:
+    from aiwisper.documents import library
+
+    services = _services(args)
+    try:
+        services.db.write(lambda c: library.delete(c, services.data_dir, args.document_id))
+    finally:
+        services.close()
+    return 0
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from aiwisper.sessions import library
+
+    services = _services(args)
+    try:
+        hits = services.db.read(lambda c: library.search(c, " ".join(args.query), args.limit, args.speaker))
+    finally:
+        services.close()
+    for h in hits:
+        where = (f"page {h.page}" if h.page else f"passage {h.position + 1}") if h.kind == "document" else (
+            "notes" if h.kind == "memo" else clock(h.start_ms, ".", False)[:-4])  # fmt: skip
+        who = f" {h.speaker}:" if h.speaker else ""
+        print(f"{h.title} [{where}]{who} {' '.join(h.snippet.split())}")
+    if not hits:
+        print("nothing found", file=sys.stderr)
+    return 0 if hits else 1
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    docs = sub.add_parser("docs", help="add, list and remove documents (PDF, DOCX, TXT, Markdown) that search covers")
+    dsub = docs.add_subparsers(dest="docs_command", metavar="ACTION", required=True)
+    add = dsub.add_parser("add", help="add documents (a copy is kept; bad files are named with the reason)")
+    add.add_argument("files", nargs="+", type=Path)
+    add.set_defaults(func=_cmd_docs_add)
+    dsub.add_parser("list", help="list the documents").set_defaults(func=_cmd_docs_list)
+    rm = dsub.add_parser("remove", help="remove a document (the original file is not touched)")
+    rm.add_argument("document_id")
+    rm.set_defaults(func=_cmd_docs_remove)
+    for p in (add, rm, dsub.choices["list"]):
+        p.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
+    se = sub.add_parser("search", help="search transcripts, memos and documents (exit code 1: nothing found)")
+    se.add_argument("query", nargs="+")
+    se.add_argument("--limit", type=int, default=20, help="hits of each kind (default: 20)")
+    se.add_argument("--speaker", default="", help="only what this speaker said")
+    se.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
+    se.set_defaults(func=_cmd_search)
