@@ -80,7 +80,7 @@ def _check(value: Any, ann: Any, where: str) -> Any:
         if not isinstance(value, str):
             raise ParamError(f"{where} must be text")
         if len(value) > 100_000:
-            raise ParamError(f"{where} is too long")
+            raise ParamError(f"{where} is too long (at most 100,000 characters, {len(value):,} given)")
         return value
     if origin is list:
         if not isinstance(value, list):
