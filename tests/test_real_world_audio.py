@@ -296,7 +296,7 @@ def test_quiet_and_loud_speech_give_the_same_words_live(tmp_path: Path) -> None:
     reference = " ".join(clip(n).text for n in names)
     quiet, quiet_warnings, quiet_level = _record_played(tmp_path, wav, -53, "quiet")
     loud, loud_warnings, loud_level = _record_played(tmp_path, wav, 0, "loud")
-    assert quiet_level < -55 and loud_level > -10, (quiet_level, loud_level)
+    assert quiet_level < -55 and loud_level > -15, (quiet_level, loud_level)  # the file is at -12 dBFS RMS
     # Live chunks end where the VAD hears silence: one word at a boundary may differ between two runs.
     assert wer([loud], [quiet]) <= 0.05, (quiet, loud)
     assert wer([reference], [quiet]) <= 0.15, quiet

@@ -64,6 +64,8 @@ class Database:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             migrate(conn)
+            # Start with an empty write-ahead log: migrations of a big database can leave megabytes in it.
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except (OSError, sqlite3.Error) as e:
             raise StorageError(f"cannot open the database in {folder}: {e}") from e
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
