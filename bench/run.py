@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from bench import accuracy, capture_load, diarization, file_speed, live_latency, memory_session, startup
+from bench import accuracy, capture_load, diarization, file_speed, live_latency, memory_session, startup, summaries
 from bench.common import RESULTS, save
 
 BENCHMARKS: dict[str, Callable[[], list[dict[str, Any]]]] = {
@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "memory_session": lambda: [memory_session.run()],
     "startup": startup.run,
     "diarization": diarization.run,
+    "summaries": summaries.run,
 }
 
 

@@ -86,6 +86,48 @@ def _cmd_search(args: argparse.Namespace) -> int:
     return 0 if hits else 1
 
 
+def _cmd_summary(args: argparse.Namespace) -> int:
+    from aiwisper.sessions.library import check_session_id
+    from aiwisper.summaries import store
+    from aiwisper.summaries.service import choose_backend, transcript_lines
+    from aiwisper.summaries.templates import template
+    from aiwisper.summaries.worker import SummaryWorker
+
+    services = _services(args)
+    worker = SummaryWorker()
+    try:
+        sid = check_session_id(args.session_id)
+        template(args.template, args.prompt)
+        backend = choose_backend(services.registry.folders, args.model or "", args.endpoint or "")
+        lines = transcript_lines(services.db, sid)
+        if not lines:
+            raise AiwisperError("the session has no transcript yet")
+        model = Path(backend["path"]).name if backend["kind"] == "gguf" else backend["endpoint"]
+        info = services.db.write(lambda c: store.create(c, sid, args.template, args.prompt, model))
+        services.db.write(lambda c: store.update(c, info.id, "running"))
+
+        def token(text: str, stage: str) -> None:
+            if stage == "final":
+                sys.stdout.write(text)
+                sys.stdout.flush()
+
+        def progress(share: float) -> None:
+            print(f"aiwisper: summarizing: {share:.0%}", file=sys.stderr)
+
+        try:
+            text, used = worker.summarize(backend, lines, args.template, args.prompt, token, progress)
+        except AiwisperError as e:
+            error = str(e)
+            services.db.write(lambda c: store.update(c, info.id, "failed", error=error))
+            raise
+        services.db.write(lambda c: store.update(c, info.id, "done", text=text, model=used))
+        print()
+    finally:
+        worker.close()
+        services.close()
+    return 0
+
+
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     docs = sub.add_parser("docs", help="add, list and remove documents (PDF, DOCX, TXT, Markdown) that search covers")
     dsub = docs.add_subparsers(dest="docs_command", metavar="ACTION", required=True)
@@ -98,6 +140,14 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     rm.set_defaults(func=_cmd_docs_remove)
     for p in (add, rm, dsub.choices["list"]):
         p.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
+    su = sub.add_parser("summary", help="summarize a session with a local language model (streams the text)")
+    su.add_argument("session_id")
+    su.add_argument("--template", default="summary", help="summary, decisions, action_items or custom")
+    su.add_argument("--prompt", default="", help="the question for --template custom")
+    su.add_argument("--model", help="a GGUF file (default: the bundled SmolLM2-135M)")
+    su.add_argument("--endpoint", help="an OpenAI-compatible server instead, e.g. http://127.0.0.1:11434/v1")
+    su.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
+    su.set_defaults(func=_cmd_summary)
     se = sub.add_parser("search", help="search transcripts, memos and documents (exit code 1: nothing found)")
     se.add_argument("query", nargs="+")
     se.add_argument("--limit", type=int, default=20, help="hits of each kind (default: 20)")

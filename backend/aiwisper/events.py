@@ -182,6 +182,29 @@ class DiarizationUpdated(Event):
 
 
 @dataclass(frozen=True)
+class SummaryUpdated(Event):
+    """A summary changed state ("queued", "running", "done", "failed", "cancelled") or progressed (0..1)."""
+
+    type: ClassVar[str] = "summary_updated"
+    summary_id: str
+    session_id: str
+    state: str
+    progress: float = 0.0
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class SummaryToken(Event):
+    """Text the language model just wrote; `stage` says for which step ("final", "part 2 of 5", "merging")."""
+
+    type: ClassVar[str] = "summary_token"
+    summary_id: str
+    session_id: str
+    text: str
+    stage: str
+
+
+@dataclass(frozen=True)
 class SessionUpdated(Event):
     """A session's row changed (title, status, language, transcription progress)."""
 

@@ -122,37 +122,38 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 
 def export(session: SessionRow, segments: list[SegmentRow], fmt: str, names: Names | None = None,
-           memo: str = "") -> str:  # fmt: skip
-    """The transcript in a text format, with the session's memo in the formats meant for reading (TXT, Markdown,
-    JSON; subtitles and RTTM are the transcript only); an unknown format is a clear error."""
+           memo: str = "", summary: str = "") -> str:  # fmt: skip
+    """The transcript in a text format, with the session's memo and latest summary in the formats meant for
+    reading (TXT, Markdown, JSON; subtitles and RTTM are the transcript only); an unknown format is a clear error."""
     if fmt not in FORMATS:
         raise InvalidArgumentError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     text = FORMATS[fmt][0](session, segments, names or {})
-    memo = memo.strip()
+    memo, summary = memo.strip(), summary.strip()
     if fmt == "json":
         doc = json.loads(text)
-        doc["memo"] = memo
+        doc["memo"], doc["summary"] = memo, summary
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    if not memo:
+    sections = [(name, body) for name, body in (("Summary", summary), ("Notes", memo)) if body]
+    if not sections or fmt not in ("txt", "md"):
         return text
     if fmt == "txt":
-        return f"Notes:\n{memo}\n\nTranscript:\n{text}"
-    if fmt == "md":
-        head, _, rest = text.partition("\n\n")  # the title, then the date line
-        date, _, transcript = rest.partition("\n\n")
-        return f"{head}\n\n{date}\n\n## Notes\n\n{memo}\n\n## Transcript\n\n{transcript}"
-    return text
+        return "".join(f"{name}:\n{body}\n\n" for name, body in sections) + f"Transcript:\n{text}"
+    head, _, rest = text.partition("\n\n")  # Markdown: the title, then the date line
+    date, _, transcript = rest.partition("\n\n")
+    extra = "".join(f"## {name}\n\n{body}\n\n" for name, body in sections)
+    return f"{head}\n\n{date}\n\n{extra}## Transcript\n\n{transcript}"
 
 
 def render(session: SessionRow, segments: list[SegmentRow], fmt: str, names: Names | None = None,
-           memo: str = "") -> tuple[bytes, str]:  # fmt: skip
+           memo: str = "", summary: str = "") -> tuple[bytes, str]:  # fmt: skip
     """(content, mime type) of the transcript in any export format, DOCX included."""
     if fmt == "docx":
         from aiwisper.export_docx import docx
 
         lines = [(f"[{clock(s.start_ms, '.', False)[:-4]}]", f"{_label(session, s, names or {})}{s.text}")
                  for s in segments]  # fmt: skip
-        notes = [("Notes:", line) for line in memo.strip().splitlines() if line.strip()]
+        notes = [(f"{name}:", line) for name, body in (("Summary", summary), ("Notes", memo))
+                 for line in body.strip().splitlines() if line.strip()]  # fmt: skip
         return docx(session.title, notes + lines), DOCX_MIME
-    text = export(session, segments, fmt, names, memo)  # refuses an unknown format
+    text = export(session, segments, fmt, names, memo, summary)  # refuses an unknown format
     return text.encode("utf-8"), FORMATS[fmt][1]

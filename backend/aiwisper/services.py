@@ -18,6 +18,7 @@ from aiwisper.sessions.recovery import recover_sessions
 from aiwisper.settings import Settings
 from aiwisper.speakers.service import SpeakerService
 from aiwisper.storage.db import Database
+from aiwisper.summaries.service import SummaryService
 from aiwisper.transcription.service import TranscriptionService
 from aiwisper.vad import SileroVad
 
@@ -50,6 +51,9 @@ class Services:
         if transcription and speakers:
             models = self.registry.speaker_models()
             self.speakers = SpeakerService(self.db, self.data_dir, self.bus, self.settings, models)
+        self.summaries: SummaryService | None = None  # summaries by a language model, on request
+        if transcription:
+            self.summaries = SummaryService(self.db, self.bus, self.settings, self.registry)
         self.dialogs: Dialogs | None = None  # native file dialogs, set by the desktop window
         self._closed = False
 
@@ -77,5 +81,7 @@ class Services:
                 self.transcriber.close()
             if self.speakers is not None:
                 self.speakers.close()
+            if self.summaries is not None:
+                self.summaries.close()
         finally:
             self.db.close()

@@ -63,6 +63,17 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("transcription.second_pass_model", "", "After Stop, transcribe again with this model (empty: off)."),
     Setting("speakers.auto", True, "After a recording or import is transcribed, find who spoke when."),
+    Setting(
+        "summaries.model",
+        "",
+        "GGUF language model for summaries: a file in the models folder or a path (empty: the bundled SmolLM2-135M).",
+    ),
+    Setting(
+        "summaries.endpoint",
+        "",
+        "Summaries by an OpenAI-compatible server instead, e.g. "
+        "http://127.0.0.1:11434/v1 (Ollama). The transcript is sent there: keep it on this computer.",
+    ),
     Setting("guard.no_speech_thold", 0.6, "whisper.cpp drops windows above this no-speech probability.", 0.0, 1.0),
     Setting(
         "guard.logprob_thold", -1.0, "Segments below this average log-probability: words marked uncertain.", -5.0, 0.0

@@ -40,6 +40,9 @@ from aiwisper.sessions.memo import Memo
 from aiwisper.sessions.recorder import BusyError, RecordConfig, State
 from aiwisper.settings import SETTINGS
 from aiwisper.speakers.session import check_speakers
+from aiwisper.summaries import store as summary_store
+from aiwisper.summaries.service import SummaryService
+from aiwisper.summaries.store import SummaryInfo
 from aiwisper.transcription.service import TranscriptionService
 
 
@@ -51,7 +54,8 @@ def export_bytes(services: Services, session_id: str, fmt: str) -> tuple[bytes, 
     stem = "".join(ch if ch.isalnum() or ch in " -_." else "_" for ch in session.title).strip() or "transcript"
     names = services.db.read(lambda c: speaker_store.names(c, sid))
     memo = services.db.read(lambda c: memos.get(c, sid))
-    data, mime = render(session, segments, fmt, names, memo.text)
+    summary = services.db.read(lambda c: summary_store.latest_done(c, sid))
+    data, mime = render(session, segments, fmt, names, memo.text, summary.text if summary else "")
     return data, mime, f"{stem}.{fmt}"
 
 
@@ -223,6 +227,33 @@ def build_registry(services: Services) -> Registry:
             tmp.unlink(missing_ok=True)
             raise AiwisperError(f"could not save {path.name}: {e.strerror or e}") from e
         return SavedFile(str(path))
+
+    def summaries() -> SummaryService:
+        if services.summaries is None:
+            raise AiwisperError("summaries are not available in this mode")
+        return services.summaries
+
+    @reg.command("summaries.create")
+    def summaries_create(session_id: str, template: str = "summary", prompt: str = "") -> SummaryInfo:
+        """Queue a summary of a session: template "summary", "decisions", "action_items" or "custom" (with
+        `prompt`); its tokens stream as summary_token events."""
+        return summaries().create(library.check_session_id(session_id), template, prompt)
+
+    @reg.command("summaries.list")
+    def summaries_list(session_id: str) -> list[SummaryInfo]:
+        """A session's summaries, newest first."""
+        sid = library.check_session_id(session_id)
+        return db.read(lambda c: summary_store.of_session(c, sid))
+
+    @reg.command("summaries.cancel")
+    def summaries_cancel(summary_id: str) -> SummaryInfo:
+        """Stop a queued or running summary (its text so far is kept)."""
+        return summaries().cancel(summary_id)
+
+    @reg.command("summaries.delete")
+    def summaries_delete(summary_id: str) -> Deleted:
+        db.write(lambda c: summary_store.delete(c, summary_id))
+        return Deleted(summary_id)
 
     @reg.command("documents.add")
     def documents_add(paths: list[str]) -> list[DocumentAdded]:

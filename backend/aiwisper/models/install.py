@@ -91,6 +91,9 @@ def build_models(folder: Path, types: tuple[str, ...] = BUILD_TYPES, log: Callab
     from aiwisper.speakers.install import build_speaker_models
 
     build_speaker_models(folder, log)
+    from aiwisper.summaries.gguf import install_default
+
+    install_default(folder, log)
 
 
 def import_model(path: Path, folder: Path, name: str | None = None, weight_type: str = "f16") -> ModelRecord:

@@ -148,4 +148,20 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO passages_fts(passages_fts, rowid, text) VALUES ('delete', old.id, old.text);
     END;
     """,
+    # 8: summaries of a session by a language model, with the template/prompt and model that made them.
+    """
+    CREATE TABLE summaries (
+        id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        template TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        model TEXT NOT NULL,
+        text TEXT NOT NULL,
+        state TEXT NOT NULL,                -- queued | running | done | failed | cancelled
+        error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX summaries_session ON summaries(session_id, created_at);
+    """,
 )

@@ -143,6 +143,25 @@ export interface DiarizationUpdatedEvent {
   error: string | null;
 }
 
+/** A summary changed state ("queued", "running", "done", "failed", "cancelled") or progressed (0..1). */
+export interface SummaryUpdatedEvent {
+  type: "summary_updated";
+  summary_id: string;
+  session_id: string;
+  state: string;
+  progress: number;
+  error: string | null;
+}
+
+/** Text the language model just wrote; `stage` says for which step ("final", "part 2 of 5", "merging"). */
+export interface SummaryTokenEvent {
+  type: "summary_token";
+  summary_id: string;
+  session_id: string;
+  text: string;
+  stage: string;
+}
+
 /** A session's row changed (title, status, language, transcription progress). */
 export interface SessionUpdatedEvent {
   type: "session_updated";
@@ -358,7 +377,21 @@ export interface SettingChanged {
   value: boolean | number | string;
 }
 
-export type ServerEvent = SessionStartedEvent | SessionStoppedEvent | SessionRecoveredEvent | ChunkCreatedEvent | AudioLevelsEvent | WarningEvent | ErrorEvent | PartialTranscriptEvent | ChunkTranscribedEvent | ChunkFailedEvent | JobUpdatedEvent | DiarizationUpdatedEvent | SessionUpdatedEvent | SnapshotEvent;
+/** A summary: the template (or the user's prompt) and model that made it, its text and state. */
+export interface SummaryInfo {
+  id: string;
+  session_id: string;
+  template: string;
+  prompt: string;
+  model: string;
+  text: string;
+  state: string;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type ServerEvent = SessionStartedEvent | SessionStoppedEvent | SessionRecoveredEvent | ChunkCreatedEvent | AudioLevelsEvent | WarningEvent | ErrorEvent | PartialTranscriptEvent | ChunkTranscribedEvent | ChunkFailedEvent | JobUpdatedEvent | DiarizationUpdatedEvent | SummaryUpdatedEvent | SummaryTokenEvent | SessionUpdatedEvent | SnapshotEvent;
 
 export interface Commands {
   /** Version, data folder, default model and anything the user should fix. */
@@ -425,6 +458,14 @@ export interface Commands {
   "speakers.merge": { params: { session_id: string; keep: number; other: number }; result: SessionDetail };
   /** Name a speaker once for the whole session. */
   "speakers.rename": { params: { session_id: string; speaker: number; name: string }; result: SessionDetail };
+  /** Stop a queued or running summary (its text so far is kept). */
+  "summaries.cancel": { params: { summary_id: string }; result: SummaryInfo };
+  /** Queue a summary of a session: template "summary", "decisions", "action_items" or "custom" (with */
+  "summaries.create": { params: { session_id: string; template?: string; prompt?: string }; result: SummaryInfo };
+  /**  */
+  "summaries.delete": { params: { summary_id: string }; result: Deleted };
+  /** A session's summaries, newest first. */
+  "summaries.list": { params: { session_id: string }; result: SummaryInfo[] };
 }
 export type CommandName = keyof Commands;
 export type ErrorCode = "invalid_argument" | "not_found" | "busy" | "cancelled" | "too_large" | "failed" | "unavailable";

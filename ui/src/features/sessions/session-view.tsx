@@ -8,6 +8,7 @@ import { go } from "../../lib/router";
 import { useEvents } from "../../lib/use-events";
 import { MemoEditor } from "../../components/memo-editor";
 import { SpeakersBar } from "./speakers-bar";
+import { SummaryPanel } from "./summary-panel";
 
 export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
   const toast = useToast();
@@ -140,6 +141,7 @@ export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
         <button onClick={() => redo.mutate({})}>Re-transcribe all</button>
       </div>
       <MemoEditor key={s.id} sessionId={s.id} initial={s.memo.text} />
+      <SummaryPanel key={`summary-${s.id}`} sessionId={s.id} />
       <SpeakersBar speakers={s.speakers} busy={finding || findSpeakers.isPending}
         onRename={(speaker, name) => renameSpeaker.mutate({ speaker, name })}
         onMerge={(keep, other) => mergeSpeakers.mutate({ keep, other })}

@@ -1,0 +1,78 @@
+"""Summaries of transcripts longer than the model's context: the transcript is cut into parts that fit (map),
+each part's notes are joined (reduce), in rounds until one answer remains. Pure logic: the model is a callable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiwisper.summaries.templates import Template
+
+Count = Callable[[str], int]  # tokens in a text
+Ask = Callable[[str, str, str], str]  # (instruction, text, stage) → the model's answer
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Tokens: the model's context, what the answer may use, and the prompt's own overhead."""
+
+    context: int
+    answer: int
+    overhead: int = 96
+
+    @property
+    def text(self) -> int:
+        return self.context - self.answer - self.overhead
+
+
+def pack(lines: list[str], budget: int, count: Count) -> list[str]:
+    """Consecutive lines joined into parts of at most `budget` tokens; a longer line is cut by words."""
+    parts: list[str] = []
+    current: list[str] = []
+    used = 0
+    for line in lines:
+        pieces = [line] if count(line) <= budget else _split(line, budget, count)
+        for piece in pieces:
+            n = count(piece) + 1
+            if current and used + n > budget:
+                parts.append("\n".join(current))
+                current, used = [], 0
+            current.append(piece)
+            used += n
+    if current:
+        parts.append("\n".join(current))
+    return parts
+
+
+def _split(line: str, budget: int, count: Count) -> list[str]:
+    out, words = [], line.split()
+    while words:
+        take = len(words)
+        while take > 1 and count(" ".join(words[:take])) > budget:
+            take = max(1, take * 3 // 4)
+        out.append(" ".join(words[:take]))
+        words = words[take:]
+    return out
+
+
+def summarize(lines: list[str], tpl: Template, budget: Budget, count: Count, ask: Ask,
+              progress: Callable[[float], None] = lambda _: None) -> str:  # fmt: skip
+    """The answer for the whole transcript: one call when it fits, else map → reduce rounds."""
+    parts = pack(lines, budget.text, count)
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        progress(0.0)
+        return ask(tpl.whole, parts[0], "final")
+    notes = []
+    for i, part in enumerate(parts):
+        progress(i / (len(parts) + 1))
+        notes.append(ask(tpl.map, part, f"part {i + 1} of {len(parts)}").strip())
+    while True:
+        progress(len(parts) / (len(parts) + 1))
+        joined = pack(notes, budget.text, count)
+        if len(joined) == 1:
+            return ask(tpl.reduce, joined[0], "final")
+        if len(joined) >= len(notes):  # notes that no longer shrink: keep the first of each round
+            return "\n".join(notes)
+        notes = [ask(tpl.reduce, j, "merging").strip() for j in joined]

@@ -1,0 +1,159 @@
+"""The summary queue: one thread owns the worker; requests run in order, stream their tokens as events, can be
+cancelled, and are stored with the template and model that made them."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from pathlib import Path
+
+from aiwisper.errors import AiwisperError, InvalidArgumentError
+from aiwisper.events import EventBus, SummaryToken, SummaryUpdated
+from aiwisper.export import speaker_name
+from aiwisper.models.registry import ModelRegistry
+from aiwisper.sessions import speakers
+from aiwisper.sessions import store as sessions
+from aiwisper.settings import Settings
+from aiwisper.storage.db import Database
+from aiwisper.summaries import store
+from aiwisper.summaries.gguf import FILE, check_gguf
+from aiwisper.summaries.llm import check_endpoint
+from aiwisper.summaries.store import SummaryInfo
+from aiwisper.summaries.templates import template
+from aiwisper.summaries.worker import Cancelled, SummaryWorker
+
+log = logging.getLogger(__name__)
+PROGRESS_EVERY = 0.5  # seconds between progress events
+
+
+def transcript_lines(db: Database, session_id: str) -> list[str]:
+    """The session's transcript, one "Speaker: text" line per segment."""
+    session = db.read(lambda c: sessions.get_session(c, session_id))
+    segments = db.read(lambda c: sessions.segments_of(c, session_id))
+    names = db.read(lambda c: speakers.names(c, session_id))
+    out = []
+    for s in segments:
+        who = speaker_name(session, s, names)
+        out.append(f"{who}: {s.text.strip()}" if who else s.text.strip())
+    return [line for line in out if line]
+
+
+def choose_backend(folders: list[Path], model: str = "", endpoint: str = "") -> dict[str, str]:
+    """An OpenAI-compatible `endpoint` if given, else the GGUF `model` (a path, or a file name in the models
+    folders; empty: the default), checked now."""
+    if endpoint.strip():
+        return {"kind": "endpoint", "endpoint": check_endpoint(endpoint), "model": ""}
+    name = model.strip() or FILE
+    candidates = [Path(name)] if Path(name).is_absolute() or Path(name).exists() else [f / name for f in folders]
+    found = next((p for p in candidates if p.is_file()), None)
+    if found is None:
+        raise InvalidArgumentError(f"no language model {name} (aiwisper models build puts the default one in the "
+                                   "models folder; or give a GGUF file)")  # fmt: skip
+    return {"kind": "gguf", "path": str(check_gguf(found))}
+
+
+class SummaryService:
+    """Owner of the summary thread and worker; `close()` stops both."""
+
+    def __init__(self, db: Database, bus: EventBus, settings: Settings, registry: ModelRegistry) -> None:
+        self.db, self.bus, self.settings, self.registry = db, bus, settings, registry
+        db.write(store.interrupted)
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._worker = SummaryWorker()
+        self._lock = threading.Lock()
+        self._current: str | None = None
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="aiwisper-summaries", daemon=True)
+        self._thread.start()
+
+    def backend(self) -> dict[str, str]:
+        return choose_backend(self.registry.folders, str(self.settings["summaries.model"]),
+                              str(self.settings["summaries.endpoint"]))  # fmt: skip
+
+    def create(self, session_id: str, template_name: str = "summary", prompt: str = "") -> SummaryInfo:
+        """Queue a summary of a stored session."""
+        template(template_name, prompt)  # a clear error for an unknown template or an empty custom prompt
+        backend = self.backend()
+        model = Path(backend["path"]).name if backend["kind"] == "gguf" else backend["endpoint"]
+        self.db.read(lambda c: sessions.get_session(c, session_id))
+        info = self.db.write(lambda c: store.create(c, session_id, template_name, prompt.strip(), model))
+        self.bus.publish(SummaryUpdated(info.id, session_id, "queued"))
+        self._queue.put(info.id)
+        return info
+
+    def cancel(self, summary_id: str) -> SummaryInfo:
+        info = self.db.read(lambda c: store.get(c, summary_id))
+        with self._lock:
+            if self._current == summary_id:
+                self._worker.abort()
+            elif info.state == "queued":
+                self.db.write(lambda c: store.update(c, summary_id, "cancelled"))
+                self.bus.publish(SummaryUpdated(summary_id, info.session_id, "cancelled"))
+        return self.db.read(lambda c: store.get(c, summary_id))
+
+    def _run(self) -> None:
+        while True:
+            summary_id = self._queue.get()
+            if summary_id is None:
+                return
+            try:
+                self._job(summary_id)
+            except Exception:
+                log.exception("summary %s failed", summary_id)
+
+    def _job(self, summary_id: str) -> None:
+        info = self.db.read(lambda c: store.get(c, summary_id))
+        if info.state != "queued":
+            return  # cancelled while queued
+        sid = info.session_id
+        lines = transcript_lines(self.db, sid)
+        if not lines:
+            self.db.write(lambda c: store.update(c, summary_id, "failed", error="the session has no transcript yet"))
+            self.bus.publish(SummaryUpdated(summary_id, sid, "failed", error="the session has no transcript yet"))
+            return
+        with self._lock:
+            self._current = summary_id
+        self.db.write(lambda c: store.update(c, summary_id, "running"))
+        self.bus.publish(SummaryUpdated(summary_id, sid, "running"))
+        final: list[str] = []
+        last = [0.0]
+
+        def token(text: str, stage: str) -> None:
+            if stage == "final":
+                final.append(text)
+            self.bus.publish(SummaryToken(summary_id, sid, text, stage))
+
+        def progress(share: float) -> None:
+            if time.monotonic() - last[0] >= PROGRESS_EVERY:
+                last[0] = time.monotonic()
+                self.bus.publish(SummaryUpdated(summary_id, sid, "running", progress=round(share, 3)))
+
+        try:
+            text, model = self._worker.summarize(self.backend(), lines, info.template, info.prompt, token, progress)
+        except Cancelled:
+            self.db.write(lambda c: store.update(c, summary_id, "cancelled", text="".join(final)))
+            self.bus.publish(SummaryUpdated(summary_id, sid, "cancelled"))
+        except AiwisperError as e:
+            error = str(e)
+            if not self._closed:
+                log.warning("summary of %s failed: %s", sid, error)
+            self.db.write(lambda c: store.update(c, summary_id, "failed", text="".join(final), error=error))
+            self.bus.publish(SummaryUpdated(summary_id, sid, "failed", error=error))
+        else:
+            self.db.write(lambda c: store.update(c, summary_id, "done", text=text, model=model))
+            self.bus.publish(SummaryUpdated(summary_id, sid, "done", progress=1.0))
+        finally:
+            with self._lock:
+                self._current = None
+
+    def close(self) -> None:
+        """Stop the thread and the worker (a summary in flight is cancelled); safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(None)
+        self._worker.abort()
+        self._thread.join(10)
+        self._worker.close()

@@ -1,0 +1,51 @@
+"""What a summary asks of the model: per template, the instruction for each part of the transcript (map) and
+for joining the parts' notes (reduce)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiwisper.errors import InvalidArgumentError
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    title: str
+    whole: str  # applied to a transcript that fits the model's context at once
+    map: str  # applied to one part of a longer transcript
+    reduce: str  # applied to the notes of all parts
+
+
+TEMPLATES = {t.name: t for t in [
+    Template("summary", "Summary",
+             "Summarize this meeting transcript in a few short bullet points.",
+             "Summarize this part of a meeting transcript in a few short bullet points.",
+             "These are notes on consecutive parts of one meeting. Write one short summary of the whole meeting."),
+    Template("decisions", "Decisions",
+             "List the decisions made in this meeting transcript, one per line. Write 'none' if there are none.",
+             "List the decisions made in this part of a meeting transcript, one per line. Write 'none' if there are"
+             " none.",
+             "These are decisions from consecutive parts of one meeting. List each decision once, one per line."),
+    Template("action_items", "Action items",
+             "List the action items in this meeting transcript: who will do what, one per line, as 'Owner: task'."
+             " Write 'none' if there are none.",
+             "List the action items in this part of a meeting transcript: who will do what, one per line, as"
+             " 'Owner: task'. Write 'none' if there are none.",
+             "These are action items from consecutive parts of one meeting. List each once, one per line, as"
+             " 'Owner: task'."),
+]}  # fmt: skip
+CUSTOM = "custom"
+
+
+def template(name: str, prompt: str = "") -> Template:
+    """A named template, or the user's own prompt (`custom`) used for both steps."""
+    if name == CUSTOM:
+        prompt = prompt.strip()
+        if not prompt:
+            raise InvalidArgumentError("a custom summary needs a prompt")
+        return Template(CUSTOM, "Custom", prompt, prompt, f"These are answers for consecutive parts of one meeting to: "
+                        f"{prompt}\nJoin them into one answer.")  # fmt: skip
+    if name not in TEMPLATES:
+        raise InvalidArgumentError(f"unknown template {name!r}; choose {', '.join([*TEMPLATES, CUSTOM])}")
+    return TEMPLATES[name]
