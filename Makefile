@@ -36,7 +36,7 @@ $(STAMPS)/venv: pyproject.toml $(STAMPS)/system
 	$(PY) -m pip install --quiet --find-links $(WHEELS) -e '.[dev,models,package]'
 	touch $@
 
-$(STAMPS)/models: $(STAMPS)/venv $(wildcard backend/aiwisper/models/*.py backend/aiwisper/speakers/install.py backend/aiwisper/speakers/campplus*.py backend/aiwisper/speakers/segmentation*.py backend/aiwisper/speakers/onnx_graph.py backend/aiwisper/speakers/weights.py)
+$(STAMPS)/models: $(STAMPS)/venv $(wildcard backend/aiwisper/models/*.py backend/aiwisper/speakers/install.py backend/aiwisper/speakers/campplus*.py backend/aiwisper/speakers/segmentation*.py backend/aiwisper/speakers/onnx_graph.py backend/aiwisper/speakers/weights.py backend/aiwisper/summaries/gguf.py)
 	$(VENV)/bin/aiwisper models build
 	touch $@
 
