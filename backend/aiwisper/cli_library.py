@@ -21,18 +21,14 @@ def _services(args: argparse.Namespace) -> Services:
 
 
 def _cmd_docs_add(args: argparse.Namespace) -> int:
-    from functools import partial
-
     from aiwisper.documents import library
-    from aiwisper.documents.extract import passages
 
     services = _services(args)
     failed = 0
     try:
         for path in args.files:
             try:
-                found = passages(path)
-                doc = services.db.write(partial(library.add, data_dir=services.data_dir, path=path, found=found))
+                doc = library.add_file(services.db, services.data_dir, path)
             except AiwisperError as e:
                 failed += 1
                 print(f"aiwisper: error: {e}", file=sys.stderr)
@@ -89,7 +85,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 def _cmd_summary(args: argparse.Namespace) -> int:
     from aiwisper.sessions.library import check_session_id
     from aiwisper.summaries import store
-    from aiwisper.summaries.service import choose_backend, transcript_lines
+    from aiwisper.summaries.service import choose_backend, model_name, run_summary, transcript_lines
     from aiwisper.summaries.templates import template
     from aiwisper.summaries.worker import SummaryWorker
 
@@ -102,9 +98,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
         lines = transcript_lines(services.db, sid)
         if not lines:
             raise AiwisperError("the session has no transcript yet")
-        model = Path(backend["path"]).name if backend["kind"] == "gguf" else backend["endpoint"]
-        info = services.db.write(lambda c: store.create(c, sid, args.template, args.prompt, model))
-        services.db.write(lambda c: store.update(c, info.id, "running"))
+        info = services.db.write(lambda c: store.create(c, sid, args.template, args.prompt, model_name(backend)))
 
         def token(text: str, stage: str) -> None:
             if stage == "final":
@@ -114,13 +108,9 @@ def _cmd_summary(args: argparse.Namespace) -> int:
         def progress(share: float) -> None:
             print(f"aiwisper: summarizing: {share:.0%}", file=sys.stderr)
 
-        try:
-            text, used = worker.summarize(backend, lines, args.template, args.prompt, token, progress)
-        except AiwisperError as e:
-            error = str(e)
-            services.db.write(lambda c: store.update(c, info.id, "failed", error=error))
-            raise
-        services.db.write(lambda c: store.update(c, info.id, "done", text=text, model=used))
+        state, error = run_summary(services.db, worker, info, backend, lines, token, progress)
+        if state != "done":
+            raise AiwisperError(error or state)
         print()
     finally:
         worker.close()

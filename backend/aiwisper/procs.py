@@ -1,7 +1,10 @@
-"""Helpers for the app's worker processes (speech engine, speakers)."""
+"""Helpers for the app's worker processes (speech engine, speakers, summaries)."""
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing as mp
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -17,6 +20,18 @@ def rss_mb(pid: int | None) -> float | None:
         return None
 
 
+def incoming(conn: Connection) -> Iterator[Any]:
+    """The worker side: the parent's requests, until it sends ("stop",) or is gone."""
+    while True:
+        try:
+            msg = conn.recv()
+        except EOFError:
+            return
+        if msg[0] == "stop":
+            return
+        yield msg
+
+
 def kill(proc: Any, conn: Connection | None) -> None:
     """Kill a worker process if it still runs, reap it and close its pipe."""
     if proc is not None:
@@ -25,3 +40,58 @@ def kill(proc: Any, conn: Connection | None) -> None:
         proc.join(5)
     if conn is not None:
         conn.close()
+
+
+class WorkerProcess:
+    """Parent side of a spawned worker process that keeps its models between requests: started on first use
+    (and again after it died), killed by `abort()` from any thread, stopped by `close()`. Otherwise owned by one
+    thread. `target(conn, *args)` serves requests until it receives ("stop",)."""
+
+    def __init__(self, target: Callable[..., None], args: tuple[Any, ...], name: str) -> None:
+        self._target, self._args, self._name = target, args, name
+        self._ctx = mp.get_context("spawn")
+        self._proc: Any = None
+        self._conn: Connection | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    @property
+    def exitcode(self) -> int | None:
+        return self._proc.exitcode if self._proc is not None else None
+
+    def connection(self) -> Connection:
+        """The pipe to the process, started if it is not running."""
+        if self._proc is None or not self._proc.is_alive():
+            self._kill()
+            parent, child = self._ctx.Pipe()
+            self._proc = self._ctx.Process(target=self._target, args=(child, *self._args), name=self._name,
+                                           daemon=True)  # fmt: skip
+            self._proc.start()
+            child.close()
+            self._conn = parent
+        assert self._conn is not None
+        return self._conn
+
+    def rss_mb(self) -> float | None:
+        return rss_mb(self.pid)
+
+    def abort(self) -> None:
+        """From any thread: kill the process, so that a request in flight fails now (the owner then closes)."""
+        proc = self._proc
+        if proc is not None and proc.is_alive():
+            proc.kill()
+
+    def _kill(self) -> None:
+        kill(self._proc, self._conn)
+        self._proc = self._conn = None
+
+    def close(self) -> None:
+        """Stop the worker; safe to call twice."""
+        if self._conn is not None:
+            with contextlib.suppress(OSError):
+                self._conn.send(("stop",))
+        if self._proc is not None:
+            self._proc.join(5)
+        self._kill()

@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aiwisper.errors import AiwisperError
+from aiwisper.onnx_session import cpu_session
 
 FRAME = 512  # samples per frame at 16 kHz (32 ms)
 _CONTEXT = 64  # samples of the previous frame the model sees before each frame
@@ -18,19 +19,9 @@ class SileroVad:
     """Stateful: the model's recurrent state and the 64-sample context carry across frames."""
 
     def __init__(self, model_path: Path) -> None:
-        try:
-            import onnxruntime as ort
-        except ImportError as e:  # pragma: no cover - depends on the install
-            raise AiwisperError("onnxruntime is not installed: pip install onnxruntime") from e
         if not model_path.is_file():
             raise AiwisperError(f"VAD model {model_path} is missing (run: aiwisper models build)")
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = 1
-        opts.inter_op_num_threads = 1
-        opts.log_severity_level = 3
-        self._session: Any = ort.InferenceSession(
-            str(model_path), sess_options=opts, providers=["CPUExecutionProvider"]
-        )
+        self._session: Any = cpu_session(model_path, 1)
         self._sr = np.array(16000, dtype=np.int64)
         self.reset()
 

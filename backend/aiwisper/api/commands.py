@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 from dataclasses import asdict
-from functools import partial
 from pathlib import Path
 
 from aiwisper import __version__, paths
@@ -24,7 +23,6 @@ from aiwisper.api.results import (
 )
 from aiwisper.audio.capture import Device
 from aiwisper.documents import library as documents
-from aiwisper.documents.extract import passages
 from aiwisper.documents.library import DocumentDetail, DocumentInfo
 from aiwisper.errors import AiwisperError, InvalidArgumentError
 from aiwisper.events import DiarizationUpdated, JobUpdated
@@ -263,9 +261,7 @@ def build_registry(services: Services) -> Registry:
         out = []
         for p in paths:
             try:
-                found = passages(Path(p))  # read before the write transaction
-                added = db.write(partial(documents.add, data_dir=services.data_dir, path=Path(p), found=found))
-                out.append(DocumentAdded(p, added, None))
+                out.append(DocumentAdded(p, documents.add_file(db, services.data_dir, Path(p)), None))
             except AiwisperError as e:
                 out.append(DocumentAdded(p, None, str(e)))
         return out

@@ -11,7 +11,9 @@ from pathlib import Path
 
 from aiwisper.documents.extract import Passage, kind_of, passages
 from aiwisper.errors import NotFoundError
+from aiwisper.sessions.library import check_uuid
 from aiwisper.sessions.store import now_iso
+from aiwisper.storage.db import Database
 
 FOLDER = "documents"
 
@@ -43,18 +45,16 @@ class DocumentDetail(DocumentInfo):
     passage_list: list[PassageInfo]
 
 
-def check_document_id(document_id: str) -> str:
-    try:
-        return str(uuid.UUID(document_id))
-    except (ValueError, AttributeError, TypeError):
-        raise NotFoundError(f"no document {str(document_id)[:60]!r}") from None
+def add_file(db: Database, data_dir: Path, path: Path) -> DocumentInfo:
+    """Read `path` (a clear DocumentError if it gives no text) before the write transaction (a long PDF takes a
+    while), then keep a copy and index its passages."""
+    found = passages(path)
+    return db.write(lambda c: add(c, data_dir, path, found))
 
 
-def add(conn: sqlite3.Connection, data_dir: Path, path: Path, found: list[Passage] | None = None) -> DocumentInfo:
-    """Keep a copy of `path` and index its passages: `found` when they were read already (outside the database
-    transaction: a long PDF takes a while), else read now (a clear DocumentError if it gives no text)."""
+def add(conn: sqlite3.Connection, data_dir: Path, path: Path, found: list[Passage]) -> DocumentInfo:
+    """Keep a copy of `path` and index the passages read from it."""
     kind = kind_of(path)
-    found = passages(path) if found is None else found
     doc_id = str(uuid.uuid4())
     rel = f"{FOLDER}/{doc_id}{path.suffix.lower()}"
     (data_dir / FOLDER).mkdir(parents=True, exist_ok=True)
@@ -85,14 +85,14 @@ def list_documents(conn: sqlite3.Connection) -> list[DocumentInfo]:
 
 
 def get_document(conn: sqlite3.Connection, document_id: str) -> DocumentDetail:
-    info = _info(conn, check_document_id(document_id))
+    info = _info(conn, check_uuid(document_id, "document"))
     rows = conn.execute("SELECT position, page, text FROM passages WHERE document_id = ? ORDER BY position",
                         (info.id,)).fetchall()  # fmt: skip
     return DocumentDetail(**vars(info), passage_list=[PassageInfo(r["position"], r["page"], r["text"]) for r in rows])
 
 
 def delete(conn: sqlite3.Connection, data_dir: Path, document_id: str) -> None:
-    doc_id = check_document_id(document_id)
+    doc_id = check_uuid(document_id, "document")
     row = conn.execute("SELECT file FROM documents WHERE id = ?", (doc_id,)).fetchone()
     if row is None:
         raise NotFoundError(f"no document {doc_id}")

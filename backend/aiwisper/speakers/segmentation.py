@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from aiwisper.onnx_session import cpu_session
 from aiwisper.speakers.weights import Array
 
 F32 = npt.NDArray[np.float32]
@@ -59,12 +60,7 @@ class Segmenter:
     """Runs the ONNX model: per chunk, the log-probabilities of the 7 powerset classes of each frame."""
 
     def __init__(self, path: Path, threads: int = 2) -> None:
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.session = cpu_session(path, threads)
 
     def __call__(self, chunks: F32) -> F32:
         """(n, FRAMES, 7) log-probabilities of (n, CHUNK) samples."""

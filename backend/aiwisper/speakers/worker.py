@@ -7,15 +7,12 @@ after a request that left it above the memory cap; a dead or hung process fails 
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import multiprocessing as mp
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 from aiwisper.errors import AiwisperError
-from aiwisper.procs import kill, rss_mb
+from aiwisper.procs import WorkerProcess, incoming
 from aiwisper.speakers.diarize import Turn
 
 log = logging.getLogger(__name__)
@@ -34,13 +31,7 @@ def _serve(conn: Connection, segmentation_path: str, embedding_path: str, thread
     from aiwisper.speakers.segmentation import Segmenter
 
     segmenter, embedder = Segmenter(Path(segmentation_path), threads), Embedder(Path(embedding_path), threads)
-    while True:
-        try:
-            msg = conn.recv()
-        except EOFError:
-            return
-        if msg[0] == "stop":
-            return
+    for msg in incoming(conn):
         _, wav, channel, speakers = msg
         try:
             audio = read_range(Path(wav), channel, 0, Path(wav).stat().st_size).astype(np.float32)
@@ -50,43 +41,28 @@ def _serve(conn: Connection, segmentation_path: str, embedding_path: str, thread
             conn.send(("error", f"{type(e).__name__}: {e}"))
 
 
-class DiarizationWorker:
-    """Parent side; not thread-safe."""
+class DiarizationWorker(WorkerProcess):
+    """Parent side; not thread-safe except `abort()`."""
 
     def __init__(self, models: tuple[Path, Path], threads: int = 2, max_rss_mb: float = 0.0) -> None:
         """`models`: the segmentation and the embedding model's files."""
         for path in models:
             if not path.is_file():
                 raise AiwisperError(f"{path.name} is missing (run: aiwisper models build)")
-        self.args = (str(models[0]), str(models[1]), threads)
+        super().__init__(_serve, (str(models[0]), str(models[1]), threads), "aiwisper-speakers")
         self.max_rss_mb = max_rss_mb
-        self._ctx = mp.get_context("spawn")
-        self._proc: Any = None
-        self._conn: Connection | None = None
-
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc is not None else None
 
     def diarize(self, wav: Path, channel: int = 0, speakers: int | None = None, timeout: float = 600.0) -> list[Turn]:
         """Speaker turns of one channel of a session's WAV."""
-        if self._proc is None or not self._proc.is_alive():
-            self._kill()
-            parent, child = self._ctx.Pipe()
-            self._proc = self._ctx.Process(target=_serve, args=(child, *self.args), name="aiwisper-speakers",
-                                           daemon=True)  # fmt: skip
-            self._proc.start()
-            child.close()
-            self._conn = parent
-        assert self._conn is not None
+        conn = self.connection()
         try:
-            self._conn.send(("diarize", str(wav), channel, speakers))
-            if not self._conn.poll(timeout):
+            conn.send(("diarize", str(wav), channel, speakers))
+            if not conn.poll(timeout):
                 self._kill()
                 raise DiarizationFailed(f"diarization did not finish within {timeout:.0f} s")
-            reply = self._conn.recv()
+            reply = conn.recv()
         except (EOFError, OSError) as e:
-            code = self._proc.exitcode if self._proc is not None else None
+            code = self.exitcode
             self._kill()
             raise DiarizationFailed(f"the diarization worker stopped (exit code {code})") from e
         if reply[0] == "error":
@@ -96,25 +72,3 @@ class DiarizationWorker:
             log.warning("diarization worker uses %.0f MB (cap %.0f MB): restarting it", rss, self.max_rss_mb)
             self.close()
         return [Turn(*t) for t in reply[1]]
-
-    def rss_mb(self) -> float | None:
-        return rss_mb(self.pid)
-
-    def _kill(self) -> None:
-        kill(self._proc, self._conn)
-        self._proc = self._conn = None
-
-    def abort(self) -> None:
-        """From any thread: kill the process, so that a request in flight fails now (the owner then closes)."""
-        proc = self._proc
-        if proc is not None and proc.is_alive():
-            proc.kill()
-
-    def close(self) -> None:
-        """Stop the worker; safe to call twice."""
-        if self._conn is not None:
-            with contextlib.suppress(OSError):
-                self._conn.send(("stop",))
-        if self._proc is not None:
-            self._proc.join(5)
-        self._kill()

@@ -7,6 +7,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from aiwisper.errors import AiwisperError, InvalidArgumentError
@@ -54,6 +55,38 @@ def choose_backend(folders: list[Path], model: str = "", endpoint: str = "") -> 
     return {"kind": "gguf", "path": str(check_gguf(found))}
 
 
+def model_name(backend: dict[str, str]) -> str:
+    """What a summary records as its model: the GGUF file's name, or the endpoint."""
+    return Path(backend["path"]).name if backend["kind"] == "gguf" else backend["endpoint"]
+
+
+def run_summary(db: Database, worker: SummaryWorker, info: SummaryInfo, backend: dict[str, str], lines: list[str],
+                on_token: Callable[[str, str], None], on_progress: Callable[[float], None],
+                on_running: Callable[[], None] = lambda: None) -> tuple[str, str | None]:  # fmt: skip
+    """Run one stored request to its end, recording each state: (final state, error). A cancelled or failed
+    summary keeps the final answer's text written so far."""
+    db.write(lambda c: store.update(c, info.id, "running"))
+    on_running()
+    final: list[str] = []
+
+    def token(text: str, stage: str) -> None:
+        if stage == "final":
+            final.append(text)
+        on_token(text, stage)
+
+    try:
+        text, model = worker.summarize(backend, lines, info.template, info.prompt, token, on_progress)
+    except Cancelled:
+        db.write(lambda c: store.update(c, info.id, "cancelled", text="".join(final)))
+        return "cancelled", None
+    except AiwisperError as e:
+        error = str(e)
+        db.write(lambda c: store.update(c, info.id, "failed", text="".join(final), error=error))
+        return "failed", error
+    db.write(lambda c: store.update(c, info.id, "done", text=text, model=model))
+    return "done", None
+
+
 class SummaryService:
     """Owner of the summary thread and worker; `close()` stops both."""
 
@@ -76,7 +109,7 @@ class SummaryService:
         """Queue a summary of a stored session."""
         template(template_name, prompt)  # a clear error for an unknown template or an empty custom prompt
         backend = self.backend()
-        model = Path(backend["path"]).name if backend["kind"] == "gguf" else backend["endpoint"]
+        model = model_name(backend)
         self.db.read(lambda c: sessions.get_session(c, session_id))
         info = self.db.write(lambda c: store.create(c, session_id, template_name, prompt.strip(), model))
         self.bus.publish(SummaryUpdated(info.id, session_id, "queued"))
@@ -109,20 +142,20 @@ class SummaryService:
             return  # cancelled while queued
         sid = info.session_id
         lines = transcript_lines(self.db, sid)
-        if not lines:
-            self.db.write(lambda c: store.update(c, summary_id, "failed", error="the session has no transcript yet"))
-            self.bus.publish(SummaryUpdated(summary_id, sid, "failed", error="the session has no transcript yet"))
+        try:
+            if not lines:
+                raise AiwisperError("the session has no transcript yet")
+            backend = self.backend()
+        except AiwisperError as e:
+            reason = str(e)
+            self.db.write(lambda c: store.update(c, summary_id, "failed", error=reason))
+            self.bus.publish(SummaryUpdated(summary_id, sid, "failed", error=reason))
             return
         with self._lock:
             self._current = summary_id
-        self.db.write(lambda c: store.update(c, summary_id, "running"))
-        self.bus.publish(SummaryUpdated(summary_id, sid, "running"))
-        final: list[str] = []
         last = [0.0]
 
         def token(text: str, stage: str) -> None:
-            if stage == "final":
-                final.append(text)
             self.bus.publish(SummaryToken(summary_id, sid, text, stage))
 
         def progress(share: float) -> None:
@@ -131,22 +164,15 @@ class SummaryService:
                 self.bus.publish(SummaryUpdated(summary_id, sid, "running", progress=round(share, 3)))
 
         try:
-            text, model = self._worker.summarize(self.backend(), lines, info.template, info.prompt, token, progress)
-        except Cancelled:
-            self.db.write(lambda c: store.update(c, summary_id, "cancelled", text="".join(final)))
-            self.bus.publish(SummaryUpdated(summary_id, sid, "cancelled"))
-        except AiwisperError as e:
-            error = str(e)
-            if not self._closed:
-                log.warning("summary of %s failed: %s", sid, error)
-            self.db.write(lambda c: store.update(c, summary_id, "failed", text="".join(final), error=error))
-            self.bus.publish(SummaryUpdated(summary_id, sid, "failed", error=error))
-        else:
-            self.db.write(lambda c: store.update(c, summary_id, "done", text=text, model=model))
-            self.bus.publish(SummaryUpdated(summary_id, sid, "done", progress=1.0))
+            running = SummaryUpdated(summary_id, sid, "running")
+            state, error = run_summary(self.db, self._worker, info, backend, lines, token, progress,
+                                       lambda: self.bus.publish(running))  # fmt: skip
         finally:
             with self._lock:
                 self._current = None
+        if state == "failed" and not self._closed:
+            log.warning("summary of %s failed: %s", sid, error)
+        self.bus.publish(SummaryUpdated(summary_id, sid, state, progress=1.0 if state == "done" else 0.0, error=error))
 
     def close(self) -> None:
         """Stop the thread and the worker (a summary in flight is cancelled); safe to call twice."""

@@ -6,15 +6,13 @@ flight. The process keeps its model loaded between requests.
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing as mp
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from aiwisper.errors import AiwisperError
-from aiwisper.procs import kill, rss_mb
+from aiwisper.procs import WorkerProcess, incoming
 
 
 class SummaryFailed(AiwisperError):
@@ -47,13 +45,7 @@ def _serve(conn: Connection, threads: int) -> None:
     from aiwisper.summaries.llm import LlamaCpp, OpenAICompatible
 
     loaded: dict[str, Any] = {}
-    while True:
-        try:
-            msg = conn.recv()
-        except EOFError:
-            return
-        if msg[0] == "stop":
-            return
+    for msg in incoming(conn):
         _, backend, lines, name, prompt = msg
         try:
             if backend["kind"] == "gguf":
@@ -68,14 +60,11 @@ def _serve(conn: Connection, threads: int) -> None:
             conn.send(("error", str(e) if isinstance(e, AiwisperError) else f"{type(e).__name__}: {e}"))
 
 
-class SummaryWorker:
+class SummaryWorker(WorkerProcess):
     """Parent side; not thread-safe except `abort()`."""
 
     def __init__(self, threads: int = 2) -> None:
-        self.threads = threads
-        self._ctx = mp.get_context("spawn")
-        self._proc: Any = None
-        self._conn: Connection | None = None
+        super().__init__(_serve, (threads,), "aiwisper-summary")
         self._aborted = False
 
     def summarize(self, backend: dict[str, str], lines: list[str], template: str, prompt: str,
@@ -83,19 +72,11 @@ class SummaryWorker:
                   on_progress: Callable[[float], None]) -> tuple[str, str]:  # fmt: skip
         """(text, model name) of the summary; tokens and progress are reported as they come."""
         self._aborted = False
-        if self._proc is None or not self._proc.is_alive():
-            self._kill()
-            parent, child = self._ctx.Pipe()
-            self._proc = self._ctx.Process(target=_serve, args=(child, self.threads), name="aiwisper-summary",
-                                           daemon=True)  # fmt: skip
-            self._proc.start()
-            child.close()
-            self._conn = parent
-        assert self._conn is not None
+        conn = self.connection()
         try:
-            self._conn.send(("summarize", backend, lines, template, prompt))
+            conn.send(("summarize", backend, lines, template, prompt))
             while True:
-                reply = self._conn.recv()
+                reply = conn.recv()
                 if reply[0] == "token":
                     on_token(reply[1], reply[2])
                 elif reply[0] == "progress":
@@ -105,31 +86,13 @@ class SummaryWorker:
                 else:
                     raise SummaryFailed(reply[1])
         except (EOFError, OSError) as e:
-            code = self._proc.exitcode if self._proc is not None else None
+            code = self.exitcode
             self._kill()
             if self._aborted:
                 raise Cancelled("cancelled") from e
             raise SummaryFailed(f"the summary worker stopped (exit code {code})") from e
 
-    def rss_mb(self) -> float | None:
-        return rss_mb(self._proc.pid if self._proc is not None else None)
-
     def abort(self) -> None:
         """From any thread: stop the request in flight now (the process is killed)."""
         self._aborted = True
-        proc = self._proc
-        if proc is not None and proc.is_alive():
-            proc.kill()
-
-    def _kill(self) -> None:
-        kill(self._proc, self._conn)
-        self._proc = self._conn = None
-
-    def close(self) -> None:
-        """Stop the worker; safe to call twice."""
-        if self._conn is not None:
-            with contextlib.suppress(OSError):
-                self._conn.send(("stop",))
-        if self._proc is not None:
-            self._proc.join(5)
-        self._kill()
+        super().abort()
