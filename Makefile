@@ -36,7 +36,7 @@ $(STAMPS)/venv: pyproject.toml $(STAMPS)/system
 	$(PY) -m pip install --quiet --find-links $(WHEELS) -e '.[dev,models,package]'
 	touch $@
 
-$(STAMPS)/models: $(STAMPS)/venv $(wildcard backend/aiwisper/models/*.py backend/aiwisper/speakers/install.py backend/aiwisper/speakers/campplus*.py backend/aiwisper/speakers/segmentation*.py backend/aiwisper/speakers/onnx_graph.py backend/aiwisper/speakers/weights.py backend/aiwisper/summaries/gguf.py)
+$(STAMPS)/models: $(STAMPS)/venv $(wildcard backend/aiwisper/models/*.py backend/aiwisper/speakers/install.py backend/aiwisper/speakers/campplus*.py backend/aiwisper/speakers/segmentation*.py backend/aiwisper/speakers/onnx_graph.py backend/aiwisper/speakers/weights.py backend/aiwisper/summaries/gguf.py backend/aiwisper/meaning/install.py backend/aiwisper/meaning/e5_*.py)
 	$(VENV)/bin/aiwisper models build
 	touch $@
 
@@ -62,4 +62,4 @@ typecheck:
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(STAMPS) $(VENV) models/*.bin models/*.onnx models/models.json models/campplus.json models/speakers.json ui/node_modules ui/dist
+	rm -rf $(STAMPS) $(VENV) models/*.bin models/*.onnx models/models.json models/campplus.json models/speakers.json models/embeddings.json models/e5-vocab.json ui/node_modules ui/dist

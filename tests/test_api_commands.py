@@ -113,10 +113,10 @@ def test_memo_saved_searched_exported_and_refused_when_bad(imported) -> None:  #
     saved = client.ok("sessions.set_memo", session_id=sid, text=memo)
     assert saved["text"] == memo and saved["updated_at"]
     assert client.ok("sessions.get", session_id=sid)["memo"]["text"] == memo
-    hits = client.ok("search", query="zeppelin")
+    hits = client.ok("search", query="zeppelin", mode="exact")
     assert [(h["kind"], h["session_id"]) for h in hits] == [("memo", sid)] and "[zeppelin]" in hits[0]["snippet"]
     assert client.ok("sessions.list", query="zeppelin")["total"] == 1
-    assert client.ok("search", query="zeppelin", speaker="Me") == []  # a memo has no speaker
+    assert client.ok("search", query="zeppelin", speaker="Me", mode="exact") == []  # a memo has no speaker
     for fmt in ("txt", "md", "json"):
         out = client.ok("sessions.export", session_id=sid, format=fmt)["text"]
         assert "quote the zeppelin line" in out and "my fellow Americans" in out, fmt
@@ -130,7 +130,18 @@ def test_memo_saved_searched_exported_and_refused_when_bad(imported) -> None:  #
     assert "at most 100,000 characters, 100,001 given" in too_long
     client.error("sessions.set_memo", "not_found", session_id="6f1c1f42-0000-4000-8000-000000000000", text="x")
     client.ok("sessions.set_memo", session_id=sid, text="")
-    assert client.ok("search", query="zeppelin") == []
+    assert client.ok("search", query="zeppelin", mode="exact") == []
+
+
+def test_a_transcribed_session_is_found_by_meaning(imported) -> None:  # type: ignore[no-untyped-def]
+    client, services, sid = imported
+    assert services.index.wait_idle(120)  # indexed in the background after the import's transcription
+    hits = client.ok("search", query="serve the nation rather than expect help from it", mode="meaning")
+    assert hits and hits[0]["session_id"] == sid and (hits[0]["kind"], hits[0]["match"]) == ("segment", "meaning")
+    assert "country" in hits[0]["snippet"] and hits[0]["start_ms"] >= 0 and 0.78 <= hits[0]["score"] <= 1
+    hybrid = client.ok("search", query="fellow americ")
+    assert hybrid[0]["match"] == "exact"
+    assert "search mode" in client.error("search", "invalid_argument", query="x", mode="fuzzy")
 
 
 def test_retranscribe_jobs_and_cancel(imported) -> None:  # type: ignore[no-untyped-def]

@@ -65,7 +65,7 @@ def test_documents_are_searched_and_open_at_the_page(tmp_path: Path, registry: M
         assert "no text layer" in added[1]["error"] and "no such file" in added[2]["error"]
         doc = added[0]["document"]
         assert doc["title"] == "plan.pdf" and doc["pages"] == 2 and doc["kind"] == "pdf"
-        hits = client.ok("search", query="motorway")
+        hits = client.ok("search", query="motorway", mode="exact")
         assert [(h["kind"], h["document_id"], h["page"]) for h in hits] == [("document", doc["id"], 2)]
         assert "[motorway]" in hits[0]["snippet"]
         detail = client.ok("documents.get", document_id=doc["id"])
@@ -76,7 +76,7 @@ def test_documents_are_searched_and_open_at_the_page(tmp_path: Path, registry: M
         client.error("documents.get", "not_found", document_id="../../etc/passwd")
         client.error("documents.add", "invalid_argument", paths=[])
         assert client.ok("documents.delete", document_id=doc["id"]) == {"deleted": doc["id"]}
-        assert client.ok("search", query="motorway") == [] and not kept.exists() and plan.exists()
+        assert client.ok("search", query="motorway", mode="exact") == [] and not kept.exists() and plan.exists()
 
 
 def test_cli_docs_add_and_search(tmp_path: Path) -> None:
@@ -94,5 +94,11 @@ def test_cli_docs_add_and_search(tmp_path: Path) -> None:
     found = subprocess.run([*aiwisper, "search", "motorway", *data], capture_output=True, text=True, timeout=120)
     assert found.returncode == 0, found.stderr
     assert "plan.pdf [page 2]" in found.stdout and "notes.txt [passage 1]" in found.stdout
-    none = subprocess.run([*aiwisper, "search", "zeppelin", *data], capture_output=True, text=True, timeout=120)
+    similar = subprocess.run([*aiwisper, "search", "--semantic", "paperwork for road charges", *data],
+                             capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert "indexing 3 item(s) for search by meaning" in found.stderr  # the first search indexed what was added
+    assert similar.returncode == 0 and "indexing" not in similar.stderr, similar.stderr
+    assert any(line.startswith("notes.txt [passage 1] (≈ 0.") for line in similar.stdout.splitlines()[:3])
+    none = subprocess.run([*aiwisper, "search", "--exact", "zeppelin", *data], capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
     assert none.returncode == 1 and "nothing found" in none.stderr

@@ -205,9 +205,9 @@ def test_speaker_commands_through_the_api(tmp_path: Path, registry: ModelRegistr
 
         anns = [g for g in detail["segments"] if g["speaker"] == 1]
         word = max(anns[0]["text"].split(), key=len).strip(".,?!")
-        hits = client.ok("search", query=word, speaker="ann perkins")
+        hits = client.ok("search", query=word, speaker="ann perkins", mode="exact")
         assert hits and {h["speaker"] for h in hits} == {"Ann Perkins"}, (word, hits)
-        assert client.ok("search", query=word, speaker="Nobody") == []
+        assert client.ok("search", query=word, speaker="Nobody", mode="exact") == []
         first = next(g for g in detail["segments"] if g["speaker"] == 0)
         detail = client.ok("segments.set_speaker", segment_id=first["id"], speaker=1)
         assert next(g for g in detail["segments"] if g["id"] == first["id"])["speaker"] == 1

@@ -65,18 +65,24 @@ def _cmd_docs_remove(args: argparse.Namespace) -> int:
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
-    from aiwisper.sessions import library
+    from aiwisper.meaning.index import pending_count
 
     services = _services(args)
     try:
-        hits = services.db.read(lambda c: library.search(c, " ".join(args.query), args.limit, args.speaker))
+        if args.mode != "exact" and services.index.available:
+            pending = services.db.read(pending_count)
+            if pending:
+                print(f"aiwisper: indexing {pending} item(s) for search by meaning…", file=sys.stderr)
+                services.index.index_pending()
+        hits = services.index.search(" ".join(args.query), args.limit, args.speaker, args.mode)
     finally:
         services.close()
     for h in hits:
         where = (f"page {h.page}" if h.page else f"passage {h.position + 1}") if h.kind == "document" else (
             "notes" if h.kind == "memo" else clock(h.start_ms, ".", False)[:-4])  # fmt: skip
         who = f" {h.speaker}:" if h.speaker else ""
-        print(f"{h.title} [{where}]{who} {' '.join(h.snippet.split())}")
+        similar = f" (≈ {h.score:.2f})" if h.match == "meaning" else ""
+        print(f"{h.title} [{where}]{similar}{who} {' '.join(h.snippet.split())}")
     if not hits:
         print("nothing found", file=sys.stderr)
     return 0 if hits else 1
@@ -142,5 +148,10 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     se.add_argument("query", nargs="+")
     se.add_argument("--limit", type=int, default=20, help="hits of each kind (default: 20)")
     se.add_argument("--speaker", default="", help="only what this speaker said")
+    mode = se.add_mutually_exclusive_group()
+    mode.add_argument("--semantic", dest="mode", action="store_const", const="meaning",
+                      help="only what is nearest in meaning (any language)")  # fmt: skip
+    mode.add_argument("--exact", dest="mode", action="store_const", const="exact", help="only hits with every word")
+    se.set_defaults(mode="hybrid")
     se.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
     se.set_defaults(func=_cmd_search)

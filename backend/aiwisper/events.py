@@ -205,6 +205,17 @@ class SummaryToken(Event):
 
 
 @dataclass(frozen=True)
+class IndexUpdated(Event):
+    """Search by meaning: embedding what was transcribed, edited or added (`done` of `total` items), or idle."""
+
+    type: ClassVar[str] = "index_updated"
+    state: str  # indexing | idle | unavailable
+    done: int
+    total: int
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class SessionUpdated(Event):
     """A session's row changed (title, status, language, transcription progress)."""
 

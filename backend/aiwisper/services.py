@@ -11,6 +11,7 @@ import numpy.typing as npt
 from aiwisper import paths
 from aiwisper.api.dialogs import Dialogs
 from aiwisper.events import EventBus
+from aiwisper.meaning.service import SearchIndex
 from aiwisper.models.registry import ModelRegistry
 from aiwisper.segmenter import VadOptions
 from aiwisper.sessions.recorder import Recorder, SourceFactory, device_sources
@@ -54,6 +55,9 @@ class Services:
         self.summaries: SummaryService | None = None  # summaries by a language model, on request
         if transcription:
             self.summaries = SummaryService(self.db, self.bus, self.settings, self.registry)
+        # search by meaning: embeds in the background in the app; the CLI indexes on demand
+        self.index = SearchIndex(self.db, self.bus, self.registry.embedding_models_dir(),
+                                 busy=lambda: self.recorder.session_id is not None, start=transcription)  # fmt: skip
         self.dialogs: Dialogs | None = None  # native file dialogs, set by the desktop window
         self._closed = False
 
@@ -83,5 +87,6 @@ class Services:
                 self.speakers.close()
             if self.summaries is not None:
                 self.summaries.close()
+            self.index.close()
         finally:
             self.db.close()

@@ -173,7 +173,9 @@ def build_registry(services: Services) -> Registry:
     def sessions_set_memo(session_id: str, text: str) -> Memo:
         """Save a session's memo (the user's notes; also while it records)."""
         sid = library.check_session_id(session_id)
-        return db.write(lambda c: memos.save(c, sid, text))
+        memo = db.write(lambda c: memos.save(c, sid, text))
+        services.index.wake()
+        return memo
 
     @reg.command("segments.set_speaker")
     def segments_set_speaker(segment_id: int, speaker: int) -> SessionDetail:
@@ -184,7 +186,9 @@ def build_registry(services: Services) -> Registry:
     @reg.command("segments.edit")
     def segments_edit(segment_id: int, text: str) -> store.SegmentRow:
         """Correct a segment's text; the engine's text is kept."""
-        return db.write(lambda c: library.edit_segment(c, segment_id, text))
+        row = db.write(lambda c: library.edit_segment(c, segment_id, text))
+        services.index.wake()
+        return row
 
     @reg.command("files.import")
     def files_import(paths: list[str], model: str | None = None, language: str | None = None) -> list[JobUpdated]:
@@ -264,6 +268,7 @@ def build_registry(services: Services) -> Registry:
                 out.append(DocumentAdded(p, documents.add_file(db, services.data_dir, Path(p)), None))
             except AiwisperError as e:
                 out.append(DocumentAdded(p, None, str(e)))
+        services.index.wake()
         return out
 
     @reg.command("dialog.add_documents")
@@ -299,10 +304,11 @@ def build_registry(services: Services) -> Registry:
         return transcriber().cancel(job_id).event()
 
     @reg.command("search")
-    def search(query: str, limit: int = 50, speaker: str = "") -> list[SearchHit]:
-        """Full-text search across all sessions (transcripts and memos) and documents, with snippets, times and
-        speakers (`speaker`: only theirs)."""
-        return db.read(lambda c: library.search(c, query, limit, speaker))
+    def search(query: str, limit: int = 50, speaker: str = "", mode: str = "hybrid") -> list[SearchHit]:
+        """Search across all sessions (transcripts and memos) and documents, with snippets, times and speakers
+        (`speaker`: only theirs). `mode` "hybrid": hits with every word first, then what is nearest in meaning
+        (`match` says which); "exact" or "meaning": only one kind."""
+        return services.index.search(query, limit, speaker, mode)
 
     @reg.command("models.list")
     def models_list() -> list[ModelInfo]:

@@ -94,6 +94,9 @@ def build_models(folder: Path, types: tuple[str, ...] = BUILD_TYPES, log: Callab
     from aiwisper.summaries.gguf import install_default
 
     install_default(folder, log)
+    from aiwisper.meaning.install import build_embedding_model
+
+    build_embedding_model(folder, log)
 
 
 def import_model(path: Path, folder: Path, name: str | None = None, weight_type: str = "f16") -> ModelRecord:

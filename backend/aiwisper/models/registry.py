@@ -79,6 +79,15 @@ class ModelRegistry:
         model = self.get(name) if name else self.default(language)
         return model, for_model(model.name, model.record.languages == "en", language)
 
+    def embedding_models_dir(self) -> Path:
+        """Where the text-embedding model is (the first folder holding it; else beside the VAD file)."""
+        from aiwisper.meaning.install import MODEL_FILE
+
+        for folder in self.folders:
+            if (folder / MODEL_FILE).is_file():
+                return folder
+        return self.folders[0]
+
     def speaker_models(self) -> tuple[Path, Path]:
         """Where the speaker models are (segmentation, embedding; beside the VAD file): they may be missing on an
         older install."""

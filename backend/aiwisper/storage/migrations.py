@@ -164,4 +164,33 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX summaries_session ON summaries(session_id, created_at);
     """,
+    # 9: sentence embeddings of segments, memos and document passages for search by meaning; an edit or a delete
+    # drops the stale vector (the indexer embeds whatever has none).
+    """
+    CREATE TABLE embeddings (
+        kind TEXT NOT NULL,                 -- segment | memo | passage
+        item INTEGER NOT NULL,              -- segments.id | memos.rowid | passages.id
+        model TEXT NOT NULL,
+        vector BLOB NOT NULL,               -- float16, unit length
+        PRIMARY KEY (kind, item)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER segments_embedding_au AFTER UPDATE OF text ON segments BEGIN
+        DELETE FROM embeddings WHERE kind = 'segment' AND item = old.id;
+    END;
+    CREATE TRIGGER segments_embedding_ad AFTER DELETE ON segments BEGIN
+        DELETE FROM embeddings WHERE kind = 'segment' AND item = old.id;
+    END;
+    CREATE TRIGGER memos_embedding_ai AFTER INSERT ON memos BEGIN
+        DELETE FROM embeddings WHERE kind = 'memo' AND item = new.rowid;
+    END;
+    CREATE TRIGGER memos_embedding_au AFTER UPDATE OF text ON memos BEGIN
+        DELETE FROM embeddings WHERE kind = 'memo' AND item = old.rowid;
+    END;
+    CREATE TRIGGER memos_embedding_ad AFTER DELETE ON memos BEGIN
+        DELETE FROM embeddings WHERE kind = 'memo' AND item = old.rowid;
+    END;
+    CREATE TRIGGER passages_embedding_ad AFTER DELETE ON passages BEGIN
+        DELETE FROM embeddings WHERE kind = 'passage' AND item = old.id;
+    END;
+    """,
 )

@@ -162,6 +162,15 @@ export interface SummaryTokenEvent {
   stage: string;
 }
 
+/** Search by meaning: embedding what was transcribed, edited or added (`done` of `total` items), or idle. */
+export interface IndexUpdatedEvent {
+  type: "index_updated";
+  state: string;
+  done: number;
+  total: number;
+  error: string | null;
+}
+
 /** A session's row changed (title, status, language, transcription progress). */
 export interface SessionUpdatedEvent {
   type: "session_updated";
@@ -326,6 +335,8 @@ export interface SearchHit {
   document_id: string;
   position: number;
   page: number | null;
+  match: string;
+  score: number;
 }
 
 /** A transcript as a file: `text` for the text formats, `base64` for docx. */
@@ -391,7 +402,7 @@ export interface SummaryInfo {
   updated_at: string;
 }
 
-export type ServerEvent = SessionStartedEvent | SessionStoppedEvent | SessionRecoveredEvent | ChunkCreatedEvent | AudioLevelsEvent | WarningEvent | ErrorEvent | PartialTranscriptEvent | ChunkTranscribedEvent | ChunkFailedEvent | JobUpdatedEvent | DiarizationUpdatedEvent | SummaryUpdatedEvent | SummaryTokenEvent | SessionUpdatedEvent | SnapshotEvent;
+export type ServerEvent = SessionStartedEvent | SessionStoppedEvent | SessionRecoveredEvent | ChunkCreatedEvent | AudioLevelsEvent | WarningEvent | ErrorEvent | PartialTranscriptEvent | ChunkTranscribedEvent | ChunkFailedEvent | JobUpdatedEvent | DiarizationUpdatedEvent | SummaryUpdatedEvent | SummaryTokenEvent | IndexUpdatedEvent | SessionUpdatedEvent | SnapshotEvent;
 
 export interface Commands {
   /** Version, data folder, default model and anything the user should fix. */
@@ -424,8 +435,8 @@ export interface Commands {
   "models.list": { params: {  }; result: ModelInfo[] };
   /** Make a model the default (empty name: choose by machine and language). */
   "models.set_default": { params: { name: string }; result: DefaultModel };
-  /** Full-text search across all sessions (transcripts and memos) and documents, with snippets, times and */
-  "search": { params: { query: string; limit?: number; speaker?: string }; result: SearchHit[] };
+  /** Search across all sessions (transcripts and memos) and documents, with snippets, times and speakers */
+  "search": { params: { query: string; limit?: number; speaker?: string; mode?: string }; result: SearchHit[] };
   /** Correct a segment's text; the engine's text is kept. */
   "segments.edit": { params: { segment_id: number; text: string }; result: SegmentRow };
   /** Say that one segment was said by another speaker of its session. */
