@@ -12,7 +12,17 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from bench import accuracy, capture_load, diarization, file_speed, live_latency, memory_session, startup, summaries
+from bench import (
+    accuracy,
+    capture_load,
+    diarization,
+    file_speed,
+    live_latency,
+    meaning,
+    memory_session,
+    startup,
+    summaries,  # fmt: skip
+)
 from bench.common import RESULTS, save
 
 BENCHMARKS: dict[str, Callable[[], list[dict[str, Any]]]] = {
@@ -24,6 +34,7 @@ BENCHMARKS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "startup": startup.run,
     "diarization": diarization.run,
     "summaries": summaries.run,
+    "meaning": meaning.run,
 }
 
 
