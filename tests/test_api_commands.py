@@ -70,6 +70,16 @@ def test_models_import(imported, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert rec["name"] == "copy" and rec["weight_type"] == "q8_0"
     assert "wrong magic" in client.error("models.import", "invalid_argument", path=str(JFK_WAV))
     assert "does not exist" in client.error("models.import", "invalid_argument", path=str(tmp_path / "x.bin"))
+    # a GGUF language model for summaries: header checked, copied, made the summaries' model
+    from aiwisper.summaries.gguf import FILE
+
+    gguf = next(f / FILE for f in registry.folders if (f / FILE).is_file())
+    fake = tmp_path / "notes.gguf"
+    fake.write_bytes(b"GGML" + bytes(100))
+    assert "not a GGUF language model" in client.error("summaries.import_model", "invalid_argument", path=str(fake))
+    assert client.ok("summaries.import_model", path=str(gguf)) == {"name": "summaries.model", "value": FILE}
+    assert (tmp_path / "models" / FILE).read_bytes()[:4] == b"GGUF"
+    client.ok("settings.set", name="summaries.model", value="")
 
 
 def test_sessions_get_list_search_rename_edit_export(imported) -> None:  # type: ignore[no-untyped-def]

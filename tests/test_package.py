@@ -63,6 +63,20 @@ def test_binary_finds_two_speakers(binary: Path, tmp_path: Path) -> None:
     assert {line.split()[7] for line in out.stdout.splitlines()} == {"Speaker_1", "Speaker_2"}, out.stdout
 
 
+def test_binary_searches_by_meaning(binary: Path, tmp_path: Path) -> None:
+    """The embedding model (onnxruntime's 4-bit MatMulNBits) works from the one-file build too."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("The van broke down on the motorway.\n\nThe budget for the pilot is approved.", encoding="utf-8")
+    data = ["--data-dir", str(tmp_path / "data")]
+    added = subprocess.run([str(binary), "docs", "add", str(notes), *data], env=_clean_env(tmp_path),
+                           capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert added.returncode == 0, added.stderr[-3000:]
+    found = subprocess.run([str(binary), "search", "--semantic", "car trouble on the highway", *data],
+                           env=_clean_env(tmp_path), capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert found.returncode == 0, found.stderr[-3000:]
+    assert "(≈ 0." in found.stdout.splitlines()[0] and "van broke down" in found.stdout.splitlines()[0], found.stdout
+
+
 def test_binary_decodes_with_the_systems_gstreamer(binary: Path, tmp_path: Path) -> None:
     """The binary leaves PyAV out (36 MB of ffmpeg libraries): m4a and webm go through the system's GStreamer."""
     source = read_wav_16k(JFK_WAV)

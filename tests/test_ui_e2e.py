@@ -217,6 +217,40 @@ def test_export_srt_parses(page: Page, server: str) -> None:
     assert cues and "country" in " ".join(c[2] for c in cues)
 
 
+def test_a_summary_is_written_shown_and_exported(page: Page, server: str) -> None:
+    """The bundled language model (SmolLM2 through llama.cpp) summarizes the imported session; the text streams into
+    the panel, is stored, and is in the Markdown download."""
+    _imported_session(page, server)
+    panel = page.get_by_label("Summaries")
+    panel.get_by_label("Summary template").select_option("summary")
+    panel.get_by_role("button", name="Summarize").click()
+    expect(page.get_by_test_id("summary-live")).to_be_visible(timeout=10_000)
+    done = page.get_by_test_id("summary").filter(has_text="· done").first
+    expect(done).to_be_visible(timeout=240_000)
+    expect(done).to_contain_text("SmolLM2")
+    paragraphs = [t.strip() for t in done.locator("p").all_inner_texts() if t.strip()]
+    assert paragraphs and len(" ".join(paragraphs).split()) >= 3, paragraphs
+    with page.expect_download() as dl:
+        page.get_by_role("link", name="MD").click()
+    exported = Path(dl.value.path()).read_text(encoding="utf-8")
+    assert "## Summary" in exported and paragraphs[0] in exported and "## Transcript" in exported
+    page.reload()  # stored, not only shown
+    expect(page.get_by_test_id("summary").filter(has_text="· done").first).to_contain_text(paragraphs[0][:40],
+                                                                                          timeout=10_000)  # fmt: skip
+
+
+def test_search_by_meaning_finds_a_paraphrase_and_opens_it(page: Page, server: str) -> None:
+    _imported_session(page, server)
+    _go(page, server, "search")
+    page.get_by_label("Match").select_option("meaning")
+    page.get_by_label("Search").fill("serve the nation rather than expect help from it")
+    hit = page.locator(".hits li.segment.meaning a", has_text="jfk.wav").first
+    expect(hit).to_contain_text("similar meaning", timeout=30_000)  # indexed in the background after the import
+    expect(hit).to_contain_text("country")
+    hit.click()
+    expect(page).to_have_url(re.compile(r"#/sessions/[0-9a-f-]+\?t=\d+"))
+
+
 def test_rename_a_speaker_everywhere(page: Page, server: str) -> None:
     """A real two-person recording is imported; its speakers are found after transcription; a name given once
     shows on every segment of that speaker and in the SRT download."""

@@ -52,6 +52,13 @@ def _cmd_models_list(args: argparse.Namespace) -> int:
 def _cmd_models_import(args: argparse.Namespace) -> int:
     from aiwisper.models.install import import_model
 
+    if args.path.lower().endswith(".gguf"):
+        from aiwisper.summaries.gguf import import_gguf
+
+        target = import_gguf(Path(args.path), args.models_dir or paths.models_dir())
+        print(f"imported the language model {target.name} ({target.stat().st_size / 1e6:.1f} MB): "
+              f"aiwisper summary SESSION_ID --model {target.name}, or the setting summaries.model")  # fmt: skip
+        return 0
     rec = import_model(Path(args.path), args.models_dir or paths.models_dir(), args.name, args.type)
     print(f"imported {rec.name}: {rec.file} ({rec.bytes / 1e6:.1f} MB, {rec.weight_type}, {rec.languages})")
     return 0
@@ -332,7 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--types", nargs="+", default=["f16", "q8_0"], choices=["f16", "f32", "q8_0", "q5_1"])
     build.set_defaults(func=_cmd_models_build)
     msub.add_parser("list", help="show installed models with sizes and checksums").set_defaults(func=_cmd_models_list)
-    imp = msub.add_parser("import", help="import a ggml .bin or a faster-whisper model folder")
+    imp = msub.add_parser("import", help="import a ggml .bin, a faster-whisper model folder or a GGUF language model")
     imp.add_argument("path")
     imp.add_argument("--name", help="name to install it under (default: from the file name)")
     imp.add_argument("--type", default="f16", choices=["f16", "f32", "q8_0", "q5_1"], help="for folders")

@@ -327,6 +327,15 @@ def build_registry(services: Services) -> Registry:
         default = record.name == services.settings["transcription.model"]
         return ModelInfo(**asdict(record), path=str(folder / record.file), default=default)
 
+    @reg.command("summaries.import_model")
+    def summaries_import_model(path: str) -> SettingChanged:
+        """Copy a GGUF language model (its header checked) into the models folder and summarize with it."""
+        from aiwisper.summaries.gguf import import_gguf
+
+        target = import_gguf(Path(path), paths.models_dir())
+        services.settings.set("summaries.model", target.name)
+        return SettingChanged("summaries.model", services.settings["summaries.model"])
+
     @reg.command("models.set_default")
     def models_set_default(name: str) -> DefaultModel:
         """Make a model the default (empty name: choose by machine and language)."""

@@ -475,6 +475,8 @@ export interface Commands {
   "summaries.create": { params: { session_id: string; template?: string; prompt?: string }; result: SummaryInfo };
   /**  */
   "summaries.delete": { params: { summary_id: string }; result: Deleted };
+  /** Copy a GGUF language model (its header checked) into the models folder and summarize with it. */
+  "summaries.import_model": { params: { path: string }; result: SettingChanged };
   /** A session's summaries, newest first. */
   "summaries.list": { params: { session_id: string }; result: SummaryInfo[] };
 }

@@ -13,7 +13,13 @@ export function SettingsView() {
   const [path, setPath] = useState("");
   const done = () => void queries.invalidateQueries();
   const setDefault = useMutation({ mutationFn: (name: string) => call("models.set_default", { name }), onSuccess: done, onError: (e) => toast(errorText(e)) });
-  const importModel = useMutation({ mutationFn: () => call("models.import", { path }), onSuccess: () => { setPath(""); done(); }, onError: (e) => toast(errorText(e)) });
+  const importModel = useMutation({
+    // a GGUF file is a language model for summaries; anything else a Whisper model
+    mutationFn: async () => path.trim().toLowerCase().endsWith(".gguf")
+      ? `Summaries now use ${String((await call("summaries.import_model", { path: path.trim() })).value)}.`
+      : `Imported ${(await call("models.import", { path: path.trim() })).name}.`,
+    onSuccess: (message) => { setPath(""); toast(message); done(); }, onError: (e) => toast(errorText(e)),
+  });
   const set = useMutation({
     mutationFn: (p: { name: string; value: string | number | boolean }) => call("settings.set", p),
     onSuccess: done, onError: (e) => { toast(errorText(e)); done(); },
@@ -34,7 +40,7 @@ export function SettingsView() {
         </tbody>
       </table>
       <form className="inline" onSubmit={(e) => { e.preventDefault(); importModel.mutate(); }}>
-        <input placeholder="Path to a ggml .bin or a faster-whisper folder" aria-label="Model path" value={path} onChange={(e) => setPath(e.target.value)} />
+        <input placeholder="Path to a ggml .bin, a faster-whisper folder or a GGUF language model" aria-label="Model path" value={path} onChange={(e) => setPath(e.target.value)} />
         <button disabled={!path}>Import model</button>
       </form>
       <h2>Settings</h2>
