@@ -77,6 +77,21 @@ def test_binary_searches_by_meaning(binary: Path, tmp_path: Path) -> None:
     assert "(≈ 0." in found.stdout.splitlines()[0] and "van broke down" in found.stdout.splitlines()[0], found.stdout
 
 
+def test_binary_summarizes_with_the_bundled_language_model(binary: Path, tmp_path: Path) -> None:
+    """llama.cpp and SmolLM2 are inside: a transcribed session is summarized by the binary alone."""
+    data = ["--data-dir", str(tmp_path / "data")]
+    env = _clean_env(tmp_path)
+    done = subprocess.run([str(binary), "transcribe", str(JFK_WAV), *data], env=env, capture_output=True, text=True,
+                          timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    listed = subprocess.run([str(binary), "sessions", *data], env=env, capture_output=True, text=True, timeout=60)
+    sid = next(w for w in listed.stdout.split() if len(w) == 36 and w.count("-") == 4)
+    out = subprocess.run([str(binary), "summary", sid, "--template", "summary", *data], env=env, capture_output=True,
+                         text=True, timeout=600)  # fmt: skip
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert len(out.stdout.split()) >= 3, out.stdout
+
+
 def test_binary_decodes_with_the_systems_gstreamer(binary: Path, tmp_path: Path) -> None:
     """The binary leaves PyAV out (36 MB of ffmpeg libraries): m4a and webm go through the system's GStreamer."""
     source = read_wav_16k(JFK_WAV)
