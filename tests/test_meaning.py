@@ -142,3 +142,33 @@ def test_without_the_model_exact_search_works_and_meaning_says_why(tmp_path: Pat
             services.index.search("van broke down", 10, mode="meaning")
     finally:
         services.close()
+
+
+def test_background_indexing_waits_for_a_recording_to_end(tmp_path: Path, registry: ModelRegistry) -> None:
+    import threading
+    import time
+
+    from aiwisper.events import IndexUpdated
+    from aiwisper.meaning.service import SearchIndex
+
+    services = Services(tmp_path, registry=registry, transcription=False)
+    recording = threading.Event()
+    recording.set()
+    seen: list[IndexUpdated] = []
+    services.bus.subscribe(lambda e: seen.append(e) if isinstance(e, IndexUpdated) else None)
+    services.db.write(store_library)
+    background = SearchIndex(services.db, services.bus, registry.embedding_models_dir(), busy=recording.is_set)
+    try:
+        cpu = time.process_time()
+        time.sleep(2.5)
+        assert services.db.read(index.pending_count) == 170 and not background.wait_idle(0)
+        assert time.process_time() - cpu < 0.5  # it waits; it does not spin
+        recording.clear()
+        assert background.wait_idle(120)
+        assert services.db.read(index.pending_count) == 0
+        assert [e.state for e in seen][-1] == "idle" and seen[-1].done == 170
+        assert [e.done for e in seen if e.state == "indexing"] == sorted(e.done for e in seen if e.state == "indexing")
+    finally:
+        background.close()
+        background.close()  # idempotent
+        services.close()

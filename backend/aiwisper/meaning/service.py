@@ -32,6 +32,7 @@ class SearchIndex:
         self.db, self.bus, self.busy = db, bus, busy
         self.embedder = Embedder(models_dir)
         self._wake = threading.Event()
+        self._stopping = threading.Event()
         self._closed = False
         self._idle = threading.Event()
         self._idle.set()
@@ -79,8 +80,10 @@ class SearchIndex:
         total = self.db.read(index.pending_count)
         done = 0
         while total and not self._closed:
-            while self.busy() and not self._closed:  # a recording needs the CPU more
-                self._wake.wait(1.0)
+            while self.busy() and not self._stopping.wait(1.0):  # a recording needs the CPU more
+                pass
+            if self._closed:
+                break
             items = self.db.read(lambda c: index.pending(c, BATCH))
             if not items:
                 break
@@ -110,6 +113,7 @@ class SearchIndex:
             return
         self._closed = True
         self._unsubscribe()
+        self._stopping.set()
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout=30)
