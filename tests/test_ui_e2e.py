@@ -302,6 +302,9 @@ def test_screenshots_of_the_main_screens(browser: Browser, server: str, scheme: 
     _go(page, server, "search")
     page.get_by_label("Search").fill("fellow")
     expect(page.locator(".hits li").first).to_be_visible(timeout=10_000)
+    for kind in ("segment", "memo", "document"):  # a hit is a full-width row, whatever it found
+        for box in [h.bounding_box() for h in page.locator(f".hits li.{kind} a").all()]:
+            assert box is not None and box["width"] > 600, (kind, box)
     page.screenshot(path=SHOTS / f"search-{scheme}.png")
     bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert (bg == "rgb(22, 22, 24)") == (scheme == "dark"), bg
