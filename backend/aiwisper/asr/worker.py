@@ -22,7 +22,7 @@ import numpy.typing as npt
 from aiwisper.asr.types import DecodeOptions, EngineResult, Segment, Word
 from aiwisper.asr.whisper_cpp import EngineError
 from aiwisper.errors import AiwisperError
-from aiwisper.procs import kill, rss_mb
+from aiwisper.procs import incoming, kill, rss_mb
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +36,7 @@ def _serve(conn: Connection) -> None:
     from aiwisper.asr.whisper_cpp import WhisperCppEngine
 
     engine: WhisperCppEngine | None = None
-    while True:
-        try:
-            msg = conn.recv()
-        except EOFError:
-            return
-        if msg[0] == "stop":
-            return
+    for msg in incoming(conn):
         _, model_path, threads, audio, options = msg
         try:
             if engine is None or engine.model_path != Path(model_path) or engine.threads != threads:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from aiwisper.meaning.e5_file import E5File
+from aiwisper.speakers.onnx_graph import Graph
 
 
 def _nbits(blocks: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
@@ -20,34 +21,12 @@ def _nbits(blocks: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
     return packed, blocks["d"].astype(np.float32).reshape(-1)
 
 
-class _Graph:
-    def __init__(self) -> None:
-        from onnx import helper, numpy_helper
-
-        self.helper, self.numpy_helper = helper, numpy_helper
-        self.nodes: list[Any] = []
-        self.inits: list[Any] = []
-        self.n = 0
-
-    def name(self, hint: str) -> str:
-        self.n += 1
-        return f"{hint}_{self.n}"
-
-    def init(self, value: np.ndarray, hint: str) -> str:
-        name = self.name(hint)
-        self.inits.append(self.numpy_helper.from_array(np.ascontiguousarray(value), name))
-        return name
-
+class _Graph(Graph):
     def f32(self, value: Any, hint: str) -> str:
-        return self.init(np.asarray(value, dtype=np.float32), hint)
+        return self.const(np.asarray(value, dtype=np.float32), hint)
 
     def i64(self, values: list[int], hint: str = "shape") -> str:
         return self.init(np.array(values, dtype=np.int64), hint)
-
-    def op(self, kind: str, inputs: list[str], hint: str, domain: str = "", **attrs: Any) -> str:
-        out = self.name(hint)
-        self.nodes.append(self.helper.make_node(kind, inputs, [out], domain=domain or None, **attrs))
-        return out
 
     def linear(self, x: str, blocks: np.ndarray, bias: np.ndarray, n_in: int, n_out: int, hint: str) -> str:
         packed, scales = _nbits(blocks, n_out)
@@ -59,7 +38,7 @@ class _Graph:
 def build(f: E5File) -> bytes:
     from onnx import TensorProto, helper
 
-    g = _Graph()
+    g = _Graph({})
     t = f.tensors
     h, heads = f.hidden, f.heads
     hd = h // heads
@@ -123,15 +102,10 @@ def build(f: E5File) -> bytes:
     g.op("Div", [mean, g.op("Max", [norm, g.f32(1e-12, "tiny")], "n")], "embedding")
     g.nodes[-1].output[0] = "embedding"
 
-    graph = helper.make_graph(
-        g.nodes, "multilingual-e5-small-q4",
+    return g.model(
+        "multilingual-e5-small-q4",
         [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "tokens"]),
          helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch", "tokens"])],
         [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", h])],
-        g.inits,
+        contrib=True,
     )  # fmt: skip
-    opsets = [helper.make_opsetid("", 18), helper.make_opsetid("com.microsoft", 1)]
-    model = helper.make_model(graph, opset_imports=opsets, producer_name="aiwisper")
-    model.ir_version = 8
-    data: bytes = model.SerializeToString()
-    return data

@@ -36,12 +36,15 @@ class Embedder:
     def available(self) -> bool:
         return (self.models_dir / MODEL_FILE).is_file() and (self.models_dir / VOCAB_FILE).is_file()
 
+    def require(self) -> None:
+        """A clear error when the model is not installed."""
+        if not self.available():
+            where = self.models_dir
+            raise EmbeddingModelMissingError(f"the embedding model is not in {where}: run `aiwisper models build`")
+
     def _load(self) -> tuple[Any, Tokenizer]:
         if self._session is None or self._tokenizer is None:
-            if not self.available():
-                raise EmbeddingModelMissingError(
-                    f"the embedding model is not in {self.models_dir}: run `aiwisper models build`"
-                )
+            self.require()
             v = json.loads((self.models_dir / VOCAB_FILE).read_text(encoding="utf-8"))
             control = frozenset({v["bos"], v["eos"], v["pad"], v["unk"]})
             self._tokenizer = Tokenizer(v["pieces"], v["scores"], v["normalize"], v["bos"], v["eos"], v["unk"],

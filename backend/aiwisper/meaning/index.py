@@ -20,6 +20,9 @@ _PENDING = {
 }  # fmt: skip
 
 
+_SOURCE = {"segment": ("segments", "id"), "memo": ("memos", "rowid"), "passage": ("passages", "id")}  # table, key
+
+
 @dataclass(frozen=True)
 class Item:
     kind: str
@@ -44,7 +47,7 @@ def put(conn: sqlite3.Connection, items: list[Item], vectors: np.ndarray, model:
     """Store the vectors of `items` whose text is still what was embedded (an edit meanwhile is left pending)."""
     stored = 0
     for it, vec in zip(items, vectors, strict=True):
-        table, key = {"segment": ("segments", "id"), "memo": ("memos", "rowid"), "passage": ("passages", "id")}[it.kind]
+        table, key = _SOURCE[it.kind]
         row = conn.execute(f"SELECT text FROM {table} WHERE {key} = ?", (it.item,)).fetchone()
         if row is None or row[0] != it.text:
             continue

@@ -101,9 +101,9 @@ class SearchIndex:
         if mode not in MODES:
             raise InvalidArgumentError(f"search mode must be one of {', '.join(MODES)}")
         exact = [] if mode == "meaning" else self.db.read(lambda c: library.search(c, query, limit, speaker))
+        if mode == "meaning":
+            self.embedder.require()
         if mode == "exact" or not query.strip() or not self.available:
-            if mode == "meaning" and not self.available:
-                self.embedder.queries([query])  # the clear "model missing" error
             return exact
         vector = self.embedder.queries([" ".join(query.split())])[0]
         return self.db.read(lambda c: library.merge_meaning(c, exact, vector, MODEL_NAME, limit, speaker))
