@@ -18,6 +18,9 @@ from pathlib import Path
 import pytest
 
 SINKS = ("sys_sink", "mic_sink")
+# Float samples: a sink of 16-bit integers would quantize speech played at -65 dBFS to ~20 steps RMS, a loss of
+# the test rig (it changed words between the quiet and the loud run), not of the app's handling of quiet input.
+SINK_SPEC = "rate=48000 format=float32le"
 
 
 def _pactl(*args: str) -> str:
@@ -33,7 +36,7 @@ def start_server() -> None:
     subprocess.run(["pulseaudio", "--kill"], capture_output=True, check=False)
     cmd = ["pulseaudio", "-D", "--system=false", "--exit-idle-time=-1", "-n", "--log-target=stderr",
            "--load=module-native-protocol-unix"]  # fmt: skip
-    cmd += [f"--load=module-null-sink sink_name={s} rate=48000" for s in SINKS]
+    cmd += [f"--load=module-null-sink sink_name={s} {SINK_SPEC}" for s in SINKS]
     subprocess.run(cmd, capture_output=True, check=True, timeout=30)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -65,7 +68,7 @@ def play(sink: str, wav: Path) -> subprocess.Popen[bytes]:
 
 def load_sink(name: str) -> int:
     """Add a null sink; returns its module index for `unload_module`."""
-    return int(_pactl("load-module", "module-null-sink", f"sink_name={name}", "rate=48000").strip())
+    return int(_pactl("load-module", "module-null-sink", f"sink_name={name}", *SINK_SPEC.split()).strip())
 
 
 def unload_module(index: int) -> None:

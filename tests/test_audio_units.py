@@ -11,10 +11,13 @@ import numpy as np
 import pytest
 
 from aiwisper import events
+from aiwisper.audio import SAMPLE_RATE
 from aiwisper.audio.mixer import Mixer, mix_down
 from aiwisper.audio.wav_writer import WavWriter, float_to_pcm16, repair_wav
 from aiwisper.errors import InvalidArgumentError
 from aiwisper.settings import SETTINGS, Settings, validate
+
+from .recording import read_wav
 
 
 def test_header_is_rewritten_while_writing(tmp_path: Path) -> None:
@@ -56,6 +59,41 @@ def test_repair_refuses_a_foreign_file(tmp_path: Path) -> None:
 def test_pcm16_conversion_clips() -> None:
     x = np.array([-2.0, -1.0, 0.0, 0.5, 1.0, 2.0], dtype=np.float32)
     assert float_to_pcm16(x).tolist() == [-32768, -32768, 0, 16384, 32767, 32767]
+    assert float_to_pcm16(x, np.random.default_rng(1)).tolist() == [-32768, -32768, 0, 16384, 32767, 32767]
+    steps = np.array([-0.4, 0.4, 0.6, -0.6, 2.49], dtype=np.float32) / 32768
+    assert float_to_pcm16(steps).tolist() == [0, 0, 1, -1, 2]  # nearest, not towards zero
+
+
+def _explained_by(error: np.ndarray, signal: np.ndarray) -> float:
+    """The share of the error's variance that the signal's value predicts (mean error per value bin)."""
+    bins = np.digitize(signal, np.linspace(signal.min(), signal.max(), 400))
+    means = np.bincount(bins, weights=error) / np.maximum(np.bincount(bins), 1)
+    return float(np.var(means[bins]) / np.var(error))
+
+
+def test_quiet_audio_is_stored_with_dither_and_pcm16_audio_exactly(tmp_path: Path) -> None:
+    """Speech-level sine at -66 dBFS (~16 steps): the stored file's error is noise, not a copy of the signal."""
+    t = np.arange(SAMPLE_RATE * 2) / SAMPLE_RATE
+    quiet = (10 ** (-66 / 20) * np.sqrt(2) * np.sin(2 * np.pi * 217.3 * t)).astype(np.float32)
+    w = WavWriter(tmp_path / "q.wav", channels=1)
+    for block in np.array_split(quiet, 40):
+        w.write_float(block)
+    w.close()
+    stored, _ = read_wav(tmp_path / "q.wav")
+    error = stored[:, 0].astype(np.float64) - quiet
+    plain = float_to_pcm16(quiet) / 32768 - quiet
+    # Rounding alone leaves an error that is a function of the waveform (distortion); dither's does not follow it.
+    assert _explained_by(error, quiet) < 0.05 and _explained_by(plain, quiet) > 0.5
+    assert np.sqrt(np.mean(error**2)) < 1.2 / 32768  # TPDF: ~0.7 steps RMS
+    on_grid = np.round(quiet * 32768).astype(np.float32) / 32768  # e.g. a 16-bit source: kept bit for bit
+    w = WavWriter(tmp_path / "g.wav", channels=1)
+    w.write_float(on_grid)
+    w.close()
+    assert np.array_equal(read_wav(tmp_path / "g.wav")[0][:, 0], on_grid)
+    w = WavWriter(tmp_path / "two.wav", channels=2)  # a silent channel stays silent beside a quiet one
+    w.write_float(np.stack([np.zeros_like(quiet), quiet], axis=1))
+    w.close()
+    assert not read_wav(tmp_path / "two.wav")[0][:, 0].any()
 
 
 def test_mixer_aligns_a_late_source_by_arrival() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from aiwisper.audio import SAMPLE_RATE
 from aiwisper.audio.level import SpeechLevel
-from aiwisper.audio.wav_writer import WavWriter, float_to_pcm16
+from aiwisper.audio.wav_writer import WavWriter
 from aiwisper.errors import AiwisperError
 from aiwisper.files.decode import DecodeError, decode_16k, probe
 from aiwisper.segmenter import ChunkMerger, Segmenter, VadOptions
@@ -67,7 +67,7 @@ def import_file(
         for block in decode_16k(path):
             if cancel.is_set():
                 raise Cancelled(f"import of {path.name} cancelled")
-            wav.write(float_to_pcm16(block))
+            wav.write_float(block)
             add([(c.start, c.end) for c in merger.push(seg.push(block))])
             if level is not None:
                 for frame, prob in seg.heard():

@@ -30,7 +30,7 @@ from aiwisper.audio import SAMPLE_RATE
 from aiwisper.audio.capture import Block, CaptureError
 from aiwisper.audio.level import LevelWatch, SystemSilenceWatch
 from aiwisper.audio.mixer import Mixer
-from aiwisper.audio.wav_writer import WavWriter, float_to_pcm16
+from aiwisper.audio.wav_writer import WavWriter
 from aiwisper.errors import AiwisperError, InvalidArgumentError
 from aiwisper.events import AudioLevels, ChunkCreated, Error, EventBus, Level, SessionStarted, SessionStopped, Warning
 from aiwisper.segmenter import Chunk, Segmenter, VadOptions
@@ -278,7 +278,7 @@ class Recorder:
     def _process(self, run: _Run, frames: npt.NDArray[np.float32]) -> None:
         if frames.shape[0] == 0:
             return
-        run.wav.write(float_to_pcm16(frames))
+        run.wav.write_float(frames)
         for i, seg in enumerate(run.segmenters):
             for chunk in seg.push(frames[:, i]):
                 self._store_chunk(run, i, chunk)
