@@ -130,6 +130,16 @@ def run() -> list[dict[str, Any]]:
     return results
 
 
+def _goal(audio: str, peer: str) -> float | None:
+    """The time ratio to reach: 0.9× faster-whisper int8 on every file; whisper-cli's own time on long files
+    (our pipeline adds nothing to its engine), 1.2× it exec → exit on a short one (Python's start-up included)."""
+    if peer.startswith("faster-whisper int8"):
+        return 0.9
+    if peer.startswith("whisper-cli"):
+        return 1.2 if audio == "jfk" else 1.05
+    return None
+
+
 def _summarize(
     model: str, engines: list[Engine], audio: dict[str, tuple[Path, str]], cli_error: str
 ) -> list[dict[str, Any]]:
@@ -139,14 +149,14 @@ def _summarize(
         mine = statistics.median(ours.times[name])
         for peer in engines[1:]:
             theirs = statistics.median(peer.times[name])
-            is_cli = peer.label.startswith("whisper-cli")
+            goal = _goal(name, peer.label)
             out.append({
                 "name": f"file {name}, {model}: ours vs {peer.label}",
                 "ours": f"{mine:.2f} s (WER {wer([ref], [ours.texts[name]]) * 100:.1f}%)",
                 "peer": f"{theirs:.2f} s (WER {wer([ref], [peer.texts[name]]) * 100:.1f}%)",
                 "ratio": f"{mine / theirs:.2f}",
-                "goal": "≤ 1.05" if is_cli else "close the gap",
-                "met": (mine / theirs <= 1.05) if is_cli else None,
+                "goal": f"≤ {goal}" if goal else "—",
+                "met": (mine / theirs <= goal) if goal else None,
                 "raw": {"ours": ours.times[name], "peer": peer.times[name]},
             })  # fmt: skip
         if not any(p.label.startswith("whisper-cli") for p in engines[1:]):

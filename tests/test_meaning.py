@@ -172,3 +172,25 @@ def test_background_indexing_waits_for_a_recording_to_end(tmp_path: Path, regist
         background.close()
         background.close()  # idempotent
         services.close()
+
+
+def test_the_cli_transcribes_without_embedding_and_a_search_embeds_first(tmp_path: Path) -> None:
+    """`aiwisper transcribe` exits without loading the embedding model (the app or a search embeds later)."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    from .speech import JFK_WAV
+
+    data = ["--data-dir", str(tmp_path)]
+    cli = [sys.executable, "-m", "aiwisper"]
+    done = subprocess.run([*cli, "transcribe", str(JFK_WAV), "--model", "tiny.en-q8_0", *data],
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0 and "country" in done.stdout, done.stderr
+    with sqlite3.connect(tmp_path / "aiwisper.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM embeddings").fetchone() == (0,)
+        (segments,) = db.execute("SELECT COUNT(*) FROM segments").fetchone()
+    found = subprocess.run([*cli, "search", "--semantic", "serving the nation", *data],
+                           capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert found.returncode == 0 and f"indexing {segments} item(s)" in found.stderr, found.stderr
+    assert "jfk" in found.stdout and "(≈ 0." in found.stdout, found.stdout

@@ -123,7 +123,8 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
     if args.format == "docx" and not args.output:
         raise InvalidArgumentError("docx is a binary format: give an output folder with -o")
     count = check_speakers(args.speakers) if args.speakers else None
-    services = Services(args.data_dir, speakers=False)  # this command diarizes itself, when asked to
+    # this command diarizes itself, when asked to; its text is embedded for search when the app starts or a search runs
+    services = Services(args.data_dir, speakers=False, background_index=False)
     diarizer = _diarizer(services) if args.speakers else None
     failed = 0
     silent: dict[str, list[str]] = {}  # session → notes of speech that gave no words
@@ -214,7 +215,7 @@ def _cmd_record(args: argparse.Namespace) -> int:
 
     system = None if args.system_device in (None, "none") else args.system_device
     mic = None if args.device == "none" else args.device
-    services = Services(args.data_dir, source_factory=_replay_factory(args.replay))
+    services = Services(args.data_dir, source_factory=_replay_factory(args.replay), background_index=False)
     stop = threading.Event()
     try:
         services.bus.subscribe(_print_event)
