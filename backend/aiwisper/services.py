@@ -35,7 +35,7 @@ class Services:
         registry: ModelRegistry | None = None,
         transcription: bool = True,
         speakers: bool = True,
-        background_index: bool | None = None,
+        background_index: bool = True,
     ) -> None:
         self.data_dir = paths.data_dir(data_dir)
         self.settings = settings or Settings.load(self.data_dir / "settings.json")
@@ -56,9 +56,9 @@ class Services:
         self.summaries: SummaryService | None = None  # summaries by a language model, on request
         if transcription:
             self.summaries = SummaryService(self.db, self.bus, self.settings, self.registry)
-        # Search by meaning: the app embeds new text in the background (by default, when it transcribes); the CLI
-        # embeds on demand, when it searches: `transcribe` and `record` would wait for the model before exiting.
-        background = transcription if background_index is None else background_index
+        # Search by meaning: the app embeds new text in the background; the CLI embeds on demand, when it searches
+        # (`transcribe` and `record` would otherwise wait for the model before exiting).
+        background = transcription and background_index
         self.index = SearchIndex(self.db, self.bus, self.registry.embedding_models_dir(),
                                  busy=lambda: self.recorder.session_id is not None, start=background)  # fmt: skip
         self.dialogs: Dialogs | None = None  # native file dialogs, set by the desktop window

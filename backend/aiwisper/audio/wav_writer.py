@@ -44,9 +44,10 @@ def float_to_pcm16(
     Quiet speech needs it: at −63 dBFS a word is ~20 steps, and truncated (as this was) or merely rounded it
     changed whisper's words ("his" → "its", a first "And" lost) where the dithered file gave the float's."""
     x = np.asarray(samples, dtype=np.float64) * 32768
+    steps = np.round(x)
     if dither is not None:
-        x = np.where(np.round(x) == x, x, x + dither.random(x.shape) - dither.random(x.shape))
-    return np.clip(np.round(x), -32768, 32767).astype(np.int16)
+        steps = np.where(steps == x, steps, np.round(x + dither.random(x.shape) - dither.random(x.shape)))
+    return np.clip(steps, -32768, 32767).astype(np.int16)
 
 
 class WavWriter:
