@@ -77,10 +77,11 @@ def engines_for(model: str, registry: ModelRegistry, cli: Path | None, data_dir:
     aiwisper = str(Path(sys.executable).parent / "aiwisper")
     out = [
         Engine(
-            f"aiwisper transcribe ({model})",
-            lambda a: [aiwisper, "transcribe", str(a), "--model", model, "--language", "en", "--format", "txt",
-                       "--data-dir", str(data_dir)],
-        ),
+            f"aiwisper transcribe {engine} ({model})",
+            lambda a, engine=engine: [aiwisper, "transcribe", str(a), "--model", model, "--language", "en",
+                                      "--engine", engine, "--format", "txt", "--data-dir", str(data_dir)],
+        )
+        for engine in ("ctranslate2", "whisper.cpp")
     ]  # fmt: skip
     if cli is not None:
         out.append(
@@ -143,15 +144,15 @@ def _goal(audio: str, peer: str) -> float | None:
 def _summarize(
     model: str, engines: list[Engine], audio: dict[str, tuple[Path, str]], cli_error: str
 ) -> list[dict[str, Any]]:
-    ours = engines[0]
     out = []
-    for name, (_, ref) in audio.items():
+    for ours, name in ((e, n) for e in engines if e.label.startswith("aiwisper") for n in audio):
+        ref = audio[name][1]
         mine = statistics.median(ours.times[name])
-        for peer in engines[1:]:
+        for peer in (p for p in engines if not p.label.startswith("aiwisper")):
             theirs = statistics.median(peer.times[name])
             goal = _goal(name, peer.label)
             out.append({
-                "name": f"file {name}, {model}: ours vs {peer.label}",
+                "name": f"file {name}, {model}: {ours.label.split(' (')[0]} vs {peer.label}",
                 "ours": f"{mine:.2f} s (WER {wer([ref], [ours.texts[name]]) * 100:.1f}%)",
                 "peer": f"{theirs:.2f} s (WER {wer([ref], [peer.texts[name]]) * 100:.1f}%)",
                 "ratio": f"{mine / theirs:.2f}",
@@ -159,7 +160,7 @@ def _summarize(
                 "met": (mine / theirs <= goal) if goal else None,
                 "raw": {"ours": ours.times[name], "peer": peer.times[name]},
             })  # fmt: skip
-        if not any(p.label.startswith("whisper-cli") for p in engines[1:]):
+        if not any(p.label.startswith("whisper-cli") for p in engines):
             out.append({"name": f"file {name}, {model}: ours vs whisper-cli", "ours": f"{mine:.2f} s",
                         "peer": "missing", "note": cli_error})  # fmt: skip
     return out

@@ -1,4 +1,5 @@
-"""Each converted model transcribes real speech; WER beside faster-whisper on the same source model."""
+"""Each converted model transcribes real speech on both engines (whisper.cpp on the ggml files, CTranslate2 on
+their source folders); WER beside faster-whisper on the same source model."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from aiwisper.asr.ct2_engine import Ct2Engine
+from aiwisper.asr.engines import ct2_folder
 from aiwisper.asr.whisper_cpp import WhisperCppEngine
 from aiwisper.audio.wav_read import read_wav_16k
 from aiwisper.models.registry import ModelRegistry
@@ -17,7 +20,8 @@ from aiwisper.models.sources import SOURCES, model_directory
 
 from .speech import JFK_WAV, jfk_text, lj_clips, normalize, wer
 
-MODELS = ["tiny.en", "tiny.en-q8_0", "base", "base-q8_0"]
+MODELS = ["tiny.en", "tiny.en-q8_0", "base", "base-q8_0", "ct2:tiny.en-q8_0", "ct2:base-q8_0"]
+Engine = WhisperCppEngine | Ct2Engine
 THREADS = min(2, os.cpu_count() or 1)
 
 
@@ -48,32 +52,39 @@ def faster_whisper_wer(source_name: str) -> float:
 
 
 @pytest.fixture(scope="module", params=MODELS)
-def engine(request: pytest.FixtureRequest, registry: ModelRegistry) -> Iterator[tuple[str, WhisperCppEngine]]:
-    eng = WhisperCppEngine(registry.get(request.param).path, threads=THREADS)
-    yield request.param, eng
+def engine(request: pytest.FixtureRequest, registry: ModelRegistry) -> Iterator[tuple[str, Engine]]:
+    name = str(request.param)
+    eng: Engine
+    if name.startswith("ct2:"):
+        folder = ct2_folder(registry.get(name.removeprefix("ct2:")))
+        assert folder is not None, "the CTranslate2 folders are built by `aiwisper models build`"
+        eng = Ct2Engine(folder, threads=THREADS)
+    else:
+        eng = WhisperCppEngine(registry.get(name).path, threads=THREADS)
+    yield name, eng
     eng.close()
 
 
-def test_jfk_gives_the_reference_words(engine: tuple[str, WhisperCppEngine]) -> None:
+def test_jfk_gives_the_reference_words(engine: tuple[str, Engine]) -> None:
     _, eng = engine
     text = " ".join(s.text for s in eng.transcribe(_audio(str(JFK_WAV)), "en"))
     assert normalize(text) == normalize(jfk_text())
 
 
-def test_lj_speech_word_error_rate(engine: tuple[str, WhisperCppEngine], report: list[str]) -> None:
+def test_lj_speech_word_error_rate(engine: tuple[str, Engine], report: list[str]) -> None:
     name, eng = engine
     clips = lj_clips()
     hyps = [" ".join(s.text for s in eng.transcribe(_audio(str(c.path)), "en")) for c in clips]
     ours = wer([c.text for c in clips], hyps)
-    peer = faster_whisper_wer(name.split("-")[0])
+    peer = faster_whisper_wer(name.removeprefix("ct2:").split("-")[0])
     report.append(
-        f"WER on {len(clips)} LJ Speech clips, greedy, {THREADS} threads: whisper.cpp {name} {ours:.1%}"
+        f"WER on {len(clips)} LJ Speech clips, greedy, {THREADS} threads: {type(eng).__name__} {name} {ours:.1%}"
         f" | faster-whisper float32 on the source model {peer:.1%}"
     )
     assert ours <= 0.10, f"{name}: WER {ours:.1%} on LJ Speech"
 
 
-def test_segments_carry_times_inside_the_audio(engine: tuple[str, WhisperCppEngine]) -> None:
+def test_segments_carry_times_inside_the_audio(engine: tuple[str, Engine]) -> None:
     _, eng = engine
     audio = _audio(str(JFK_WAV))
     segs = eng.transcribe(audio, "en")

@@ -110,6 +110,18 @@ def _cmd_diarize(args: argparse.Namespace) -> int:
         services.close()
 
 
+def _use_engine(services: Any, engine: str | None, model: str | None, language: str | None) -> None:
+    """Check the model (and, when given, the engine) before anything is written; the engine is for this run."""
+    from aiwisper.asr.engines import engine_path
+
+    if model:
+        services.registry.get(model)
+    if engine:
+        services.settings.use("transcription.engine", engine)
+        name = model or services.settings["transcription.model"] or None
+        engine_path(services.registry.resolve(name, language)[0], engine)
+
+
 def _cmd_transcribe(args: argparse.Namespace) -> int:
     from aiwisper.export import EXPORT_FORMATS, render
     from aiwisper.languages import check_language
@@ -134,8 +146,7 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
         )
     )
     try:
-        if args.model:
-            services.registry.get(args.model)
+        _use_engine(services, args.engine, args.model, language)
         services.recover(resume_jobs=False)  # the app resumes cut-off imports; this command does its own files
         assert services.transcriber is not None
         progress = _Progress(sys.stderr)
@@ -373,13 +384,17 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
     srv.set_defaults(func=_cmd_serve)
 
+    from aiwisper.export import EXPORT_FORMATS
+    from aiwisper.settings import CHOICES
+
     tr = sub.add_parser("transcribe", help="transcribe audio or video files (each becomes a session)")
     tr.add_argument("files", nargs="+")
     tr.add_argument("--model", help="model name (default: chosen for this machine and language)")
     tr.add_argument("--language", default="en", help="language code, or 'auto' (default: en)")
+    tr.add_argument(
+        "--engine", choices=CHOICES["transcription.engine"], help="speech engine for this run (default: the setting)"
+    )
     tr.add_argument("--vocabulary", default="", help='words and names to expect, e.g. "Rotterdam, Kubernetes"')
-    from aiwisper.export import EXPORT_FORMATS
-
     tr.add_argument("--format", default="txt", choices=EXPORT_FORMATS)
     tr.add_argument("--speakers", metavar="auto|N", help="label who spoke: 'auto' finds the number of speakers")
     tr.add_argument("-o", "--output", type=Path, help="folder for the output files (default: print)")

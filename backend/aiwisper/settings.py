@@ -43,6 +43,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("transcription.language", "en", "Language code, or 'auto' to detect it once per session."),
     Setting("transcription.translate", False, "Translate speech into English (multilingual models)."),
     Setting(
+        "transcription.engine",
+        "whisper.cpp",
+        "Speech engine: 'whisper.cpp', 'ctranslate2' (faster on a CPU: bench/results), or 'auto' (CTranslate2 where "
+        "its model folder is installed).",
+    ),
+    Setting(
         "transcription.fast_encoder",
         "live",
         "Shrink whisper.cpp's encoder (audio_ctx) to the chunk: 'partials'; 'live' (partials, and live finals "
@@ -81,7 +87,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("guard.max_compression_ratio", 2.4, "Text compressing better than this is a repetition loop.", 1.0, 10.0),
     Setting("guard.low_word_p", 0.5, "Words below this probability are marked as uncertain.", 0.0, 1.0),
 )
-CHOICES = {"transcription.fast_encoder": ("partials", "live", "all", "off")}
+CHOICES = {
+    "transcription.fast_encoder": ("partials", "live", "all", "off"),
+    "transcription.engine": ("auto", "ctranslate2", "whisper.cpp"),
+}
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
@@ -114,6 +123,10 @@ class Settings:
 
     def __getitem__(self, name: str) -> Any:
         return self._values[name]
+
+    def use(self, name: str, value: Any) -> None:
+        """Change one setting for this process only (a command-line option), without saving it."""
+        self._values[name] = validate(name, value)
 
     def set(self, name: str, value: Any) -> None:
         """Change one setting and save the file, if there is one."""

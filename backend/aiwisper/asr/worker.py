@@ -33,16 +33,18 @@ class WorkerCrashed(AiwisperError):
 
 def _serve(conn: Connection) -> None:
     """The worker's loop: one model loaded at a time, kept between requests."""
+    from aiwisper.asr.ct2_engine import Ct2Engine
     from aiwisper.asr.whisper_cpp import WhisperCppEngine
 
-    engine: WhisperCppEngine | None = None
+    engine: WhisperCppEngine | Ct2Engine | None = None
     for msg in incoming(conn):
         _, model_path, threads, audio, options = msg
         try:
             if engine is None or engine.model_path != Path(model_path) or engine.threads != threads:
                 if engine is not None:
                     engine.close()
-                engine = WhisperCppEngine(Path(model_path), threads)
+                path = Path(model_path)
+                engine = Ct2Engine(path, threads) if path.is_dir() else WhisperCppEngine(path, threads)
             if audio is None:  # "load": the model only
                 conn.send(("ok", [], ""))
                 continue

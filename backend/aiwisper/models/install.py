@@ -17,6 +17,7 @@ from pathlib import Path
 
 from aiwisper.errors import InvalidArgumentError, ModelFormatError
 from aiwisper.models.convert import convert
+from aiwisper.models.ct2_folder import build_ct2_folder
 from aiwisper.models.ggml import read_ggml
 from aiwisper.models.manifest import ModelRecord, load_manifest, save_manifest
 from aiwisper.models.sources import (
@@ -83,6 +84,7 @@ def build_models(folder: Path, types: tuple[str, ...] = BUILD_TYPES, log: Callab
             manifest.put(ModelRecord(**{**rec.__dict__, "file": target.name}))
             save_manifest(folder, manifest)
             log(f"{name}: built {target.name} ({rec.bytes / 1e6:.1f} MB)")
+        build_ct2_folder(source, folder, log)
     fetch_silero(folder)
     if manifest.vad.get("sha256") != SILERO_SHA256:
         manifest.vad = {"file": SILERO_FILE, "sha256": SILERO_SHA256, "source": SILERO_WHEEL}

@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from aiwisper.asr.engines import engine_path
 from aiwisper.asr.types import DecodeOptions, EngineResult
 from aiwisper.asr.whisper_cpp import LIVE_FINAL_FLOOR, EngineError, audio_ctx_for
 from aiwisper.asr.worker import EngineWorker, WorkerCrashed, default_threads
@@ -105,21 +106,24 @@ class ChunkTranscriber:
                 return True
             try:
                 model, language = self.resolve(session.model, session.language)
-                options = self._final_options(row, session, language, len(audio), live=True)
-                result = self.worker.transcribe(model.path, self.threads(), audio, options, self._timeout(len(audio)))
+                options = self._final_options(row, session, model, language, len(audio), live=True)
+                result = self.worker.transcribe(
+                    self.engine_path(model), self.threads(), audio, options, self._timeout(len(audio))
+                )
             except AiwisperError:
                 return True  # the final is computed as usual
-            self._speculative[key] = (model.path, options, result)
+            self._speculative[key] = (self.engine_path(model), options, result)
             return True
         return False
 
     def _final_options(
-        self, chunk: store.ChunkRow, session: store.SessionRow, language: str | None, samples: int, live: bool
-    ) -> DecodeOptions:
+        self, chunk: store.ChunkRow, session: store.SessionRow, model: InstalledModel, language: str | None,
+        samples: int, live: bool,
+    ) -> DecodeOptions:  # fmt: skip
         prev = self.db.read(lambda c: store.previous_chunk(c, chunk))
         prev_text = self.db.read(lambda c: store.chunk_text(c, prev.id)) if prev else None
         previous = self.policy.prompt(prev_text, prev.end_sample if prev else None, chunk.start_sample)
-        return self._options(language, self._prompt(session, previous), self._final_ctx(samples, live))
+        return self._options(language, self._prompt(session, previous), self._final_ctx(model, samples, live))
 
     def _prompt(self, session: store.SessionRow, previous: str) -> str:
         """The engine's prompt: the user's vocabulary (the session's, then the global one) and the text before."""
@@ -152,7 +156,9 @@ class ChunkTranscriber:
             max_tokens=int(8 * seconds) + 8,
         )
         try:
-            result = self.worker.transcribe(model.path, self.threads(), audio, options, self._timeout(len(audio)))
+            result = self.worker.transcribe(
+                self.engine_path(model), self.threads(), audio, options, self._timeout(len(audio))
+            )
         except AiwisperError:
             return True  # partials are best effort; the final will retry
         text = " ".join(s.text for s in filter_segments(result.segments, self.guard))
@@ -164,12 +170,14 @@ class ChunkTranscriber:
             self.policy.no_words(target)
         return True
 
-    def _final_ctx(self, samples: int, live: bool) -> int:
+    def _final_ctx(self, model: InstalledModel, samples: int, live: bool) -> int:
         """audio_ctx of a final (0: whisper's full 30 s), per `transcription.fast_encoder`."""
         mode = self.settings["transcription.fast_encoder"]
         if mode == "all":
             return audio_ctx_for(samples / SAMPLE_RATE)
-        if mode == "live" and live:
+        if mode != "off" and (live or self.engine_path(model).is_dir()):
+            # CTranslate2 with at least 15 s of context: fewer word errors than the full window on the real-speech
+            # dev set (tiny.en 11.2% vs 11.4%, base 11.6% vs 14.4%) in half the time
             return audio_ctx_for(samples / SAMPLE_RATE, floor=LIVE_FINAL_FLOOR)
         return 0
 
@@ -182,6 +190,10 @@ class ChunkTranscriber:
             no_speech_thold=self.guard.no_speech_thold,
             logprob_thold=self.guard.logprob_thold,
         )
+
+    def engine_path(self, model: InstalledModel) -> Path:
+        """What the worker loads for `model`, per `transcription.engine`."""
+        return engine_path(model, self.settings["transcription.engine"])
 
     def threads(self) -> int:
         return default_threads(self.settings["transcription.threads"])
@@ -208,14 +220,14 @@ class ChunkTranscriber:
         note: str | None = None
         if not is_digital_silence(audio):
             live = job is None and session.status == "recording"
-            options = self._final_options(chunk, session, language, len(audio), live)
+            options = self._final_options(chunk, session, model, language, len(audio), live)
             spec = self._speculative.pop((chunk.session_id, chunk.source, chunk.start_sample, chunk.end_sample), None)
             try:
-                if spec is not None and spec[:2] == (model.path, options):
+                if spec is not None and spec[:2] == (self.engine_path(model), options):
                     result = spec[2]  # computed while the silence that closed the chunk went on
                 else:
                     result = self.worker.transcribe(
-                        model.path, self.threads(), audio, options, self._timeout(len(audio))
+                        self.engine_path(model), self.threads(), audio, options, self._timeout(len(audio))
                     )
             except WorkerCrashed as e:
                 if work.redo:  # the old text stands; the window is tried again, then given up

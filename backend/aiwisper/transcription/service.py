@@ -286,6 +286,6 @@ class TranscriptionService:
             return False
         try:
             model = self._resolve(job.model, job.language)[0]
-            return self.worker.load(model.path, self.chunks.threads())
+            return self.worker.load(self.chunks.engine_path(model), self.chunks.threads())
         except AiwisperError:
             return False  # the job itself reports the problem

@@ -1,0 +1,122 @@
+"""The CTranslate2 engine: the same words as whisper.cpp through the app, languages and translation on real
+speech, word times, and a clear error when it cannot run."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aiwisper.asr.ct2_engine import Ct2Engine
+from aiwisper.asr.engines import ct2_folder
+from aiwisper.asr.features import log_mel_window
+from aiwisper.asr.types import DecodeOptions
+from aiwisper.audio.wav_read import read_wav_16k
+from aiwisper.models.registry import ModelRegistry
+from aiwisper.paths import models_dir
+
+from .realspeech import clip, load
+from .speech import JFK_WAV, jfk_text, normalize
+from .test_real_world_audio import english_ratio
+from .test_transcribe_files import transcribe
+
+
+def _engine(registry: ModelRegistry, name: str) -> Ct2Engine:
+    folder = ct2_folder(registry.get(name))
+    assert folder is not None, "the CTranslate2 folders are built by `aiwisper models build`"
+    return Ct2Engine(folder, threads=2)
+
+
+def test_features_match_faster_whispers() -> None:
+    """Our numpy log-mel is what faster-whisper gives its encoder (its own extractor, audio padded to 30 s)."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    from faster_whisper.feature_extractor import FeatureExtractor
+
+    audio = read_wav_16k(JFK_WAV)
+    padded = np.concatenate([audio, np.zeros(480_000 - audio.size, dtype=np.float32)])
+    theirs = FeatureExtractor()(padded, padding=0)[:, :3000]
+    ours = log_mel_window(audio)
+    assert ours.shape == (80, 3000)
+    assert float(np.abs(ours - theirs).max()) < 1e-4
+
+
+@pytest.mark.parametrize("engine", ["ctranslate2", "whisper.cpp"])
+def test_the_cli_gives_the_reference_words_on_either_engine(tmp_path: Path, engine: str) -> None:
+    proc = transcribe(tmp_path / "data", str(JFK_WAV), "--engine", engine, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert normalize(" ".join(s["text"] for s in doc["segments"])) == normalize(jfk_text())
+    words = [w for s in doc["segments"] for w in s["words"]]
+    assert len(words) == len(jfk_text().split())
+    starts = [w["start_ms"] for w in words]
+    assert starts == sorted(starts) and starts[0] >= 0 and words[-1]["end_ms"] <= 11_100
+    assert all(0.0 <= w["p"] <= 1.0 for w in words)
+    # "country" is said twice: at about 6.4 s and 10.3 s (a word time within 0.5 s of where it is spoken)
+    country = [w["start_ms"] for w in words if w["text"].lower().startswith("country")]
+    assert len(country) == 2 and abs(country[0] - 6_300) < 500 and abs(country[1] - 10_200) < 500, country
+
+
+def test_a_missing_ctranslate2_folder_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    """A models folder with the ggml files but without the CTranslate2 folders (an older install)."""
+    models = tmp_path / "models"
+    models.mkdir()
+    source = models_dir()
+    for f in source.iterdir():
+        if f.is_file():
+            (models / f.name).symlink_to(f)
+    data = tmp_path / "data"
+    env_proc = _transcribe_with_models(data, models, str(JFK_WAV), "--engine", "ctranslate2")
+    assert env_proc.returncode != 0
+    assert "cannot run on CTranslate2: its CTranslate2 folder is not built" in env_proc.stderr
+    assert not (data / "sessions").exists() or not any((data / "sessions").iterdir())
+    # "auto" falls back to whisper.cpp
+    ok = _transcribe_with_models(data, models, str(JFK_WAV), "--engine", "auto")
+    assert ok.returncode == 0, ok.stderr
+    assert normalize(ok.stdout) == normalize(jfk_text())
+    shutil.rmtree(models)
+
+
+def _transcribe_with_models(data: Path, models: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "aiwisper", "transcribe", "--data-dir", str(data), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False,
+                          env={**os.environ, "AIWISPER_MODELS_DIR": str(models)})  # fmt: skip
+
+
+def test_language_detection_and_translation_of_real_speech(registry: ModelRegistry, report: list[str]) -> None:
+    engine = _engine(registry, "base-q8_0")
+    try:
+        for name, language in (("fleurs_de_000.ogg", "de"), ("fleurs_es_000.ogg", "es")):
+            audio = load(clip(name).path)
+            found = engine.run(audio, DecodeOptions(language=None))
+            translated = engine.run(audio, DecodeOptions(language=None, translate=True))
+            before = " ".join(s.text for s in found.segments)
+            after = " ".join(s.text for s in translated.segments)
+            report.append(f"ctranslate2 base {name}: detected {found.language}; English-word ratio "
+                          f"{english_ratio(before):.2f} → {english_ratio(after):.2f} translated")  # fmt: skip
+            assert found.language == language and translated.language == language
+            assert english_ratio(before) < 0.1, before
+            assert english_ratio(after) >= 0.2, after
+    finally:
+        engine.close()
+
+
+def test_the_previous_text_and_vocabulary_reach_the_decoder(registry: ModelRegistry) -> None:
+    """A prompt is read (it steers spelling) and a long one is cut to Whisper's budget, not an error."""
+    engine = _engine(registry, "tiny.en-q8_0")
+    try:
+        audio = read_wav_16k(JFK_WAV)
+        plain = " ".join(s.text for s in engine.transcribe(audio, DecodeOptions(language="en")))
+        long_prompt = "Kubernetes, Rotterdam. " * 200
+        prompted = " ".join(s.text for s in engine.transcribe(audio, DecodeOptions(language="en", prompt=long_prompt)))
+        assert normalize(plain) == normalize(jfk_text())
+        assert normalize(prompted) == normalize(jfk_text())
+        assert engine.tokens.prompt(long_prompt, [engine.tokens.sot])[0] == engine.tokens.sot_prev
+        assert len(engine.tokens.prompt(long_prompt, [engine.tokens.sot])) == 223 + 2
+    finally:
+        engine.close()
