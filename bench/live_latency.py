@@ -38,6 +38,7 @@ from aiwisper.sessions.recorder import RecordConfig
 from aiwisper.settings import Settings
 
 MODELS = os.environ.get("AIWISPER_BENCH_LIVE_MODELS", "tiny.en-q8_0,base-q8_0").split(",")
+ENGINES = os.environ.get("AIWISPER_BENCH_ENGINES", "ctranslate2,whisper.cpp").split(",")  # the first is the default
 REPEATS = int(os.environ.get("AIWISPER_BENCH_LIVE_REPEATS", "2"))
 
 
@@ -73,13 +74,13 @@ def _listen(url: str, messages: list[tuple[float, dict[str, Any]]], stop: thread
         ws.close()
 
 
-def run_model(model: str, registry: ModelRegistry) -> dict[str, Any]:
+def run_model(model: str, registry: ModelRegistry, engine: str) -> dict[str, Any]:
     one, spans1, _ = speech_with_pauses(pause_s=2.5, clips=8)
     audio = np.concatenate([one] * REPEATS)
     spans = [(a + k * len(one), b + k * len(one)) for k in range(REPEATS) for a, b in spans1]
     factory = Replay(audio, speed=1.0)
     with tempfile.TemporaryDirectory(prefix="aiwisper-live-") as tmp:
-        svc = Services(Path(tmp), Settings(), registry=registry, source_factory=factory)
+        svc = Services(Path(tmp), Settings({"transcription.engine": engine}), registry=registry, source_factory=factory)
         server = LocalServer(svc)
         assert svc.transcriber is not None
         timed = _Timed(svc.transcriber.worker)
@@ -136,11 +137,11 @@ def run_model(model: str, registry: ModelRegistry) -> dict[str, Any]:
     engine_only = statistics.median([w for _, w in finals_calls]) if finals_calls else float("nan")
     p50, p95 = _pct(final_lat, 50), _pct(final_lat, 95)
     first = _pct(partial_lat, 50)
-    tiny = model.startswith("tiny")
-    print(f"{model}: finals {len(final_lat)}/{len(spans)} p50 {p50:.2f} s p95 {p95:.2f} s; first partial p50 "
+    tiny = model.startswith("tiny") and engine == ENGINES[0]  # the default
+    print(f"{model} {engine}: finals {len(final_lat)}/{len(spans)} p50 {p50:.2f} s p95 {p95:.2f} s; first partial p50 "
           f"{first:.2f} s ({len(partial_lat)}); RTF {work_s / audio_s:.3f}; max pending {max_pending}")  # fmt: skip
     return {
-        "name": f"live {model}: end of speech → final on the WebSocket (p50 / p95)",
+        "name": f"live {model}, {engine}: end of speech → final on the WebSocket (p50 / p95)",
         "ours": f"{p50:.2f} / {p95:.2f} s; first partial p50 {first:.2f} s",
         "peer": f"engine alone {engine_only:.2f} s per chunk (median)",
         "ratio": f"{p50 / engine_only:.2f}",
@@ -154,7 +155,7 @@ def run_model(model: str, registry: ModelRegistry) -> dict[str, Any]:
 
 def run() -> list[dict[str, Any]]:
     registry = ModelRegistry(model_search_dirs())
-    return [run_model(m, registry) for m in MODELS]
+    return [run_model(m, registry, e) for m in MODELS for e in ENGINES]
 
 
 if __name__ == "__main__":

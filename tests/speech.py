@@ -96,7 +96,8 @@ def write_wav(path: Path, audio: object, rate: int = 16000) -> Path:
 
     import numpy as np
 
-    data = (np.clip(np.asarray(audio, dtype=np.float32), -1, 1) * 32767).astype("<i2")
+    # rounded to the nearest step: truncation towards zero distorts quiet audio (as the app's own writer did)
+    data = np.round(np.clip(np.asarray(audio, dtype=np.float32), -1, 1) * 32767).astype("<i2")
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)

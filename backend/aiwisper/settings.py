@@ -44,9 +44,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("transcription.translate", False, "Translate speech into English (multilingual models)."),
     Setting(
         "transcription.engine",
-        "whisper.cpp",
-        "Speech engine: 'whisper.cpp', 'ctranslate2' (faster on a CPU: bench/results), or 'auto' (CTranslate2 where "
-        "its model folder is installed).",
+        "auto",
+        "Speech engine: 'auto' (CTranslate2 where its model folder is installed, else whisper.cpp), 'ctranslate2' "
+        "(faster on a CPU: bench/results) or 'whisper.cpp'.",
     ),
     Setting(
         "transcription.fast_encoder",
