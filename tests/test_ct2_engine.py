@@ -120,3 +120,35 @@ def test_the_previous_text_and_vocabulary_reach_the_decoder(registry: ModelRegis
         assert len(engine.tokens.prompt(long_prompt, [engine.tokens.sot])) == 223 + 2
     finally:
         engine.close()
+
+
+def test_a_batch_gives_each_piece_its_own_words(registry: ModelRegistry) -> None:
+    """Four real clips decoded together: each gets the words it gets alone (and its own times)."""
+    from .speech import lj_clips
+
+    engine = _engine(registry, "tiny.en-q8_0")
+    try:
+        clips = lj_clips()[:4]
+        audios = [read_wav_16k(c.path) for c in clips]
+        options = [DecodeOptions(language="en", audio_ctx=750) for _ in audios]
+        together = engine.run_batch(audios, options)
+        alone = [engine.run(a, o) for a, o in zip(audios, options, strict=True)]
+        for clip_, a, b, audio in zip(clips, together, alone, audios, strict=True):
+            assert normalize(" ".join(s.text for s in a.segments)) == normalize(" ".join(s.text for s in b.segments))
+            assert a.segments[-1].end_ms <= len(audio) / 16 + 20, clip_.path.name
+    finally:
+        engine.close()
+
+
+def test_timestamp_pairs_split_pieces_and_sentences_join_them(registry: ModelRegistry) -> None:
+    tokens = _engine(registry, "tiny.en-q8_0").tokens
+    ts = tokens.timestamp_begin
+    words = tokens._tok.encode(" Ask not what", add_special_tokens=False).ids
+    more = tokens._tok.encode(" you can do.", add_special_tokens=False).ids
+    last = tokens._tok.encode(" Then", add_special_tokens=False).ids
+    generated = [ts, *words, ts + 100, ts + 100, *more, ts + 200, ts + 210, *last, tokens.eot]
+    pieces = tokens.pieces(generated, duration=6.0)
+    assert [(p.start, p.end) for p in pieces] == [(0.0, 2.0), (2.0, 4.0), (4.2, 6.0)]
+    joined = tokens.sentences(pieces)
+    assert [tokens.text(p.tokens) for p in joined] == ["Ask not what you can do.", "Then"]
+    assert [(p.start, p.end) for p in joined] == [(0.0, 4.0), (4.2, 6.0)]

@@ -82,30 +82,71 @@ class Ct2Engine:
             ]  # fmt: skip
         return EngineResult(segments, language or "en")
 
-    def _window(
-        self, audio: npt.NDArray[np.float32], options: DecodeOptions, language: str | None
-    ) -> tuple[list[Segment], str | None]:
-        ct2 = self._ct2
+    def run_batch(self, audios: list[npt.NDArray[np.float32]], options: list[DecodeOptions]) -> list[EngineResult]:
+        """Several pieces of up to 30 s each in one encoder pass and one decoding: faster on a CPU than one by one
+        (Whisper's decoder is small; a batch keeps the cores busy). The pieces must share the prompt, language and
+        task (the decoder needs its start at one position in all); otherwise, and for a piece that needs the
+        temperature fallback, they are transcribed one by one."""
+        if self._model is None:
+            raise EngineError("the engine is closed")
+        shared = {(o.prompt, o.language if self.multilingual else "en", o.translate, o.max_tokens) for o in options}
+        if (len(audios) < 2 or len(shared) != 1 or next(iter(shared))[1] is None
+                or any(a.size == 0 or a.size > WINDOW_SAMPLES for a in audios)):  # fmt: skip
+            return [self.run(a, o) for a, o in zip(audios, options, strict=True)]
+        audios = [normalize(np.asarray(a, dtype=np.float32)) for a in audios]
+        first = options[0]
+        language = first.language if self.multilingual else "en"
+        assert language is not None
+        mels = np.stack([self._mel(a, max(options, key=lambda o: o.audio_ctx or 10**6)) for a in audios])
+        encoded = self._model.encode(self._ct2.StorageView.from_array(mels), to_cpu=False)
+        start = self.tokens.start(language, first.translate)
+        prompt = self.tokens.prompt(first.prompt, start)
+        greedy = self._generate(encoded, [prompt] * len(audios), first, 0.0)
+        out: list[EngineResult] = []
+        rows = np.asarray(encoded)
+        for i, (audio, opt) in enumerate(zip(audios, options, strict=True)):
+            tokens, avg, no_speech = greedy[i][0]
+            if self._needs_fallback(tokens, avg, no_speech, opt):
+                out.append(self.run(audio, opt))
+                continue
+            one = self._ct2.StorageView.from_array(np.ascontiguousarray(rows[i : i + 1]))
+            found = self._segments(one, start, audio.size, mels.shape[2], (tokens, avg, no_speech), opt)
+            out.append(EngineResult(found, language))
+        return out
+
+    def _mel(self, audio: npt.NDArray[np.float32], options: DecodeOptions) -> npt.NDArray[np.float32]:
         mel = log_mel_window(audio)
         if options.audio_ctx:  # a shorter encoder context: whisper.cpp's audio_ctx, in encoder positions
             mel = np.ascontiguousarray(mel[:, : min(WINDOW_FRAMES, 2 * options.audio_ctx)])
-        features = ct2.StorageView.from_array(mel[np.newaxis])
-        encoded = self._model.encode(features, to_cpu=False)
+        return mel
+
+    def _window(
+        self, audio: npt.NDArray[np.float32], options: DecodeOptions, language: str | None
+    ) -> tuple[list[Segment], str | None]:
+        mel = self._mel(audio, options)
+        encoded = self._model.encode(self._ct2.StorageView.from_array(mel[np.newaxis]), to_cpu=False)
         if language is None:
             best = self._model.detect_language(encoded)[0][0][0]  # "<|de|>"
             language = best.strip("<|>")
-        tokens = self.tokens
-        start = tokens.start(language or "en", options.translate)
-        prompt = tokens.prompt(options.prompt, start)
-        generated, avg_logprob, no_speech = self._decode(encoded, prompt, options)
+        start = self.tokens.start(language or "en", options.translate)
+        decoded = self._decode(encoded, self.tokens.prompt(options.prompt, start), options)
+        return self._segments(encoded, start, audio.size, mel.shape[1], decoded, options), language
+
+    def _segments(
+        self, encoded: Any, start: list[int], samples: int, mel_frames: int,
+        decoded: tuple[list[int], float, float], options: DecodeOptions,
+    ) -> list[Segment]:  # fmt: skip
+        """The segments of one decoded window, with word times and probabilities from an alignment pass."""
+        generated, avg_logprob, no_speech = decoded
         if no_speech > options.no_speech_thold and avg_logprob < options.logprob_thold:
-            return [], language  # silence: what was decoded is not trusted
-        duration = audio.size / SAMPLE_RATE
-        pieces = tokens.pieces(generated, duration)
+            return []  # silence: what was decoded is not trusted
+        tokens = self.tokens
+        duration = samples / SAMPLE_RATE
+        pieces = tokens.sentences(tokens.pieces(generated, duration))
         text_tokens = [t for p in pieces for t in p.tokens]
         if not text_tokens:
-            return [], language
-        frames = min(audio.size // 160, mel.shape[1])
+            return []
+        frames = min(samples // 160, mel_frames)
         aligned = self._model.align(encoded, start, [text_tokens], frames)[0]
         timing = _token_times(aligned.alignments, aligned.text_token_probs, len(text_tokens))
         window_ms = int(duration * 1000)
@@ -119,47 +160,57 @@ class Ct2Engine:
             segment = piece_segment(tokens, piece, words, logp)
             if segment.text:
                 out.append(segment)
-        return out, language
+        return out
+
+    def _generate(
+        self, encoded: Any, prompts: list[list[int]], options: DecodeOptions, temperature: float
+    ) -> list[list[tuple[list[int], float, float]]]:
+        """For each prompt, its hypotheses: (tokens, mean log-probability, no-speech probability)."""
+        greedy = temperature == 0
+        max_length = MAX_LENGTH
+        if options.max_tokens:
+            max_length = min(MAX_LENGTH, len(prompts[0]) + options.max_tokens)
+        results = self._model.generate(
+            encoded,
+            prompts,
+            beam_size=1,
+            num_hypotheses=1 if greedy else BEST_OF,
+            sampling_topk=1 if greedy else 0,
+            sampling_temperature=1.0 if greedy else temperature,
+            max_length=max_length,
+            return_scores=True,
+            return_no_speech_prob=True,
+            suppress_blank=True,
+            suppress_tokens=[-1],
+        )
+        # A score is the sum of the log-probabilities over the length (length penalty 1).
+        return [
+            [(list(seq), float(score * len(seq) / (len(seq) + 1)), float(r.no_speech_prob))
+             for seq, score in zip(r.sequences_ids, r.scores, strict=True)]
+            for r in results
+        ]  # fmt: skip
+
+    def _needs_fallback(self, tokens: list[int], avg: float, no_speech: float, options: DecodeOptions) -> bool:
+        """The text loops or is unlikely (and is not silence): decode again at a higher temperature."""
+        unlikely = avg < options.logprob_thold
+        if no_speech > options.no_speech_thold and unlikely:
+            return False
+        return unlikely or _compression_ratio(self.tokens.text(tokens)) > COMPRESSION_LIMIT
 
     def _decode(self, encoded: Any, prompt: list[int], options: DecodeOptions) -> tuple[list[int], float, float]:
         """Greedy decoding, then sampling at rising temperatures while the text loops or is unlikely; the
         tokens, their mean log-probability and the no-speech probability."""
-        max_length = MAX_LENGTH if not options.max_tokens else min(MAX_LENGTH, len(prompt) + options.max_tokens)
         temperatures = [0.0]
         if options.temperature_inc > 0:
             steps = round(1.0 / options.temperature_inc)
             temperatures += [round(options.temperature_inc * i, 2) for i in range(1, steps + 1)]
         best: tuple[list[int], float, float] | None = None
         for temperature in temperatures:
-            greedy = temperature == 0
-            results = self._model.generate(
-                encoded,
-                [prompt],
-                beam_size=1,
-                num_hypotheses=1 if greedy else BEST_OF,
-                sampling_topk=1 if greedy else 0,
-                sampling_temperature=1.0 if greedy else temperature,
-                max_length=max_length,
-                return_scores=True,
-                return_no_speech_prob=True,
-                suppress_blank=True,
-                suppress_tokens=[-1],
-            )
-            result = results[0]
-            candidates = []
-            for seq, score in zip(result.sequences_ids, result.scores, strict=True):
-                # The score is the sum of log-probabilities over the length (length penalty 1).
-                avg = score * len(seq) / (len(seq) + 1)
-                candidates.append((list(seq), float(avg), float(result.no_speech_prob)))
-            tokens, avg, no_speech = max(candidates, key=lambda c: c[1])
-            if best is None or avg > best[1]:
-                best = (tokens, avg, no_speech)
-            too_repetitive = _compression_ratio(self.tokens.text(tokens)) > COMPRESSION_LIMIT
-            unlikely = avg < options.logprob_thold
-            if no_speech > options.no_speech_thold and unlikely:
-                return tokens, avg, no_speech  # silence: no fallback needed
-            if not too_repetitive and not unlikely:
-                return tokens, avg, no_speech
+            candidate = max(self._generate(encoded, [prompt], options, temperature)[0], key=lambda c: c[1])
+            if best is None or candidate[1] > best[1]:
+                best = candidate
+            if not self._needs_fallback(*candidate, options):
+                return candidate
         assert best is not None
         return best
 

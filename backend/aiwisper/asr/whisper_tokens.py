@@ -14,6 +14,7 @@ from aiwisper.models.vocab import token_bytes
 
 PROMPT_TOKENS = 223  # Whisper keeps at most half its 448-token context for the previous text, less one
 SECONDS_PER_TIMESTAMP = 0.02
+SENTENCE_ENDS = (".", "?", "!", "…", "。", "？", "！", '."', '?"', '!"')
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class WhisperTokens:
             if t == self.eot:
                 break
             if t >= self.timestamp_begin:
-                time = (t - self.timestamp_begin) * SECONDS_PER_TIMESTAMP
+                time = min(duration, (t - self.timestamp_begin) * SECONDS_PER_TIMESTAMP)  # none past the audio
                 if start is None:
                     start = time
                 elif text:
@@ -102,6 +103,18 @@ class WhisperTokens:
         if text:
             begin = start if start is not None else last_time
             out.append(TextPiece(begin, max(duration, begin), text))
+        return out
+
+    def sentences(self, pieces: list[TextPiece]) -> list[TextPiece]:
+        """Pieces joined until one ends a sentence: Whisper's timestamps also fall mid-sentence ("… can do for
+        you" | "ask what you …"), and a segment is what a reader reads and what search by meaning embeds."""
+        out: list[TextPiece] = []
+        for piece in pieces:
+            if out and not self.text(out[-1].tokens).endswith(SENTENCE_ENDS):
+                last = out[-1]
+                out[-1] = TextPiece(last.start, max(last.end, piece.end), last.tokens + piece.tokens)
+            else:
+                out.append(piece)
         return out
 
     def words(

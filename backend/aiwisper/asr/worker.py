@@ -48,6 +48,14 @@ def _serve(conn: Connection) -> None:
             if audio is None:  # "load": the model only
                 conn.send(("ok", [], ""))
                 continue
+            if isinstance(audio, list):  # a batch
+                opts = [DecodeOptions(**o) for o in options]
+                if isinstance(engine, Ct2Engine):
+                    results = engine.run_batch(audio, opts)
+                else:
+                    results = [engine.run(a, o) for a, o in zip(audio, opts, strict=True)]
+                conn.send(("ok", [[asdict(s) for s in r.segments] for r in results], [r.language for r in results]))
+                continue
             result = engine.run(audio, DecodeOptions(**options))
             conn.send(("ok", [asdict(s) for s in result.segments], result.language))
         except Exception as e:
@@ -94,26 +102,32 @@ class EngineWorker:
         """Start the worker and load the model ahead of the first request; False if it is loaded already."""
         if self._loaded == (model_path, threads) and self._proc is not None and self._proc.is_alive():
             return False
-        self._request(model_path, threads, None, DecodeOptions(), self.start_timeout)
+        self._request(model_path, threads, None, asdict(DecodeOptions()), self.start_timeout)
         return True
 
     def transcribe(
         self, model_path: Path, threads: int, audio: npt.NDArray[np.float32], options: DecodeOptions, timeout: float
     ) -> EngineResult:
         """Run one request; raises WorkerCrashed (worker restarted) or EngineError."""
-        return self._request(model_path, threads, audio, options, timeout)
+        reply = self._request(model_path, threads, audio, asdict(options), timeout)
+        return EngineResult([_segment(s) for s in reply[1]], reply[2])
 
-    def _request(
-        self, model_path: Path, threads: int, audio: npt.NDArray[np.float32] | None, options: DecodeOptions,
+    def transcribe_batch(
+        self, model_path: Path, threads: int, audios: list[npt.NDArray[np.float32]], options: list[DecodeOptions],
         timeout: float,
-    ) -> EngineResult:  # fmt: skip
+    ) -> list[EngineResult]:  # fmt: skip
+        """Several pieces in one request (the CTranslate2 engine decodes them together); errors as `transcribe`."""
+        reply = self._request(model_path, threads, audios, [asdict(o) for o in options], timeout)
+        return [EngineResult([_segment(s) for s in segs], lang) for segs, lang in zip(reply[1], reply[2], strict=True)]
+
+    def _request(self, model_path: Path, threads: int, audio: Any, options: Any, timeout: float) -> tuple[Any, ...]:
         if self._proc is None or not self._proc.is_alive():
             self._kill()
             self._start()
         assert self._conn is not None
         self.busy = True
         try:
-            self._conn.send(("transcribe", str(model_path), threads, audio, asdict(options)))
+            self._conn.send(("transcribe", str(model_path), threads, audio, options))
             # The first request of a worker also starts Python and loads the model.
             if not self._conn.poll(timeout + (self.start_timeout if self._fresh else 0)):
                 self._kill()
@@ -133,7 +147,7 @@ class EngineWorker:
             raise EngineError(reply[1])
         self._loaded = (model_path, threads)
         self._check_memory()
-        return EngineResult([_segment(s) for s in reply[1]], reply[2])
+        return tuple(reply)
 
     def rss_mb(self) -> float | None:
         """The worker's resident memory in MB (Linux), or None."""

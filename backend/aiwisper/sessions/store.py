@@ -143,6 +143,15 @@ def next_pending_chunk(conn: sqlite3.Connection, session_id: str | None = None) 
     return ChunkRow(**dict(row)) if row else None
 
 
+def pending_chunks(conn: sqlite3.Connection, session_id: str, limit: int) -> list[ChunkRow]:
+    """A session's first `limit` pending chunks, in time order (of all its sources)."""
+    rows = conn.execute(
+        "SELECT * FROM chunks WHERE session_id = ? AND status = 'pending' ORDER BY start_sample LIMIT ?",
+        (session_id, limit),
+    ).fetchall()
+    return [ChunkRow(**dict(r)) for r in rows]
+
+
 def count_pending(conn: sqlite3.Connection, session_id: str) -> int:
     sql = "SELECT COUNT(*) FROM chunks WHERE session_id = ? AND status = 'pending'"
     return int(conn.execute(sql, (session_id,)).fetchone()[0])
