@@ -8,8 +8,9 @@ windows; the app's chunks never are.
 
 from __future__ import annotations
 
+import math
 import os
-import zlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,21 +18,31 @@ import numpy as np
 import numpy.typing as npt
 
 from aiwisper.asr.features import WINDOW_FRAMES, WINDOW_SAMPLES, log_mel_window
-from aiwisper.asr.types import DecodeOptions, EngineResult, Segment
+from aiwisper.asr.types import DecodeOptions, EngineResult, Segment, Word
 from aiwisper.asr.whisper_cpp import EngineError
 from aiwisper.asr.whisper_tokens import WhisperTokens, piece_segment
 from aiwisper.audio import SAMPLE_RATE
-from aiwisper.audio.level import normalize
+from aiwisper.audio.level import TARGET_DB, normalize, speech_level_db
 
 MAX_LENGTH = 448  # Whisper's text context
-COMPRESSION_LIMIT = 2.4  # gzip ratio above which a decoding is a loop (OpenAI's default)
+ENTROPY_FLOOR = 2.4  # token entropy below which a decoding is a loop (whisper.cpp's default)
 BEST_OF = 5  # samples drawn at each fallback temperature
 FRAMES_PER_SECOND = 50  # encoder positions
+REST_MIN_S = 1.5  # audio left after the last segment worth a second look
+REST_BELOW_DB = 25.0  # … when its speech level is within this of the working level
 
 
-def _compression_ratio(text: str) -> float:
-    raw = text.encode("utf-8")
-    return len(raw) / len(zlib.compress(raw)) if raw else 0.0
+def _token_entropy(tokens: list[int]) -> float:
+    """Entropy (nats) of the last 32 tokens' distribution: low when the decoder loops ("yeah yeah yeah …").
+
+    whisper.cpp's test (threshold 2.4). OpenAI's gzip ratio over the whole window also fires on speech that
+    really repeats itself (a sentence said twice in 30 s), and sampling then makes the words worse."""
+    last = tokens[-32:]
+    if len(last) < 8:
+        return math.inf
+    _, counts = np.unique(np.asarray(last), return_counts=True)
+    p = counts / counts.sum()
+    return float(-(p * np.log(p)).sum())
 
 
 class Ct2Engine:
@@ -74,13 +85,22 @@ class Ct2Engine:
             if start and window.size < SAMPLE_RATE // 10:
                 break  # a tail of under 0.1 s holds no word
             found, language = self._window(window, options, language)
-            offset = start * 1000 // SAMPLE_RATE
-            segments += [
-                Segment(s.start_ms + offset, s.end_ms + offset, s.text, s.avg_logprob,
-                        [type(w)(w.text, w.start_ms + offset, w.end_ms + offset, w.p) for w in s.words])
-                for s in found
-            ]  # fmt: skip
+            found += self._rest(window, found, options, language)
+            segments += _shifted(found, start)
         return EngineResult(segments, language or "en")
+
+    def _rest(
+        self, audio: npt.NDArray[np.float32], found: list[Segment], options: DecodeOptions, language: str | None
+    ) -> list[Segment]:
+        """The words after the last segment, when the decoder stopped while speech went on (it may end early
+        when a piece ends mid-sentence): the rest is decoded on its own, with the text before as its prompt."""
+        covered = found[-1].end_ms * SAMPLE_RATE // 1000 if found else audio.size
+        rest = audio[max(0, covered - SAMPLE_RATE // 5) :]
+        if audio.size - covered < REST_MIN_S * SAMPLE_RATE or speech_level_db(rest) < TARGET_DB - REST_BELOW_DB:
+            return []
+        text = " ".join(s.text for s in found)
+        again = replace(options, prompt=f"{options.prompt} {text}".strip(), language=language)
+        return _shifted(self.run(rest, again).segments, audio.size - rest.size)
 
     def run_batch(self, audios: list[npt.NDArray[np.float32]], options: list[DecodeOptions]) -> list[EngineResult]:
         """Several pieces of up to 30 s each in one encoder pass and one decoding: faster on a CPU than one by one
@@ -111,7 +131,7 @@ class Ct2Engine:
                 continue
             one = self._ct2.StorageView.from_array(np.ascontiguousarray(rows[i : i + 1]))
             found = self._segments(one, start, audio.size, mels.shape[2], (tokens, avg, no_speech), opt)
-            out.append(EngineResult(found, language))
+            out.append(EngineResult(found + self._rest(audio, found, opt, language), language))
         return out
 
     def _mel(self, audio: npt.NDArray[np.float32], options: DecodeOptions) -> npt.NDArray[np.float32]:
@@ -195,7 +215,7 @@ class Ct2Engine:
         unlikely = avg < options.logprob_thold
         if no_speech > options.no_speech_thold and unlikely:
             return False
-        return unlikely or _compression_ratio(self.tokens.text(tokens)) > COMPRESSION_LIMIT
+        return unlikely or _token_entropy([t for t in tokens if t < self.tokens.eot]) < ENTROPY_FLOOR
 
     def _decode(self, encoded: Any, prompt: list[int], options: DecodeOptions) -> tuple[list[int], float, float]:
         """Greedy decoding, then sampling at rising temperatures while the text loops or is unlikely; the
@@ -217,6 +237,16 @@ class Ct2Engine:
     def close(self) -> None:
         """Free the model; safe to call twice."""
         self._model = None
+
+
+def _shifted(segments: list[Segment], samples: int) -> list[Segment]:
+    """`segments` of audio that starts `samples` into the piece, in the piece's time."""
+    ms = samples * 1000 // SAMPLE_RATE
+    return [
+        Segment(s.start_ms + ms, s.end_ms + ms, s.text, s.avg_logprob,
+                [Word(w.text, w.start_ms + ms, w.end_ms + ms, w.p) for w in s.words])
+        for s in segments
+    ]  # fmt: skip
 
 
 def _token_times(alignments: list[Any], probs: list[float], count: int) -> list[tuple[float, float, float]]:
