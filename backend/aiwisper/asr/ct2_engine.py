@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aiwisper.asr.features import WINDOW_FRAMES, WINDOW_SAMPLES, log_mel_window
-from aiwisper.asr.types import DecodeOptions, EngineResult, Segment, Word
+from aiwisper.asr.types import DecodeOptions, Engine, EngineResult, Segment, Word
 from aiwisper.asr.whisper_cpp import EngineError
 from aiwisper.asr.whisper_tokens import WhisperTokens, piece_segment
 from aiwisper.audio import SAMPLE_RATE
@@ -45,7 +45,7 @@ def _token_entropy(tokens: list[int]) -> float:
     return float(-(p * np.log(p)).sum())
 
 
-class Ct2Engine:
+class Ct2Engine(Engine):
     """Transcribes float32 16 kHz mono audio with a CTranslate2 Whisper model folder (int8 on the CPU)."""
 
     def __init__(self, model_dir: Path, threads: int | None = None, compute_type: str = "int8") -> None:
@@ -66,11 +66,6 @@ class Ct2Engine:
             raise EngineError(f"cannot load {model_dir}: {e}") from e
         self.multilingual = bool(self._model.is_multilingual)
         self.tokens = WhisperTokens(model_dir, self.multilingual)
-
-    def transcribe(self, audio: npt.NDArray[np.float32], options: DecodeOptions | str | None = None) -> list[Segment]:
-        if not isinstance(options, DecodeOptions):
-            options = DecodeOptions(language=options)
-        return self.run(audio, options).segments
 
     def run(self, audio: npt.NDArray[np.float32], options: DecodeOptions) -> EngineResult:
         if self._model is None:

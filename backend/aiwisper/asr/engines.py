@@ -8,11 +8,11 @@ from functools import cache
 from pathlib import Path
 
 from aiwisper.errors import InvalidArgumentError
+from aiwisper.models.ct2_folder import ct2_folder_of
 from aiwisper.models.registry import InstalledModel
 from aiwisper.models.sources import SOURCES
 
 ENGINES = ("auto", "ctranslate2", "whisper.cpp")
-CT2_PREFIX = "ct2-"
 
 
 @cache
@@ -24,7 +24,7 @@ def ct2_folder(model: InstalledModel) -> Path | None:
     """The CTranslate2 folder beside a bundled model's ggml file (`ct2-tiny.en/`), if it was built."""
     for source in SOURCES:
         if model.record.source.startswith(f"{source.packages[0][0]}=="):
-            folder = model.path.parent / f"{CT2_PREFIX}{source.name}"
+            folder = ct2_folder_of(source, model.path.parent)
             return folder if (folder / "model.bin").is_file() else None
     return None
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 
 @dataclass(frozen=True)
 class Word:
@@ -46,3 +49,16 @@ class EngineResult:
 
     segments: list[Segment]
     language: str
+
+
+class Engine:
+    """What both engines share: `run` decodes with options; `transcribe` is its short form."""
+
+    def run(self, audio: npt.NDArray[np.float32], options: DecodeOptions) -> EngineResult:
+        raise NotImplementedError
+
+    def transcribe(self, audio: npt.NDArray[np.float32], options: DecodeOptions | str | None = None) -> list[Segment]:
+        """Segments of `audio`; a plain language code (or None to detect) may stand for the options."""
+        if not isinstance(options, DecodeOptions):
+            options = DecodeOptions(language=options)
+        return self.run(audio, options).segments

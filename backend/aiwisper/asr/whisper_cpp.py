@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from aiwisper.asr.types import DecodeOptions, EngineResult, Segment, Word
+from aiwisper.asr.types import DecodeOptions, Engine, EngineResult, Segment, Word
 from aiwisper.audio.level import normalize
 from aiwisper.errors import AiwisperError
 
@@ -31,7 +31,7 @@ def audio_ctx_for(seconds: float, margin: int = 64, floor: int = 0) -> int:
 LIVE_FINAL_FLOOR = 750  # frames: the least context a live final gets with fast_encoder "live"
 
 
-class WhisperCppEngine:
+class WhisperCppEngine(Engine):
     """Transcribes float32 16 kHz mono audio with a ggml model."""
 
     def __init__(self, model_path: Path, threads: int | None = None) -> None:
@@ -53,12 +53,6 @@ class WhisperCppEngine:
             redirect_whispercpp_logs_to=None,
         )
         self.multilingual = bool(pw.whisper_is_multilingual(self._model_ctx()))
-
-    def transcribe(self, audio: npt.NDArray[np.float32], options: DecodeOptions | str | None = None) -> list[Segment]:
-        """Segments of `audio`; a plain language code (or None to detect) may stand for the options."""
-        if not isinstance(options, DecodeOptions):
-            options = DecodeOptions(language=options)
-        return self.run(audio, options).segments
 
     def run(self, audio: npt.NDArray[np.float32], options: DecodeOptions) -> EngineResult:
         if self._model is None:

@@ -16,12 +16,17 @@ VOCABULARIES = ("vocabulary.txt", "vocabulary.json")  # one of them
 STAMP = "source.txt"  # the package versions the folder was copied from
 
 
+def ct2_folder_of(source: Source, folder: Path) -> Path:
+    """Where `source`'s CTranslate2 folder goes in the models folder `folder`."""
+    return folder / f"ct2-{source.name}"
+
+
 def build_ct2_folder(source: Source, folder: Path, log: Callable[[str], None] = print) -> Path:
-    target = folder / f"ct2-{source.name}"
+    target = ct2_folder_of(source, folder)
     versions = "+".join(source.versions())
     stamp = target / STAMP
     if stamp.is_file() and stamp.read_text(encoding="utf-8") == versions and (target / "model.bin").is_file():
-        log(f"ct2-{source.name}: up to date")
+        log(f"{target.name}: up to date")
         return target
     folder.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".incoming-ct2-", dir=folder))
@@ -37,5 +42,5 @@ def build_ct2_folder(source: Source, folder: Path, log: Callable[[str], None] = 
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     size = sum(f.stat().st_size for f in target.iterdir())
-    log(f"ct2-{source.name}: copied for the CTranslate2 engine ({size / 1e6:.1f} MB)")
+    log(f"{target.name}: copied for the CTranslate2 engine ({size / 1e6:.1f} MB)")
     return target

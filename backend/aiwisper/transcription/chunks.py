@@ -102,13 +102,13 @@ class ChunkTranscriber:
         path = self.engine_path(model)
         if not path.is_dir() or language is None:
             return
-        audios = []
-        for w in works:
-            audio = read_range(self.data_dir / session.audio_file, session.sources.index(w.chunk.source),
-                               w.chunk.start_sample, w.chunk.end_sample)  # fmt: skip
-            audios.append(audio)
+        audios = [
+            read_range(self.data_dir / session.audio_file, session.sources.index(w.chunk.source),
+                       w.chunk.start_sample, w.chunk.end_sample)
+            for w in works
+        ]  # fmt: skip
         prompt = self._prompt(session, "")
-        options = [self._options(language, prompt, self._final_ctx(model, len(a), live=False)) for a in audios]
+        options = [self._options(language, prompt, self._final_ctx(path, len(a), live=False)) for a in audios]
         try:
             results = self.worker.transcribe_batch(
                 path, self.threads(), audios, options, self._timeout(sum(len(a) for a in audios))
@@ -140,24 +140,23 @@ class ChunkTranscriber:
                 return True
             try:
                 model, language = self.resolve(session.model, session.language)
-                options = self._final_options(row, session, model, language, len(audio), live=True)
-                result = self.worker.transcribe(
-                    self.engine_path(model), self.threads(), audio, options, self._timeout(len(audio))
-                )
+                path = self.engine_path(model)
+                options = self._final_options(row, session, path, language, len(audio), live=True)
+                result = self.worker.transcribe(path, self.threads(), audio, options, self._timeout(len(audio)))
             except AiwisperError:
                 return True  # the final is computed as usual
-            self._speculative[key] = (self.engine_path(model), options, result)
+            self._speculative[key] = (path, options, result)
             return True
         return False
 
     def _final_options(
-        self, chunk: store.ChunkRow, session: store.SessionRow, model: InstalledModel, language: str | None,
-        samples: int, live: bool,
+        self, chunk: store.ChunkRow, session: store.SessionRow, path: Path, language: str | None, samples: int,
+        live: bool,
     ) -> DecodeOptions:  # fmt: skip
         prev = self.db.read(lambda c: store.previous_chunk(c, chunk))
         prev_text = self.db.read(lambda c: store.chunk_text(c, prev.id)) if prev else None
         previous = self.policy.prompt(prev_text, prev.end_sample if prev else None, chunk.start_sample)
-        return self._options(language, self._prompt(session, previous), self._final_ctx(model, samples, live))
+        return self._options(language, self._prompt(session, previous), self._final_ctx(path, samples, live))
 
     def _prompt(self, session: store.SessionRow, previous: str) -> str:
         """The engine's prompt: the user's vocabulary (the session's, then the global one) and the text before."""
@@ -204,17 +203,18 @@ class ChunkTranscriber:
             self.policy.no_words(target)
         return True
 
-    def _final_ctx(self, model: InstalledModel, samples: int, live: bool) -> int:
-        """audio_ctx of a final (0: whisper's full 30 s), per `transcription.fast_encoder`."""
+    def _final_ctx(self, path: Path, samples: int, live: bool) -> int:
+        """audio_ctx of a final (0: whisper's full 30 s) for the engine loading `path`, per
+        `transcription.fast_encoder`.
+
+        CTranslate2 (a model folder) always gets the piece's own length of context, at least 15 s: fewer word
+        errors than the full window on the real-speech dev set (tiny.en 11.2% vs 11.4%, base 11.6% vs 14.4%) and
+        on LJ Speech (2.7% vs 5.0%) in less time; words the decoder leaves at the end are decoded again
+        (Ct2Engine._rest). whisper.cpp gets it for live finals."""
         mode = self.settings["transcription.fast_encoder"]
         if mode == "all":
             return audio_ctx_for(samples / SAMPLE_RATE)
-        if mode != "off" and self.engine_path(model).is_dir():
-            # CTranslate2 with the piece's own length of context, at least 15 s: fewer word errors than the full
-            # window on the real-speech dev set (tiny.en 11.2% vs 11.4%, base 11.6% vs 14.4%) and on LJ Speech
-            # (2.7% vs 5.0%) in less time; words the decoder leaves at the end are decoded again (Ct2Engine._rest)
-            return audio_ctx_for(samples / SAMPLE_RATE, floor=LIVE_FINAL_FLOOR)
-        if mode == "live" and live:
+        if (mode != "off" and path.is_dir()) or (mode == "live" and live):
             return audio_ctx_for(samples / SAMPLE_RATE, floor=LIVE_FINAL_FLOOR)
         return 0
 
@@ -257,18 +257,17 @@ class ChunkTranscriber:
         note: str | None = None
         if not is_digital_silence(audio):
             live = job is None and session.status == "recording"
-            options = self._final_options(chunk, session, model, language, len(audio), live)
+            path = self.engine_path(model)
+            options = self._final_options(chunk, session, path, language, len(audio), live)
             spec = self._speculative.pop((chunk.session_id, chunk.source, chunk.start_sample, chunk.end_sample), None)
             batched = self.batched.pop(chunk.id, None) if not work.redo else None
             try:
-                if spec is not None and spec[:2] == (self.engine_path(model), options):
+                if spec is not None and spec[:2] == (path, options):
                     result = spec[2]  # computed while the silence that closed the chunk went on
-                elif batched is not None and batched[0] == self.engine_path(model):
+                elif batched is not None and batched[0] == path:
                     result = batched[1]  # computed with the chunks after it (prepare_batch)
                 else:
-                    result = self.worker.transcribe(
-                        self.engine_path(model), self.threads(), audio, options, self._timeout(len(audio))
-                    )
+                    result = self.worker.transcribe(path, self.threads(), audio, options, self._timeout(len(audio)))
             except WorkerCrashed as e:
                 if work.redo:  # the old text stands; the window is tried again, then given up
                     assert job is not None
