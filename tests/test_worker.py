@@ -105,3 +105,51 @@ def test_worker_grown_past_its_memory_cap_is_restarted_between_chunks(tmp_path: 
     assert len(chunks) >= 3 and all(c.status == "done" and c.attempts == 0 for c in chunks)
     assert restarts >= len(chunks) and crashes == 0
     assert wer([reference], [text]) <= 0.1, text
+
+
+def test_worker_started_ahead_is_the_one_that_transcribes_and_closes_with_the_services(
+    tmp_path: Path, registry: ModelRegistry
+) -> None:
+    """`aiwisper transcribe` starts the engine's process before its own imports; the services adopt that very
+    process (no second one), transcribe with it, and stop it on close."""
+    from aiwisper.asr.worker import EngineWorker
+    from aiwisper.services import Services
+    from aiwisper.settings import Settings
+
+    from .speech import JFK_WAV, jfk_text
+
+    worker = EngineWorker()
+    worker.start()
+    worker.start()  # idempotent: still one process
+    pid = worker.pid
+    assert pid is not None and _alive(pid)
+    svc = Services(tmp_path, Settings(), registry=registry, speakers=False, background_index=False,
+                   engine_worker=worker)  # fmt: skip
+    try:
+        assert svc.transcriber is not None and svc.transcriber.worker is worker
+        (job,) = svc.transcriber.import_files([JFK_WAV], "tiny.en-q8_0", "en")
+        deadline = time.monotonic() + 120
+        while not job.finished and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert job.state == "done" and job.session_id is not None
+        sid = job.session_id
+        text = " ".join(s.text for s in svc.db.read(lambda c: store.segments_of(c, sid)))
+        assert worker.pid == pid and worker.restarts == 0
+    finally:
+        svc.close()
+    assert wer([jfk_text()], [text]) <= 0.1, text
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)
+    svc.close()  # idempotent
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/stat") as f:
+        return f.read().split()[2] != "Z"  # a zombie has stopped
+    return True

@@ -10,6 +10,7 @@ import numpy.typing as npt
 
 from aiwisper import paths
 from aiwisper.api.dialogs import Dialogs
+from aiwisper.asr.worker import EngineWorker
 from aiwisper.events import EventBus
 from aiwisper.meaning.service import SearchIndex
 from aiwisper.models.registry import ModelRegistry
@@ -36,7 +37,10 @@ class Services:
         transcription: bool = True,
         speakers: bool = True,
         background_index: bool = True,
+        engine_worker: EngineWorker | None = None,
     ) -> None:
+        """`engine_worker`: a speech engine worker started ahead (the CLI starts it first thing); the
+        transcription service owns it from here on."""
         self.data_dir = paths.data_dir(data_dir)
         self.settings = settings or Settings.load(self.data_dir / "settings.json")
         self.bus = EventBus()
@@ -45,10 +49,13 @@ class Services:
         self._vad_path = self.registry.vad_path()
         self.recorder = Recorder(self.db, self.data_dir, self.bus, self.vad_factory, self.settings, source_factory)
         self.transcriber: TranscriptionService | None = None
+        if not transcription and engine_worker is not None:
+            engine_worker.close()
         if transcription:
             self.transcriber = TranscriptionService(
-                self.db, self.data_dir, self.bus, self.registry, self.settings, self.recorder, self.vad_factory
-            )
+                self.db, self.data_dir, self.bus, self.registry, self.settings, self.recorder, self.vad_factory,
+                engine_worker,
+            )  # fmt: skip
         self.speakers: SpeakerService | None = None  # diarization after transcription and on request
         if transcription and speakers:
             models = self.registry.speaker_models()

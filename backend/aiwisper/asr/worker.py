@@ -85,6 +85,13 @@ class EngineWorker:
     def pid(self) -> int | None:
         return self._proc.pid if self._proc is not None else None
 
+    def start(self) -> None:
+        """Start the worker process now, ahead of its first request (Python's start-up and the engine's imports
+        then overlap with the caller's own); the model still loads on the first request."""
+        if self._proc is None or not self._proc.is_alive():
+            self._kill()
+            self._start()
+
     def _start(self) -> None:
         parent, child = self._ctx.Pipe()
         proc = self._ctx.Process(target=_serve, args=(child,), name="aiwisper-asr", daemon=True)
@@ -121,9 +128,7 @@ class EngineWorker:
         return [EngineResult([_segment(s) for s in segs], lang) for segs, lang in zip(reply[1], reply[2], strict=True)]
 
     def _request(self, model_path: Path, threads: int, audio: Any, options: Any, timeout: float) -> tuple[Any, ...]:
-        if self._proc is None or not self._proc.is_alive():
-            self._kill()
-            self._start()
+        self.start()
         assert self._conn is not None
         self.busy = True
         try:

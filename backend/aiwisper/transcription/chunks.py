@@ -69,15 +69,17 @@ class ChunkTranscriber:
     timeout_base = 60.0  # seconds a request may take, plus ten times its audio's length
 
     def __init__(
-        self, db: Database, data_dir: Path, bus: EventBus, settings: Settings, jobs: JobQueue, resolve: Resolve
-    ) -> None:
+        self, db: Database, data_dir: Path, bus: EventBus, settings: Settings, jobs: JobQueue, resolve: Resolve,
+        worker: EngineWorker | None = None,
+    ) -> None:  # fmt: skip
         self.db = db
         self.data_dir = data_dir
         self.bus = bus
         self.settings = settings
         self.jobs = jobs
         self.resolve = resolve
-        self.worker = EngineWorker(max_rss_mb=settings["transcription.worker_memory_mb"])
+        self.worker = worker or EngineWorker()  # owned from here on: closed by close()
+        self.worker.max_rss_mb = settings["transcription.worker_memory_mb"]
         self.policy = LivePolicy()
         self.guard = GuardOptions.from_settings(settings)
         # open chunk (session, source, start, closing end) → (model, options, result) of its speculative final

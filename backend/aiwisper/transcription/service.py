@@ -67,6 +67,7 @@ class TranscriptionService:
         settings: Settings,
         recorder: Recorder | None,
         vad: VadFactory,
+        worker: EngineWorker | None = None,
     ) -> None:
         self.db = db
         self.data_dir = data_dir
@@ -76,7 +77,7 @@ class TranscriptionService:
         self.recorder = recorder
         self.vad = vad
         self.queue = JobQueue(db, data_dir, bus)
-        self.chunks = ChunkTranscriber(db, data_dir, bus, settings, self.queue, self._resolve)
+        self.chunks = ChunkTranscriber(db, data_dir, bus, settings, self.queue, self._resolve, worker)
         self._wake = threading.Event()
         self._import_wake = threading.Event()
         self._stop = threading.Event()
