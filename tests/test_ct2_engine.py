@@ -106,6 +106,40 @@ def test_language_detection_and_translation_of_real_speech(registry: ModelRegist
         engine.close()
 
 
+def _repeats(text: str, n: int = 4) -> int:
+    """How often the most frequent run of `n` words occurs."""
+    words = normalize(text).split()
+    grams = [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
+    return max((grams.count(g) for g in grams), default=0)
+
+
+def test_the_fallback_gives_the_same_text_every_time_and_never_a_loop(registry: ModelRegistry) -> None:
+    """Translating this Portuguese clip with base fails greedy decoding; among the samples drawn then, a loop
+    ("the car was over and the car was over …", 224 tokens) is the likeliest. It once won, and the guard cut
+    the text to nothing; sampling unseeded, the same file gave different text on every run."""
+    audio = load(clip("fleurs_pt_002.ogg").path)
+    texts, temperatures = [], []
+    for _ in range(2):
+        engine = _engine(registry, "base-q8_0")
+        generate = engine._generate
+
+        def tracked(encoded, prompts, options, temperature, generate=generate):  # type: ignore[no-untyped-def]
+            temperatures.append(temperature)
+            return generate(encoded, prompts, options, temperature)
+
+        engine._generate = tracked  # type: ignore[method-assign]
+        try:
+            texts.append(
+                " ".join(s.text for s in engine.run(audio, DecodeOptions(language=None, translate=True)).segments)
+            )
+        finally:
+            engine.close()
+    assert max(temperatures) > 0, "greedy decoding passed: this clip no longer tests the fallback"
+    assert texts[0] == texts[1]
+    assert english_ratio(texts[0]) >= 0.2 and len(texts[0].split()) >= 10, texts[0]
+    assert _repeats(texts[0]) <= 1, texts[0]
+
+
 def test_the_previous_text_and_vocabulary_reach_the_decoder(registry: ModelRegistry) -> None:
     """A prompt is read (it steers spelling) and a long one is cut to Whisper's budget, not an error."""
     engine = _engine(registry, "tiny.en-q8_0")

@@ -27,6 +27,7 @@ from aiwisper.audio.level import TARGET_DB, normalize, speech_level_db
 MAX_LENGTH = 448  # Whisper's text context
 ENTROPY_FLOOR = 2.4  # token entropy below which a decoding is a loop (whisper.cpp's default)
 BEST_OF = 5  # samples drawn at each fallback temperature
+SEED = 0  # of the sampling at fallback temperatures: the same audio gives the same text in a fresh engine
 FRAMES_PER_SECOND = 50  # encoder positions
 REST_MIN_S = 1.5  # audio left after the last segment worth a second look
 REST_BELOW_DB = 25.0  # … when its speech level is within this of the working level
@@ -58,6 +59,8 @@ class Ct2Engine(Engine):
         self._ct2: Any = ctranslate2
         self.model_path = model_dir
         self.threads = threads or os.cpu_count() or 1
+        # CTranslate2 seeds each of its threads' generators once, from this, when the thread first samples.
+        ctranslate2.set_random_seed(SEED)
         try:
             self._model: Any = ctranslate2.models.Whisper(
                 str(model_dir), device="cpu", compute_type=compute_type, intra_threads=self.threads
@@ -68,6 +71,9 @@ class Ct2Engine(Engine):
         self.tokens = WhisperTokens(model_dir, self.multilingual)
 
     def run(self, audio: npt.NDArray[np.float32], options: DecodeOptions) -> EngineResult:
+        return self._run(audio, options, rest=True)
+
+    def _run(self, audio: npt.NDArray[np.float32], options: DecodeOptions, *, rest: bool) -> EngineResult:
         if self._model is None:
             raise EngineError("the engine is closed")
         if audio.size == 0:
@@ -80,7 +86,8 @@ class Ct2Engine(Engine):
             if start and window.size < SAMPLE_RATE // 10:
                 break  # a tail of under 0.1 s holds no word
             found, language = self._window(window, options, language)
-            found += self._rest(window, found, options, language)
+            if rest:
+                found += self._rest(window, found, options, language)
             segments += _shifted(found, start)
         return EngineResult(segments, language or "en")
 
@@ -88,14 +95,18 @@ class Ct2Engine(Engine):
         self, audio: npt.NDArray[np.float32], found: list[Segment], options: DecodeOptions, language: str | None
     ) -> list[Segment]:
         """The words after the last segment, when the decoder stopped while speech went on (it may end early
-        when a piece ends mid-sentence): the rest is decoded on its own, with the text before as its prompt."""
-        covered = found[-1].end_ms * SAMPLE_RATE // 1000 if found else audio.size
+        when a piece ends mid-sentence): the rest is decoded on its own, with the text before as its prompt.
+        Once: the rest's own rest is not looked at. Not when translating: the times of translated text do not
+        follow the audio, and the same sentence would come back for a rest that was already said."""
+        if options.translate or not found:
+            return []
+        covered = found[-1].end_ms * SAMPLE_RATE // 1000
         rest = audio[max(0, covered - SAMPLE_RATE // 5) :]
         if audio.size - covered < REST_MIN_S * SAMPLE_RATE or speech_level_db(rest) < TARGET_DB - REST_BELOW_DB:
             return []
         text = " ".join(s.text for s in found)
         again = replace(options, prompt=f"{options.prompt} {text}".strip(), language=language)
-        return _shifted(self.run(rest, again).segments, audio.size - rest.size)
+        return _shifted(self._run(rest, again, rest=False).segments, audio.size - rest.size)
 
     def run_batch(self, audios: list[npt.NDArray[np.float32]], options: list[DecodeOptions]) -> list[EngineResult]:
         """Several pieces of up to 30 s each in one encoder pass and one decoding: faster on a CPU than one by one
@@ -210,24 +221,30 @@ class Ct2Engine(Engine):
         unlikely = avg < options.logprob_thold
         if no_speech > options.no_speech_thold and unlikely:
             return False
-        return unlikely or _token_entropy([t for t in tokens if t < self.tokens.eot]) < ENTROPY_FLOOR
+        return unlikely or self._loops(tokens)
+
+    def _loops(self, tokens: list[int]) -> bool:
+        return _token_entropy([t for t in tokens if t < self.tokens.eot]) < ENTROPY_FLOOR
 
     def _decode(self, encoded: Any, prompt: list[int], options: DecodeOptions) -> tuple[list[int], float, float]:
         """Greedy decoding, then sampling at rising temperatures while the text loops or is unlikely; the
-        tokens, their mean log-probability and the no-speech probability."""
+        tokens, their mean log-probability and the no-speech probability.
+
+        The first decoding that passes wins (the likeliest of a temperature's samples). When none passes, the
+        likeliest that does not loop: a loop is the likeliest text of all, and would otherwise win."""
         temperatures = [0.0]
         if options.temperature_inc > 0:
             steps = round(1.0 / options.temperature_inc)
             temperatures += [round(options.temperature_inc * i, 2) for i in range(1, steps + 1)]
-        best: tuple[list[int], float, float] | None = None
+        tried: list[tuple[list[int], float, float]] = []
         for temperature in temperatures:
-            candidate = max(self._generate(encoded, [prompt], options, temperature)[0], key=lambda c: c[1])
-            if best is None or candidate[1] > best[1]:
-                best = candidate
-            if not self._needs_fallback(*candidate, options):
-                return candidate
-        assert best is not None
-        return best
+            candidates = self._generate(encoded, [prompt], options, temperature)[0]
+            passed = [c for c in candidates if not self._needs_fallback(*c, options)]
+            if passed:
+                return max(passed, key=lambda c: c[1])
+            tried += candidates
+        fluent = [c for c in tried if not self._loops(c[0])]
+        return max(fluent or tried, key=lambda c: c[1])
 
     def close(self) -> None:
         """Free the model; safe to call twice."""
