@@ -156,6 +156,24 @@ def test_the_previous_text_and_vocabulary_reach_the_decoder(registry: ModelRegis
         engine.close()
 
 
+def test_a_batch_gives_each_piece_its_own_words(registry: ModelRegistry) -> None:
+    """Four real clips decoded together: each gets the words it gets alone (and its own times)."""
+    from .speech import lj_clips
+
+    engine = _engine(registry, "tiny.en-q8_0")
+    try:
+        clips = lj_clips()[:4]
+        audios = [read_wav_16k(c.path) for c in clips]
+        options = [DecodeOptions(language="en", audio_ctx=750) for _ in audios]
+        together = engine.run_batch(audios, options)
+        alone = [engine.run(a, o) for a, o in zip(audios, options, strict=True)]
+        for clip_, a, b, audio in zip(clips, together, alone, audios, strict=True):
+            assert normalize(" ".join(s.text for s in a.segments)) == normalize(" ".join(s.text for s in b.segments))
+            assert a.segments[-1].end_ms <= len(audio) / 16 + 20, clip_.path.name
+    finally:
+        engine.close()
+
+
 def test_timestamp_pairs_split_pieces_and_sentences_join_them(registry: ModelRegistry) -> None:
     tokens = _engine(registry, "tiny.en-q8_0").tokens
     ts = tokens.timestamp_begin

@@ -48,6 +48,14 @@ def _serve(conn: Connection) -> None:
             if audio is None:  # "load": the model only
                 conn.send(("ok", [], ""))
                 continue
+            if isinstance(audio, list):  # a batch
+                opts = [DecodeOptions(**o) for o in options]
+                if isinstance(engine, Ct2Engine):
+                    results = engine.run_batch(audio, opts)
+                else:
+                    results = [engine.run(a, o) for a, o in zip(audio, opts, strict=True)]
+                conn.send(("ok", [[asdict(s) for s in r.segments] for r in results], [r.language for r in results]))
+                continue
             result = engine.run(audio, DecodeOptions(**options))
             conn.send(("ok", [asdict(s) for s in result.segments], result.language))
         except Exception as e:
@@ -110,6 +118,14 @@ class EngineWorker:
         """Run one request; raises WorkerCrashed (worker restarted) or EngineError."""
         reply = self._request(model_path, threads, audio, asdict(options), timeout)
         return EngineResult([_segment(s) for s in reply[1]], reply[2])
+
+    def transcribe_batch(
+        self, model_path: Path, threads: int, audios: list[npt.NDArray[np.float32]], options: list[DecodeOptions],
+        timeout: float,
+    ) -> list[EngineResult]:  # fmt: skip
+        """Several pieces in one request (the CTranslate2 engine decodes them together); errors as `transcribe`."""
+        reply = self._request(model_path, threads, audios, [asdict(o) for o in options], timeout)
+        return [EngineResult([_segment(s) for s in segs], lang) for segs, lang in zip(reply[1], reply[2], strict=True)]
 
     def _request(self, model_path: Path, threads: int, audio: Any, options: Any, timeout: float) -> tuple[Any, ...]:
         self.start()

@@ -84,9 +84,43 @@ class ChunkTranscriber:
         self.guard = GuardOptions.from_settings(settings)
         # open chunk (session, source, start, closing end) → (model, options, result) of its speculative final
         self._speculative: dict[tuple[str, str, int, int], tuple[Path, DecodeOptions, EngineResult] | None] = {}
+        self.batched: dict[int, tuple[Path, EngineResult]] = {}  # chunk id → (engine path, result), see prepare_batch
 
     def close(self) -> None:
         self.worker.close()
+
+    def prepare_batch(self, works: list[Work]) -> None:
+        """Transcribe chunks of one imported file together, ahead of `transcribe` (which then stores each): the
+        CTranslate2 engine decodes a batch faster than its chunks one by one. Decoding together needs one prompt,
+        so the chunks get the vocabulary without the text before them. Nothing happens for whisper.cpp, for a
+        language still to be detected, or on an error (each chunk is then tried on its own)."""
+        if len(works) < 2:
+            return
+        session = self.db.read(lambda c: store.get_session(c, works[0].chunk.session_id))
+        try:
+            model, language = self.resolve(session.model, session.language)
+        except AiwisperError:
+            return
+        path = self.engine_path(model)
+        if not path.is_dir() or language is None:
+            return
+        audios = [
+            read_range(self.data_dir / session.audio_file, session.sources.index(w.chunk.source),
+                       w.chunk.start_sample, w.chunk.end_sample)
+            for w in works
+        ]  # fmt: skip
+        prompt = self._prompt(session, "")
+        options = [self._options(language, prompt, self._final_ctx(path, len(a), live=False)) for a in audios]
+        try:
+            results = self.worker.transcribe_batch(
+                path, self.threads(), audios, options, self._timeout(sum(len(a) for a in audios))
+            )
+        except AiwisperError:
+            return
+        for w, result in zip(works, results, strict=True):
+            self.batched[w.chunk.id] = (path, result)
+        while len(self.batched) > 32:
+            self.batched.pop(next(iter(self.batched)))
 
     def speculate(self, chunks: list[OpenChunk]) -> bool:
         """Speech just stopped in an open chunk: transcribe it as its final while the VAD waits out the
@@ -228,9 +262,12 @@ class ChunkTranscriber:
             path = self.engine_path(model)
             options = self._final_options(chunk, session, path, language, len(audio), live)
             spec = self._speculative.pop((chunk.session_id, chunk.source, chunk.start_sample, chunk.end_sample), None)
+            batched = self.batched.pop(chunk.id, None) if not work.redo else None
             try:
                 if spec is not None and spec[:2] == (path, options):
                     result = spec[2]  # computed while the silence that closed the chunk went on
+                elif batched is not None and batched[0] == path:
+                    result = batched[1]  # computed with the chunks after it (prepare_batch)
                 else:
                     result = self.worker.transcribe(path, self.threads(), audio, options, self._timeout(len(audio)))
             except WorkerCrashed as e:

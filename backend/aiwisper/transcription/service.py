@@ -39,6 +39,7 @@ from aiwisper.transcription.live import OpenChunk
 from aiwisper.transcription.queue import JobQueue, Work
 
 log = logging.getLogger(__name__)
+BATCH = 4  # chunks of an imported file decoded together (CTranslate2)
 
 
 def _windows(chunks: list[store.ChunkRow]) -> list[list[int]]:
@@ -272,6 +273,9 @@ class TranscriptionService:
             return True
         work = self.queue.next_work()
         if work is not None:
+            if work.job is not None and work.job.kind == "import" and work.chunk.id not in self.chunks.batched:
+                more = self.db.read(partial(store.pending_chunks, session_id=work.chunk.session_id, limit=BATCH))
+                self.chunks.prepare_batch([Work(c, work.job) for c in more if c.id not in self.chunks.batched])
             self.chunks.transcribe(work)
             return True
         chunk = self.db.read(lambda c: store.next_pending_chunk(c))
