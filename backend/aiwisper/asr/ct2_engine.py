@@ -36,11 +36,14 @@ REST_BELOW_DB = 25.0  # … when its speech level is within this of the working 
 def _token_entropy(tokens: list[int]) -> float:
     """Entropy (nats) of the last 32 tokens' distribution: low when the decoder loops ("yeah yeah yeah …").
 
-    whisper.cpp's test (threshold 2.4). OpenAI's gzip ratio over the whole window also fires on speech that
-    really repeats itself (a sentence said twice in 30 s), and sampling then makes the words worse."""
-    last = tokens[-32:]
-    if len(last) < 8:
+    whisper.cpp's test (threshold 2.4), and like whisper.cpp only on a text of more than 32 tokens: 10 tokens
+    that are all different have an entropy of ln 10 = 2.30, so every short sentence ("What your country can do
+    for you!") counted as a loop, was sampled again at 5 temperatures, and got the words of a worse sample.
+    OpenAI's gzip ratio over the whole window also fires on speech that really repeats itself (a sentence said
+    twice in 30 s), and sampling then makes the words worse."""
+    if len(tokens) <= 32:
         return math.inf
+    last = tokens[-32:]
     _, counts = np.unique(np.asarray(last), return_counts=True)
     p = counts / counts.sum()
     return float(-(p * np.log(p)).sum())
