@@ -1,7 +1,8 @@
 """faster-whisper over many files in one process (the peer of one `aiwisper transcribe` over the same files).
 
-Usage: python -m bench.fw_batch MODEL_DIR COMPUTE_TYPE THREADS LANGUAGE|auto translate|transcribe FILE…
-→ one JSON object {file name: text} on stdout. Greedy with the usual temperature fallback, no VAD filter.
+Usage: python -m bench.fw_batch MODEL_DIR COMPUTE_TYPE THREADS LANGUAGE|auto translate|transcribe BEAM FILE…
+→ one JSON object {file name: text} on stdout. A beam of BEAM (1: greedy; 5 is faster-whisper's default) with
+the usual temperature fallback (best of 5), no VAD filter.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ def main() -> None:
     os.environ["HF_HUB_OFFLINE"] = "1"
     from faster_whisper import WhisperModel
 
-    folder, compute_type, threads, language, task, *files = sys.argv[1:]
+    folder, compute_type, threads, language, task, beam, *files = sys.argv[1:]
     model = WhisperModel(folder, device="cpu", compute_type=compute_type, cpu_threads=int(threads))
     out = {}
     for f in files:
         segments, _ = model.transcribe(f, language=None if language == "auto" else language, task=task,
-                                       beam_size=1, best_of=5, vad_filter=False)  # fmt: skip
+                                       beam_size=int(beam), best_of=5, vad_filter=False)  # fmt: skip
         out[Path(f).name] = " ".join(s.text.strip() for s in segments)
     print(json.dumps(out))
 

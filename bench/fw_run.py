@@ -1,7 +1,8 @@
 """One faster-whisper transcription in its own process (the peer of `aiwisper transcribe`).
 
 Usage: python -m bench.fw_run MODEL_DIR COMPUTE_TYPE THREADS AUDIO  → the text on stdout.
-Greedy, temperature 0 then the usual fallback, no VAD filter: the same decoding as ours.
+A beam of 5 (faster-whisper's default), then the usual fallback, no VAD filter: the same decoding as ours
+(`transcription.beam_size`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ def main() -> None:
 
     folder, compute_type, threads, audio = sys.argv[1:5]
     model = WhisperModel(folder, device="cpu", compute_type=compute_type, cpu_threads=int(threads))
-    segments, _ = model.transcribe(audio, language="en", beam_size=1, best_of=5, vad_filter=False)
+    segments, _ = model.transcribe(audio, language="en", beam_size=5, best_of=5, vad_filter=False)
     print(" ".join(s.text.strip() for s in segments))
 
 

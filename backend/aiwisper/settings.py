@@ -39,6 +39,14 @@ SETTINGS: tuple[Setting, ...] = (
         600.0,
     ),
     Setting("transcription.threads", 0, "Threads for the speech engine (0: one per CPU core).", 0, 64),
+    Setting(
+        "transcription.beam_size",
+        5,
+        "Beam search width for imported files and re-transcriptions (1: greedy). Live text is decoded greedily, "
+        "for its latency; whisper.cpp always decodes greedily.",
+        1,
+        10,
+    ),
     Setting("transcription.model", "", "Model name; empty chooses one for this machine and language."),
     Setting("transcription.language", "en", "Language code, or 'auto' to detect it once per session."),
     Setting("transcription.translate", False, "Translate speech into English (multilingual models)."),

@@ -1,6 +1,6 @@
 """CTranslate2 (the engine inside faster-whisper) on the very model folders our ggml files are converted from.
 
-Per 30 s window: features, one encoder pass, language detection when asked, greedy decoding with
+Per 30 s window: features, one encoder pass, language detection when asked, greedy or beam-search decoding with
 timestamps (with OpenAI's fallback to higher temperatures when the text loops or is unlikely), then one
 alignment pass that gives every token its time and probability. Audio longer than a window is cut into
 windows; the app's chunks never are.
@@ -118,7 +118,10 @@ class Ct2Engine(Engine):
         temperature fallback, they are transcribed one by one."""
         if self._model is None:
             raise EngineError("the engine is closed")
-        shared = {(o.prompt, o.language if self.multilingual else "en", o.translate, o.max_tokens) for o in options}
+        shared = {
+            (o.prompt, o.language if self.multilingual else "en", o.translate, o.max_tokens, o.beam_size)
+            for o in options
+        }
         if (len(audios) < 2 or len(shared) != 1 or next(iter(shared))[1] is None
                 or any(a.size == 0 or a.size > WINDOW_SAMPLES for a in audios)):  # fmt: skip
             return [self.run(a, o) for a, o in zip(audios, options, strict=True)]
@@ -194,7 +197,8 @@ class Ct2Engine(Engine):
     def _generate(
         self, encoded: Any, prompts: list[list[int]], options: DecodeOptions, temperature: float
     ) -> list[list[tuple[list[int], float, float]]]:
-        """For each prompt, its hypotheses: (tokens, mean log-probability, no-speech probability)."""
+        """For each prompt, its hypotheses: (tokens, mean log-probability, no-speech probability). At temperature 0
+        the best of a beam search when `options.beam_size` > 1 (the fallback samples are drawn one token at a time)."""
         greedy = temperature == 0
         max_length = MAX_LENGTH
         if options.max_tokens:
@@ -202,7 +206,7 @@ class Ct2Engine(Engine):
         results = self._model.generate(
             encoded,
             prompts,
-            beam_size=1,
+            beam_size=max(1, options.beam_size) if greedy else 1,
             num_hypotheses=1 if greedy else BEST_OF,
             sampling_topk=1 if greedy else 0,
             sampling_temperature=1.0 if greedy else temperature,

@@ -41,6 +41,7 @@ class DecodeOptions:
     logprob_thold: float = -1.0
     temperature_inc: float = 0.2  # 0: no fallback decoding at higher temperatures
     max_tokens: int = 0  # per segment; 0: no limit
+    beam_size: int = 1  # 1: greedy; the first decoding's beam (CTranslate2; whisper.cpp decodes greedily)
 
 
 @dataclass(frozen=True)

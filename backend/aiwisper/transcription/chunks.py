@@ -110,7 +110,8 @@ class ChunkTranscriber:
             for w in works
         ]  # fmt: skip
         prompt = self._prompt(session, "")
-        options = [self._options(language, prompt, self._final_ctx(path, len(a), live=False)) for a in audios]
+        beam = self.settings["transcription.beam_size"]
+        options = [self._options(language, prompt, self._final_ctx(path, len(a), live=False), beam) for a in audios]
         try:
             results = self.worker.transcribe_batch(
                 path, self.threads(), audios, options, self._timeout(sum(len(a) for a in audios))
@@ -158,7 +159,9 @@ class ChunkTranscriber:
         prev = self.db.read(lambda c: store.previous_chunk(c, chunk))
         prev_text = self.db.read(lambda c: store.chunk_text(c, prev.id)) if prev else None
         previous = self.policy.prompt(prev_text, prev.end_sample if prev else None, chunk.start_sample)
-        return self._options(language, self._prompt(session, previous), self._final_ctx(path, samples, live))
+        ctx = self._final_ctx(path, samples, live)
+        beam = 1 if live else self.settings["transcription.beam_size"]  # live text waits for no beam
+        return self._options(language, self._prompt(session, previous), ctx, beam)
 
     def _prompt(self, session: store.SessionRow, previous: str) -> str:
         """The engine's prompt: the user's vocabulary (the session's, then the global one) and the text before."""
@@ -220,7 +223,7 @@ class ChunkTranscriber:
             return audio_ctx_for(samples / SAMPLE_RATE, floor=LIVE_FINAL_FLOOR)
         return 0
 
-    def _options(self, language: str | None, prompt: str, audio_ctx: int) -> DecodeOptions:
+    def _options(self, language: str | None, prompt: str, audio_ctx: int, beam_size: int = 1) -> DecodeOptions:
         return DecodeOptions(
             language=language,
             translate=self.settings["transcription.translate"],
@@ -228,6 +231,7 @@ class ChunkTranscriber:
             audio_ctx=audio_ctx,
             no_speech_thold=self.guard.no_speech_thold,
             logprob_thold=self.guard.logprob_thold,
+            beam_size=beam_size,
         )
 
     def engine_path(self, model: InstalledModel) -> Path:
