@@ -50,14 +50,21 @@ def _ours(
     files: list[Path], model: str, language: str, out: Path, data: Path, *extra: str
 ) -> tuple[float, dict[str, str]]:
     aiwisper = str(Path(sys.executable).parent / "aiwisper")
-    cmd = [aiwisper, "transcribe", *map(str, files), "--model", model, "--language", language, "--format", "txt",
+    cmd = [aiwisper, "transcribe", *map(str, files), "--model", model, "--language", language, "--format", "json",
            "-o", str(out), "--data-dir", str(data), *extra]  # fmt: skip
     t = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
     elapsed = time.perf_counter() - t
     if proc.returncode != 0:
         raise RuntimeError(f"aiwisper transcribe failed: {proc.stderr[-2000:]}")
-    return elapsed, {f.name: (out / f"{f.stem}.txt").read_text(encoding="utf-8") for f in files}
+    docs = {f.name: json.loads((out / f"{f.stem}.json").read_text(encoding="utf-8")) for f in files}
+    return elapsed, {name: _by_source(doc) for name, doc in docs.items()}
+
+
+def _by_source(doc: dict[str, Any]) -> str:
+    """The text of each source in turn (a stereo call's left side, then its right: the order of the references'
+    `[left channel] … [right channel] …`), as a concatenated-per-speaker WER compares speakers' words."""
+    return " ".join(s["text"] for source in doc["sources"] for s in doc["segments"] if s["source"] == source)
 
 
 def _fw(

@@ -10,12 +10,13 @@ from typing import Any, Literal, get_args
 from aiwisper.errors import InvalidArgumentError
 from aiwisper.sessions.store import SegmentRow, SessionRow
 
-SPEAKERS = {"mic": "Me", "system": "Them"}
+SPEAKERS = {"mic": "Me", "system": "Them", "left": "Left", "right": "Right"}  # sources: live, a stereo call
 Names = dict[int, str]  # a session's speakers by number (sessions.speakers.names)
 
 
 def speaker_name(session: SessionRow, seg: SegmentRow, names: Names) -> str | None:
-    """The diarized speaker's name, else "Me"/"Them" when both mic and system were recorded, else None."""
+    """The diarized speaker's name, else "Me"/"Them" when both mic and system were recorded ("Left"/"Right" for a
+    stereo call imported channel by channel), else None."""
     if seg.speaker is not None:
         return names.get(seg.speaker, f"Speaker {seg.speaker + 1}")
     return SPEAKERS.get(seg.source, seg.source) if len(session.sources) > 1 else None

@@ -1,4 +1,5 @@
-"""Decode any audio or video file as 16 kHz mono float32 blocks, with PyAV or else the system's GStreamer.
+"""Decode any audio or video file as 16 kHz float32 blocks (mono, or a stereo file's two channels), with PyAV or
+else the system's GStreamer.
 
 PyAV (ffmpeg's libraries) is the decoder wherever it is installed. The Linux
 one-file build leaves it out (its libraries are 36 MB of the binary) and uses
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from types import ModuleType
 
@@ -44,6 +45,8 @@ def probe(path: Path) -> MediaInfo:
     return info
 
 
-def decode_16k(path: Path, block_s: float = 10.0) -> Iterator[npt.NDArray[np.float32]]:
-    blocks: Iterator[npt.NDArray[np.float32]] = _module().decode_16k(path, block_s)
+def decode_16k(path: Path, block_s: float = 10.0, channels: int = 1) -> Generator[npt.NDArray[np.float32], None, None]:
+    """Mono blocks, or `[n, 2]` frames of a file's first two channels when `channels` is 2 (`close()` it to stop
+    early)."""
+    blocks: Generator[npt.NDArray[np.float32], None, None] = _module().decode_16k(path, block_s, channels)
     return blocks

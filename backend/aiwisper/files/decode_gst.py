@@ -24,7 +24,7 @@ from aiwisper.files.errors import DecodeError, MediaInfo, check_file
 
 PIPELINE = (
     "filesrc name=src ! decodebin caps=audio/x-raw expose-all-streams=false ! audioconvert ! audioresample ! "
-    f"audio/x-raw,format=F32LE,layout=interleaved,channels=1,rate={SAMPLE_RATE} ! "
+    f"audio/x-raw,format=F32LE,layout=interleaved,channels={{channels}},rate={SAMPLE_RATE} ! "
     "appsink name=sink sync=false max-buffers=32"
 )
 STALL_S = 60.0  # no audio and no error for this long: the file is given up
@@ -74,11 +74,11 @@ def probe(path: Path) -> MediaInfo:
     return MediaInfo(duration, int(audio[0].get_sample_rate()), int(audio[0].get_channels()), codec)
 
 
-def decode_16k(path: Path, block_s: float = 10.0) -> Iterator[npt.NDArray[np.float32]]:
-    """Mono 16 kHz float32 blocks of about `block_s` seconds."""
+def decode_16k(path: Path, block_s: float = 10.0, channels: int = 1) -> Iterator[npt.NDArray[np.float32]]:
+    """16 kHz float32 blocks of about `block_s` seconds: mono, or `[n, 2]` frames when `channels` is 2."""
     check_file(path)
     gst, _ = _gst()
-    pipeline = gst.parse_launch(PIPELINE)
+    pipeline = gst.parse_launch(PIPELINE.format(channels=channels))
     pipeline.get_by_name("src").set_property("location", str(path))
     sink = pipeline.get_by_name("sink")
     bus = pipeline.get_bus()
@@ -100,9 +100,10 @@ def decode_16k(path: Path, block_s: float = 10.0) -> Iterator[npt.NDArray[np.flo
             buf = sample.get_buffer()
             ok, mapped = buf.map(gst.MapFlags.READ)
             if ok:
-                pending.append(np.frombuffer(mapped.data, dtype=np.float32).copy())
+                data = np.frombuffer(mapped.data, dtype=np.float32).copy()
+                pending.append(data.reshape(-1, 2) if channels == 2 else data)
                 buf.unmap(mapped)
-                size += pending[-1].size
+                size += len(pending[-1])
             if size >= target:
                 yield np.concatenate(pending)
                 pending, size = [], 0

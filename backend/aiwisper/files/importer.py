@@ -3,6 +3,8 @@
 The session exists as `importing` while it is decoded; a failure or a cancel
 deletes it with its folder, so no half-made session is left. Its chunks are
 `pending` as soon as they are found, so transcription starts before decoding ends.
+A stereo file with one party on each channel (a call recording) keeps both channels,
+as the sources `left` and `right`, each cut and transcribed on its own (files/channels.py).
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from aiwisper.audio import SAMPLE_RATE
 from aiwisper.audio.level import SpeechLevel
 from aiwisper.audio.wav_writer import WavWriter
 from aiwisper.errors import AiwisperError
+from aiwisper.files.channels import separate_channels
 from aiwisper.files.decode import DecodeError, decode_16k, probe
-from aiwisper.segmenter import ChunkMerger, Segmenter, VadOptions
+from aiwisper.segmenter import Chunk, ChunkMerger, Segmenter, VadOptions
 from aiwisper.sessions import store
 from aiwisper.sessions.recovery import VadFactory
 from aiwisper.storage.db import Database
@@ -46,35 +49,37 @@ def import_file(
 ) -> store.SessionRow:
     """Decode `path` into a new session; returns it once decoded (`done`), its chunks pending."""
     info = probe(path)  # bad files fail here, before anything is written
+    sources = ["left", "right"] if separate_channels(path, info.channels) else ["file"]
     session_id = session_id or str(uuid.uuid4())
     folder = data_dir / "sessions" / session_id
     row = store.SessionRow(
         id=session_id, title=path.name, created_at=store.now_iso(), ended_at=None, duration_ms=0,
-        status="importing", kind="import", sources=["file"], audio_file=f"sessions/{session_id}/audio.wav",
+        status="importing", kind="import", sources=sources, audio_file=f"sessions/{session_id}/audio.wav",
         sample_rate=SAMPLE_RATE, language=language, model=model, error=None, vocabulary=vocabulary,
     )  # fmt: skip
     folder.mkdir(parents=True)
-    wav = WavWriter(folder / "audio.wav", channels=1, flush_interval=2.0)
+    wav = WavWriter(folder / "audio.wav", channels=len(sources), flush_interval=2.0)
     try:
         db.write(lambda c: store.insert_session(c, row))
-        seg = Segmenter(vad(), options)
-        merger = ChunkMerger()
+        cutters = [(source, Segmenter(vad(), options), ChunkMerger()) for source in sources]
 
-        def add(chunks: list[tuple[int, int]]) -> None:
+        def add(source: str, chunks: list[Chunk]) -> None:
             if chunks:
-                db.write(lambda c: [store.add_chunk(c, session_id, "file", a, b, "pending") for a, b in chunks])
+                db.write(lambda c: [store.add_chunk(c, session_id, source, k.start, k.end, "pending") for k in chunks])
 
-        for block in decode_16k(path):
+        for block in decode_16k(path, channels=len(sources)):
             if cancel.is_set():
                 raise Cancelled(f"import of {path.name} cancelled")
             wav.write_float(block)
-            add([(c.start, c.end) for c in merger.push(seg.push(block))])
-            if level is not None:
-                for frame, prob in seg.heard():
-                    level.push(frame, prob)
+            for i, (source, seg, merger) in enumerate(cutters):
+                add(source, merger.push(seg.push(block if block.ndim == 1 else block[:, i])))
+                if level is not None:
+                    for frame, prob in seg.heard():
+                        level.push(frame, prob)
             if info.duration_s:
                 progress(row, min(1.0, wav.frames / SAMPLE_RATE / info.duration_s))
-        add([(c.start, c.end) for c in merger.push(seg.finish()) + merger.finish()])
+        for source, seg, merger in cutters:
+            add(source, merger.push(seg.finish()) + merger.finish())
         if wav.frames == 0:
             raise DecodeError(f"{path.name} contains no audio (zero length)")
         wav.close()

@@ -16,6 +16,7 @@ describe("formatting", () => {
     expect(speaker("mic", ["mic", "system"])).toBe("Me");
     expect(speaker("system", ["mic", "system"])).toBe("Them");
     expect(speaker("mic", ["mic"])).toBe("");
+    expect(speaker("right", ["left", "right"])).toBe("Right");
     expect(snippetParts("ask [not] what <b>")).toEqual([
       { text: "ask ", hit: false }, { text: "not", hit: true }, { text: " what <b>", hit: false }]);
   });

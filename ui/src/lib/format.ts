@@ -25,7 +25,9 @@ export function dateTime(iso: string): string {
 
 export function speaker(source: string, sources: string[]): string {
   if (sources.length < 2) return "";
-  return source === "mic" ? "Me" : source === "system" ? "Them" : source;
+  // A live recording's two sides, or the two channels of an imported stereo call.
+  const names: Record<string, string> = { mic: "Me", system: "Them", left: "Left", right: "Right" };
+  return names[source] ?? source;
 }
 
 // Speaker colors: the same number always gets the same hue, distinct for the first eight.
