@@ -204,3 +204,12 @@ def test_an_imported_file_is_decoded_with_a_beam(tmp_path: Path, report: list[st
     errors = {beam: wer([source.text], [text]) for beam, text in texts.items()}
     report.append(f"ctranslate2 base fleurs_de_002: WER beam 5 {errors[5]:.2f}, greedy {errors[1]:.2f}")
     assert errors[5] <= 0.1 < errors[1], texts
+
+
+def test_the_last_words_are_kept_when_the_beam_ends_early(tmp_path: Path) -> None:
+    """On this LJ Speech clip the beam ends after "printing", 1.2 s before the end of the speech; the rest of the
+    piece is decoded on its own and gives the last two words."""
+    source = clip("ljspeech_LJ001-0012.wav")
+    proc = transcribe(tmp_path / "data", str(source.path), "--engine", "ctranslate2")
+    assert proc.returncode == 0, proc.stderr
+    assert normalize(proc.stdout) == normalize(source.text), proc.stdout
