@@ -91,7 +91,7 @@ def jfk_text() -> str:
 
 
 def write_wav(path: Path, audio: object, rate: int = 16000) -> Path:
-    """Mono float audio as a PCM16 WAV file."""
+    """Float audio, mono `[n]` or `[n, channels]`, as a PCM16 WAV file."""
     import wave
 
     import numpy as np
@@ -99,7 +99,7 @@ def write_wav(path: Path, audio: object, rate: int = 16000) -> Path:
     # rounded to the nearest step: truncation towards zero distorts quiet audio (as the app's own writer did)
     data = np.round(np.clip(np.asarray(audio, dtype=np.float32), -1, 1) * 32767).astype("<i2")
     with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
+        w.setnchannels(data.shape[1] if data.ndim == 2 else 1)
         w.setsampwidth(2)
         w.setframerate(rate)
         w.writeframes(data.tobytes())

@@ -15,7 +15,7 @@ from aiwisper.audio.wav_read import read_wav_16k
 from aiwisper.files.channels import ChannelStats
 
 from .realspeech import clip
-from .speech import JFK_WAV, jfk_text, normalize, wer
+from .speech import JFK_WAV, jfk_text, normalize, wer, write_wav
 from .test_transcribe_files import DECODERS, transcribe
 
 
@@ -23,17 +23,6 @@ def _sides(reference: str) -> dict[str, str]:
     """'[left channel] … [right channel] …' → {"left": …, "right": …}."""
     parts = re.split(r"\[(left|right) channel\]", reference)
     return {parts[i]: parts[i + 1].strip() for i in range(1, len(parts), 2)}
-
-
-def _write_stereo(path: Path, left: np.ndarray, right: np.ndarray) -> Path:
-    frames = np.stack([left, right], axis=1)
-    data = np.round(np.clip(frames, -1, 1) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(2)
-        w.setsampwidth(2)
-        w.setframerate(16000)
-        w.writeframes(data.tobytes())
-    return path
 
 
 @DECODERS
@@ -64,7 +53,7 @@ def test_one_voice_in_stereo_stays_one_source_and_is_said_once(tmp_path: Path, s
         right = 0.5 * np.concatenate([np.zeros(80, dtype=np.float32), jfk[:-80]])  # 5 ms later, 6 dB down
     else:
         right = np.zeros_like(jfk)
-    path = _write_stereo(tmp_path / "stereo.wav", jfk, right)
+    path = write_wav(tmp_path / "stereo.wav", np.stack([jfk, right], axis=1))
     proc = transcribe(tmp_path / "data", str(path), "--format", "json")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)

@@ -44,14 +44,13 @@ class ChannelStats:
     def push(self, frames: Floats) -> None:
         """`[n, 2]` frames."""
         for start in range(0, len(frames), BLOCK):
-            block = np.asarray(frames[start : start + BLOCK], dtype=np.float64)
-            left, right = block[:, 0] - block[:, 0].mean(), block[:, 1] - block[:, 1].mean()
+            block = frames[start : start + BLOCK]
+            left, right = (side - side.mean() for side in np.asarray(block, dtype=np.float64).T)
             n = 1 << int(np.ceil(np.log2(len(block) + 2 * MAX_LAG + 1)))  # no wrap-around within ±MAX_LAG
             cross = np.fft.irfft(np.fft.rfft(left, n) * np.conj(np.fft.rfft(right, n)), n)
             self._cross += np.concatenate([cross[-MAX_LAG:], cross[: MAX_LAG + 1]])
             self._energy += [float(left @ left), float(right @ right)]
-            rms = np.stack([frame_rms(block[:, 0].astype(np.float32), FRAME),
-                            frame_rms(block[:, 1].astype(np.float32), FRAME)])  # fmt: skip
+            rms = np.stack([frame_rms(block[:, 0], FRAME), frame_rms(block[:, 1], FRAME)])
             self._levels.append(20.0 * np.log10(np.maximum(rms, 1e-6)))
 
     def correlation(self) -> float:

@@ -110,8 +110,10 @@ class ChunkTranscriber:
             for w in works
         ]  # fmt: skip
         prompt = self._prompt(session, "")
-        beam = self.settings["transcription.beam_size"]
-        options = [self._options(language, prompt, self._final_ctx(path, len(a), live=False), beam) for a in audios]
+        options = [
+            self._options(language, prompt, self._final_ctx(path, len(a), live=False), self._beam(live=False))
+            for a in audios
+        ]
         try:
             results = self.worker.transcribe_batch(
                 path, self.threads(), audios, options, self._timeout(sum(len(a) for a in audios))
@@ -160,8 +162,7 @@ class ChunkTranscriber:
         prev_text = self.db.read(lambda c: store.chunk_text(c, prev.id)) if prev else None
         previous = self.policy.prompt(prev_text, prev.end_sample if prev else None, chunk.start_sample)
         ctx = self._final_ctx(path, samples, live)
-        beam = 1 if live else self.settings["transcription.beam_size"]  # live text waits for no beam
-        return self._options(language, self._prompt(session, previous), ctx, beam)
+        return self._options(language, self._prompt(session, previous), ctx, self._beam(live))
 
     def _prompt(self, session: store.SessionRow, previous: str) -> str:
         """The engine's prompt: the user's vocabulary (the session's, then the global one) and the text before."""
@@ -222,6 +223,10 @@ class ChunkTranscriber:
         if (mode != "off" and path.is_dir()) or (mode == "live" and live):
             return audio_ctx_for(samples / SAMPLE_RATE, floor=LIVE_FINAL_FLOOR)
         return 0
+
+    def _beam(self, live: bool) -> int:
+        """The beam of a final: `transcription.beam_size`, but greedy (1) for live text, which waits for no beam."""
+        return 1 if live else int(self.settings["transcription.beam_size"])
 
     def _options(self, language: str | None, prompt: str, audio_ctx: int, beam_size: int = 1) -> DecodeOptions:
         return DecodeOptions(
