@@ -62,11 +62,13 @@ def read_wav(path: Path) -> tuple[npt.NDArray[np.float32], int]:
     """(frames, channels) float32 and the rate, through the stdlib wave module (the header must be right)."""
     import wave
 
+    from aiwisper.audio.pcm import bytes_to_float
+
     with wave.open(str(path), "rb") as w:
-        ch, rate, n = w.getnchannels(), w.getframerate(), w.getnframes()
-        data = np.frombuffer(w.readframes(n), dtype="<i2").reshape(-1, ch)
+        ch, rate, n, width = w.getnchannels(), w.getframerate(), w.getnframes(), w.getsampwidth()
+        data = bytes_to_float(w.readframes(n), width).reshape(-1, ch)
     assert data.shape[0] == n, "the header promises more frames than the file has"
-    return data.astype(np.float32) / 32768, rate
+    return data, rate
 
 
 def db_rows(data_dir: Path, sql: str, *params: object) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aiwisper.audio.pcm import bytes_to_float
 from aiwisper.errors import HTTP_STATUS
 from aiwisper.models.registry import ModelRegistry
 
@@ -209,7 +210,7 @@ def test_audio_ranges_and_a_wav_still_recording(live) -> None:  # type: ignore[n
 
     with wave.open(io.BytesIO(full.content)) as w:
         frames = w.getnframes()
-        assert frames >= 16000 and len(w.readframes(frames)) == frames * 2
+        assert frames >= 16000 and len(w.readframes(frames)) == frames * 3  # 24-bit mono
     r = requests.get(url, headers={**client.headers, "Range": "bytes=44-1043"}, timeout=10)
     assert r.status_code == 206 and len(r.content) == 1000
     assert r.content == wav_path.read_bytes()[44:1044]
@@ -224,9 +225,9 @@ def test_audio_ranges_and_a_wav_still_recording(live) -> None:  # type: ignore[n
     client.ok("sessions.stop")
     final = requests.get(url, headers=client.headers, timeout=10)
     with wave.open(io.BytesIO(final.content)) as w:
-        assert w.getnframes() == (len(final.content) - 44) // 2
-        data = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
-    assert np.abs(data).max() > 1000  # the replayed speech is in it
+        assert w.getsampwidth() == 3 and w.getnframes() == (len(final.content) - 44) // 3  # 24-bit
+        data = bytes_to_float(w.readframes(w.getnframes()), 3)
+    assert np.abs(data).max() > 0.03  # the replayed speech is in it
     export = requests.get(f"{client.base}/api/sessions/{session['id']}/export?format=srt", headers=client.headers,
                           timeout=10)  # fmt: skip
     assert export.status_code == 200 and "attachment" in export.headers["Content-Disposition"]

@@ -13,21 +13,26 @@ import pytest
 from aiwisper import events
 from aiwisper.audio import SAMPLE_RATE
 from aiwisper.audio.mixer import Mixer, mix_down
-from aiwisper.audio.wav_writer import WavWriter, float_to_pcm16, repair_wav
+from aiwisper.audio.pcm import bytes_to_float, float_to_steps, full_scale, steps_to_bytes
+from aiwisper.audio.wav_writer import WavWriter, repair_wav
 from aiwisper.errors import InvalidArgumentError
+from aiwisper.sessions.audio import read_range
 from aiwisper.settings import SETTINGS, Settings, validate
 
 from .recording import read_wav
+from .speech import write_wav
 
 
 def test_header_is_rewritten_while_writing(tmp_path: Path) -> None:
     path = tmp_path / "a.wav"
     w = WavWriter(path, channels=2, flush_interval=0.0)
-    w.write(np.ones((1600, 2), dtype=np.int16))
-    w.write(np.full((800, 2), 7, dtype=np.int16))
+    w.write_float(np.full((1600, 2), 0.25, dtype=np.float32))
+    w.write_float(np.full((800, 2), -0.5, dtype=np.float32))
     # Not closed: another process reads it as it is on disk now.
     with wave.open(str(path), "rb") as r:
-        assert (r.getnchannels(), r.getframerate(), r.getnframes()) == (2, 16000, 2400)
+        assert (r.getnchannels(), r.getframerate(), r.getnframes(), r.getsampwidth()) == (2, 16000, 2400, 3)
+    data, _ = read_wav(path)
+    assert np.all(data[:1600] == 0.25) and np.all(data[1600:] == -0.5)
     w.close()
     w.close()
 
@@ -35,18 +40,17 @@ def test_header_is_rewritten_while_writing(tmp_path: Path) -> None:
 def test_repair_fixes_a_stale_header_and_cuts_a_partial_frame(tmp_path: Path) -> None:
     path = tmp_path / "b.wav"
     w = WavWriter(path, channels=2, flush_interval=3600)
-    w.write(np.arange(2000, dtype=np.int16).reshape(1000, 2))
+    ramp = (np.arange(2000, dtype=np.float32) / 8388608).reshape(1000, 2)  # 24-bit steps 0..1999
+    w.write_float(ramp)
     w.flush()
-    w.write(np.ones((500, 2), dtype=np.int16))  # after the last header rewrite
+    w.write_float(np.full((500, 2), 0.5, dtype=np.float32))  # after the last header rewrite
     with path.open("ab") as f:
-        f.write(b"\x01\x02\x03")  # half a frame, as a crash mid-write leaves
+        f.write(b"\x01\x02\x03\x04\x05")  # most of a frame, as a crash mid-write leaves
     with wave.open(str(path), "rb") as r:
         assert r.getnframes() == 1000
     assert repair_wav(path) == (1500, 2)
-    with wave.open(str(path), "rb") as r:
-        assert r.getnframes() == 1500
-        data = np.frombuffer(r.readframes(1500), dtype="<i2").reshape(-1, 2)
-    assert data[999, 1] == 1999 and np.all(data[1000:] == 1)
+    data, _ = read_wav(path)
+    assert data.shape == (1500, 2) and np.array_equal(data[:1000], ramp) and np.all(data[1000:] == 0.5)
 
 
 def test_repair_refuses_a_foreign_file(tmp_path: Path) -> None:
@@ -56,12 +60,30 @@ def test_repair_refuses_a_foreign_file(tmp_path: Path) -> None:
         repair_wav(path)
 
 
-def test_pcm16_conversion_clips() -> None:
+def test_a_16_bit_session_of_an_earlier_version_is_read_and_repaired(tmp_path: Path) -> None:
+    """Sessions were PCM16 before 24-bit: their audio is still read, and still repaired after a crash."""
+    audio = np.stack([np.linspace(-0.5, 0.5, 4000), np.linspace(0.5, -0.5, 4000)], axis=1).astype(np.float32)
+    path = write_wav(tmp_path / "old.wav", audio)
+    assert np.allclose(read_range(path, 1, 100, 3000), audio[100:3000, 1], atol=1 / 32767)
+    with path.open("ab") as f:
+        f.write(b"\x01")
+    assert repair_wav(path) == (4000, 2)
+    assert np.allclose(read_range(path, 0, 0, 10**9), audio[:, 0], atol=1 / 32767)
+
+
+def test_pcm_conversion_clips_and_reads_back() -> None:
     x = np.array([-2.0, -1.0, 0.0, 0.5, 1.0, 2.0], dtype=np.float32)
-    assert float_to_pcm16(x).tolist() == [-32768, -32768, 0, 16384, 32767, 32767]
-    assert float_to_pcm16(x, np.random.default_rng(1)).tolist() == [-32768, -32768, 0, 16384, 32767, 32767]
+    assert float_to_steps(x, 2).tolist() == [-32768, -32768, 0, 16384, 32767, 32767]
+    assert float_to_steps(x, 2, np.random.default_rng(1)).tolist() == [-32768, -32768, 0, 16384, 32767, 32767]
+    assert float_to_steps(x, 3).tolist() == [-8388608, -8388608, 0, 4194304, 8388607, 8388607]
     steps = np.array([-0.4, 0.4, 0.6, -0.6, 2.49], dtype=np.float32) / 32768
-    assert float_to_pcm16(steps).tolist() == [0, 0, 1, -1, 2]  # nearest, not towards zero
+    assert float_to_steps(steps, 2).tolist() == [0, 0, 1, -1, 2]  # nearest, not towards zero
+    for width in (1, 2, 3, 4):
+        s = float_to_steps(x, width)
+        back = bytes_to_float(steps_to_bytes(s, width), width)
+        assert np.array_equal(back, (s / full_scale(width)).astype(np.float32)), width
+    with pytest.raises(ValueError, match="40-bit"):
+        bytes_to_float(b"\0" * 10, 5)
 
 
 def _explained_by(error: np.ndarray, signal: np.ndarray) -> float:
@@ -71,8 +93,9 @@ def _explained_by(error: np.ndarray, signal: np.ndarray) -> float:
     return float(np.var(means[bins]) / np.var(error))
 
 
-def test_quiet_audio_is_stored_with_dither_and_pcm16_audio_exactly(tmp_path: Path) -> None:
-    """Speech-level sine at -66 dBFS (~16 steps): the stored file's error is noise, not a copy of the signal."""
+def test_quiet_audio_is_stored_at_24_bits_with_dither_and_16_bit_audio_exactly(tmp_path: Path) -> None:
+    """Speech-level sine at -66 dBFS: stored within a 24-bit step (at 16 bits it is ~16 steps high, and the
+    rounding changed whisper's words); the rounding error is dither noise, not a copy of the signal."""
     t = np.arange(SAMPLE_RATE * 2) / SAMPLE_RATE
     quiet = (10 ** (-66 / 20) * np.sqrt(2) * np.sin(2 * np.pi * 217.3 * t)).astype(np.float32)
     w = WavWriter(tmp_path / "q.wav", channels=1)
@@ -81,10 +104,11 @@ def test_quiet_audio_is_stored_with_dither_and_pcm16_audio_exactly(tmp_path: Pat
     w.close()
     stored, _ = read_wav(tmp_path / "q.wav")
     error = stored[:, 0].astype(np.float64) - quiet
-    plain = float_to_pcm16(quiet) / 32768 - quiet
+    assert np.sqrt(np.mean(error**2)) < 1.2 / 8388608  # TPDF: ~0.7 steps RMS, of 24-bit steps
+    dithered = float_to_steps(quiet, 2, np.random.default_rng(0)) / 32768 - quiet
+    plain = float_to_steps(quiet, 2) / 32768 - quiet
     # Rounding alone leaves an error that is a function of the waveform (distortion); dither's does not follow it.
-    assert _explained_by(error, quiet) < 0.05 and _explained_by(plain, quiet) > 0.5
-    assert np.sqrt(np.mean(error**2)) < 1.2 / 32768  # TPDF: ~0.7 steps RMS
+    assert _explained_by(dithered, quiet) < 0.05 and _explained_by(plain, quiet) > 0.5
     on_grid = np.round(quiet * 32768).astype(np.float32) / 32768  # e.g. a 16-bit source: kept bit for bit
     w = WavWriter(tmp_path / "g.wav", channels=1)
     w.write_float(on_grid)

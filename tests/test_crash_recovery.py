@@ -52,7 +52,7 @@ def test_sigkill_at_random_moments(tmp_path: Path) -> None:
         rec = start_record(tmp_path, "--device", "pulse:sys_sink.monitor", "--seconds", "300")
         assert rec.wav is not None
         time.sleep(rng.uniform(1.0, 9.0))
-        frames_at_kill = (rec.wav.stat().st_size - 44) // 2
+        frames_at_kill = (rec.wav.stat().st_size - 44) // 3  # 24-bit mono
         os.kill(rec.proc.pid, signal.SIGKILL)
         rec.wait(10)
         context = f"seed {seed}, attempt {attempt}, {frames_at_kill / SR:.2f} s recorded at the kill"
@@ -70,7 +70,7 @@ def test_sigkill_at_random_moments(tmp_path: Path) -> None:
         assert f"{sid}  recovered" in out.stdout, out.stdout
         audio, _ = read_wav(rec.wav)
         assert audio.shape[0] >= frames_at_kill, context
-        assert audio.shape[0] == (rec.wav.stat().st_size - 44) // 2
+        assert audio.shape[0] == (rec.wav.stat().st_size - 44) // 3  # 24-bit mono
         row = db_rows(tmp_path, "SELECT * FROM sessions WHERE id = ?", sid)[0]
         assert row["status"] == "recovered" and row["duration_ms"] == audio.shape[0] * 1000 // SR
         conn = connect(tmp_path / DB_FILE)

@@ -297,9 +297,11 @@ def test_quiet_and_loud_speech_give_the_same_words_live(tmp_path: Path) -> None:
     quiet, quiet_warnings, quiet_level = _record_played(tmp_path, wav, -53, "quiet")
     loud, loud_warnings, loud_level = _record_played(tmp_path, wav, 0, "loud")
     assert quiet_level < -55 and loud_level > -15, (quiet_level, loud_level)  # the file is at -12 dBFS RMS
-    # Two live runs of the same audio differ by a word now and then, loud or quiet (the capture's start shifts
-    # the audio against whisper's 10 ms frames: a chunk's first "And" comes and goes); 13 runs measured 0–2
-    # words apart, never quiet more than one word worse than loud against the reference.
+    # The quiet copy is now cut into the same chunks as the loud one (the VAD's gain hears its soft starts) and
+    # stored at 24 bits, as exact as the float capture (at 16 bits, "his" became "its"). The copies still
+    # differ: the loud one clips, as the resampler's overshoot past full scale is cut, and tiny.en keeps the
+    # second clip's first "And" on the clipped copy in 4 of 6 runs, on the quiet copy in 0 of 6 (offline too,
+    # on the same stored chunk at any gain). So quiet may be one word behind loud, never more.
     assert wer([reference], [quiet]) <= wer([reference], [loud]) + 1 / len(reference.split()) + 1e-9, (quiet, loud)
     assert wer([loud], [quiet]) <= 2 / len(loud.split()) + 1e-9, (quiet, loud)  # (wer counts against the first)
     assert wer([reference], [quiet]) <= 0.15, quiet

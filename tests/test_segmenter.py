@@ -153,3 +153,22 @@ def test_closing_end_is_known_once_speech_stops_and_matches_the_chunk(vad_path: 
             chunks += closed
             assert closed[-1].end == predicted[-1]  # the last prediction before the close held
     assert chunks and predicted
+
+
+def test_the_same_speech_is_cut_the_same_at_any_level(vad_path: Path) -> None:
+    """Real clips at −12 and at −65 dBFS RMS, 2 s of digital silence between them: the same chunks, to a frame.
+
+    The quiet copy's lead-in before a word lies below one PCM16 step; the VAD's gain must still hear it as the
+    loud copy's is heard, or the word's start is cut (a live recording lost its "And" this way)."""
+    from .realspeech import at_level, clip, load
+
+    gap = np.zeros(2 * SR, dtype=np.float32)
+    clips = ["fleurs_en_003.ogg", "pocketsphinx_sense_and_sensibility_01_austen_64kb-0870.wav"]
+    loud = np.concatenate([part for name in clips for part in (at_level(load(clip(name).path), -12), gap)])
+    loud = np.clip(loud, -1, 1)
+    for shift in (0, 100, 256):  # the capture starts anywhere against the VAD's 32 ms frames
+        audio = np.concatenate([np.zeros(shift, dtype=np.float32), loud])
+        cut = {db: segment(vad_path, (audio * np.float32(10 ** (db / 20))).astype(np.float32)) for db in (0, -53)}
+        assert len(cut[0]) == len(cut[-53]) == 2, cut
+        for a, b in zip(cut[0], cut[-53], strict=True):
+            assert abs(a.start - b.start) <= FRAME and abs(a.end - b.end) <= FRAME, cut

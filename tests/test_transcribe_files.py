@@ -194,4 +194,4 @@ def test_three_hour_file(tmp_path: Path) -> None:
     doc = json.loads(out.stdout)
     assert doc["duration_ms"] == 3 * 3600 * 1000 and doc["segments"] == []
     wav = next((tmp_path / "data" / "sessions").glob("*/audio.wav"))
-    assert wav.stat().st_size == 44 + 3 * 3600 * 16000 * 2
+    assert wav.stat().st_size == 44 + 3 * 3600 * 16000 * 3  # 24-bit

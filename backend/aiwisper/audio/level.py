@@ -170,8 +170,10 @@ class VadGain:
     """Automatic gain in front of the VAD, so it hears speech at a working level whatever the input's level.
 
     The level followed is a decaying peak of the frames' RMS: it rises at once with a loud frame (which is
-    then scaled down with it) and falls by half every `half_life_s` of quieter audio. Digital silence leaves
-    it alone. The gain is at most MAX_GAIN_DB; the stored audio is never touched."""
+    then scaled down with it) and falls by half every `half_life_s` of quieter audio. Only a frame of zeros
+    leaves it alone: any other threshold is a level, and quiet speech's soft starts (below one PCM16 step at
+    −65 dBFS) would reach the VAD later than the same speech recorded loud. The gain is at most MAX_GAIN_DB;
+    the stored audio is never touched."""
 
     def __init__(self, target_db: float = -18.0, half_life_s: float = 3.0, frame: int = 512, rate: int = 16000) -> None:
         self.target = 10 ** (target_db / 20)
@@ -181,7 +183,7 @@ class VadGain:
 
     def __call__(self, frame: Floats) -> Floats:
         rms = math.sqrt(float(np.mean(np.square(frame, dtype=np.float64)))) if frame.size else 0.0
-        if rms < DIGITAL_SILENCE:
+        if rms == 0.0:
             return frame
         self.envelope = max(rms, self.envelope * self.decay)
         gain = min(self.target / self.envelope, self.max_gain)

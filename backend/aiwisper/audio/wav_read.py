@@ -8,10 +8,9 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from aiwisper.audio.pcm import bytes_to_float
 from aiwisper.audio.resample import to_16k
 from aiwisper.errors import InvalidArgumentError
-
-_DTYPES = {1: np.uint8, 2: np.int16, 4: np.int32}
 
 
 def read_wav_16k(path: Path) -> npt.NDArray[np.float32]:
@@ -22,10 +21,8 @@ def read_wav_16k(path: Path) -> npt.NDArray[np.float32]:
             raw = w.readframes(w.getnframes())
     except (wave.Error, EOFError) as e:
         raise InvalidArgumentError(f"{path.name} is not a readable WAV file: {e}") from e
-    if width not in _DTYPES:
+    if width not in (1, 2, 3, 4):
         raise InvalidArgumentError(f"{path.name}: {8 * width}-bit WAV is not supported")
-    data = np.frombuffer(raw[: len(raw) - len(raw) % (width * channels)], dtype=_DTYPES[width])
-    offset, scale = (128.0, 128.0) if width == 1 else (0.0, float(2 ** (8 * width - 1)))
-    samples = ((data.astype(np.float32) - np.float32(offset)) / np.float32(scale)).astype(np.float32)
+    samples = bytes_to_float(raw[: len(raw) - len(raw) % (width * channels)], width)
     mono = samples.reshape(-1, channels).mean(axis=1, dtype=np.float32)
     return to_16k(mono, rate)

@@ -16,10 +16,11 @@ import numpy as np
 import numpy.typing as npt
 
 from aiwisper.audio import SAMPLE_RATE
-from aiwisper.audio.wav_writer import HEADER_BYTES, repair_wav
+from aiwisper.audio.wav_writer import repair_wav
 from aiwisper.events import EventBus, SessionRecovered
 from aiwisper.segmenter import Segmenter, VadOptions
 from aiwisper.sessions import store
+from aiwisper.sessions.audio import read_range
 from aiwisper.storage.db import Database
 
 _BLOCK = SAMPLE_RATE * 10
@@ -33,16 +34,14 @@ def _chunks_after(
     """Chunks in the audio after each channel's last stored chunk, found again with the VAD."""
     if frames == 0:
         return []
-    data = np.memmap(path, dtype="<i2", mode="r", offset=HEADER_BYTES, shape=(frames, channels))
     found: list[tuple[str, int, int]] = []
     for ch, label in enumerate(labels[:channels]):
         start = max((c.end_sample for c in done if c.source == label), default=0)
         seg = Segmenter(vad(), options, offset=start)
         for pos in range(start, frames, _BLOCK):
-            block = (data[pos : pos + _BLOCK, ch].astype(np.float32) / np.float32(32768)).astype(np.float32)
+            block = read_range(path, ch, pos, min(pos + _BLOCK, frames))
             found += [(label, c.start, c.end) for c in seg.push(block)]
         found += [(label, c.start, c.end) for c in seg.finish()]
-    del data
     return found
 
 
