@@ -27,7 +27,7 @@ def test_unknown_device_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_disk_full_stops_with_an_error_and_a_playable_wav(tmp_path: Path) -> None:
-    limit = 300_000  # bytes any one file may reach: the WAV fills it after about 9 s
+    limit = 450_000  # bytes any one file may reach: the 24-bit WAV fills it after about 9 s
 
     def small_disk() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
