@@ -52,7 +52,6 @@ def bytes_to_float(raw: bytes, width: int) -> Floats:
         return (ints.astype(np.float64) / full_scale(width)).astype(np.float32)
     if width != 3:
         raise ValueError(f"{8 * width}-bit PCM is not supported")
-    b = np.frombuffer(raw[:usable], dtype=np.uint8).reshape(-1, 3).astype(np.int32)
-    ints = b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
-    ints = np.where(ints >= 1 << 23, ints - (1 << 24), ints)  # sign of the top byte
-    return (ints.astype(np.float32) / np.float32(1 << 23)).astype(np.float32)
+    padded = np.zeros((usable // 3, 4), dtype=np.uint8)
+    padded[:, 1:] = np.frombuffer(raw[:usable], dtype=np.uint8).reshape(-1, 3)  # the top 3 bytes of an int32
+    return (padded.view("<i4")[:, 0] / np.float32(1 << 31)).astype(np.float32)
