@@ -8,6 +8,13 @@ the language detected, as a user who does not set it. Word error rate per group 
 empty transcripts, and the time of each whole batch (one process each, model load included). Also: ours again
 with an irrelevant vocabulary (it must not cost words), and translation to English of the non-English clips
 (no English references exist: scored by the share of English function words, as in the tests).
+
+Level change: the same clips again at −6 dB and +3 dB (a change a user would not notice; 24-bit WAV copies of
+the decoded clip, peaks clipped at full scale), through ours and faster-whisper int8. The app normalizes what
+the engine hears, so its engine gets the same chunks and the same samples to within float rounding (≤ 2e-7);
+faster-whisper hears the level as given. The spread of each system's group WER over these copies is how far
+a group of 5 clips moves on a change that does not matter: the scale against which a group's difference of
+a few words is to be read.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import wave
 from collections import defaultdict
 from collections.abc import Callable
 from functools import partial
@@ -26,15 +34,20 @@ from pathlib import Path
 from typing import Any
 
 import jiwer
+import numpy as np
 from num2words import num2words
 from tests.realspeech import DevClip, dev_clips
 from tests.test_real_world_audio import english_ratio
 
+from aiwisper.audio import SAMPLE_RATE
+from aiwisper.audio.pcm import SESSION_WIDTH, float_to_steps, steps_to_bytes
+from aiwisper.files.decode import decode_16k
 from aiwisper.models.sources import SOURCES, model_directory
 
 THREADS = 2
 BEAM = 5  # faster-whisper's default, and ours for files (`transcription.beam_size`)
 IRRELEVANT = "Rotterdam, Kubernetes, Fisichella, Oravec"
+LEVELS_DB = (-6.0, 3.0)  # the level-change copies (0 dB is the clip itself)
 
 
 def normalize(text: str, language: str) -> str:
@@ -109,9 +122,16 @@ def run() -> list[dict[str, Any]]:
                     "ours, irrelevant vocabulary": partial(_ours, files, model, language, root / f"v-{model}",
                                                            root / "data", "--vocabulary", IRRELEVANT),
                 }  # fmt: skip
+                for gain in LEVELS_DB:
+                    copies = _scaled(files, gain, root / f"scaled{gain:+.0f}-{source_name}")
+                    runs[f"ours {gain:+.0f} dB"] = partial(
+                        _ours, copies, model, language, root / f"o{gain:+.0f}-{model}", root / "data"
+                    )
+                    runs[f"faster-whisper int8 {gain:+.0f} dB"] = partial(_fw, copies, ct2, "int8", language)
                 for label, call in runs.items():
                     elapsed, texts = call()
-                    systems[label].update(texts)
+                    by_stem = {f.stem: f.name for f in files}  # a level copy is a .wav of the clip's name
+                    systems[label].update({by_stem[Path(k).stem]: v for k, v in texts.items()})
                     times[label] += elapsed
                     print(f"  {label:30} {source_name:8} {len(files)} clips {elapsed:6.1f} s", flush=True)
         translated: dict[str, dict[str, str]] = {}
@@ -120,6 +140,28 @@ def run() -> list[dict[str, Any]]:
         with model_directory(next(s for s in SOURCES if s.name == "base")) as ct2:
             translated["faster-whisper int8"] = _fw(files, ct2, "int8", "auto", "translate")[1]
     return _table(scored, clips, systems, times, other, translated)
+
+
+def _scaled(files: list[Path], gain_db: float, folder: Path) -> list[Path]:
+    """Each file decoded, scaled by `gain_db` and written as a 16 kHz 24-bit WAV of the same name (.wav)."""
+    folder.mkdir()
+    out = []
+    for f in files:
+        audio = np.concatenate(list(decode_16k(f, channels=2 if f.suffix == ".wav" and _stereo(f) else 1)))
+        steps = float_to_steps(audio * np.float32(10 ** (gain_db / 20)), SESSION_WIDTH)
+        copy = folder / f"{f.stem}.wav"
+        with wave.open(str(copy), "wb") as w:
+            w.setnchannels(1 if audio.ndim == 1 else audio.shape[1])
+            w.setsampwidth(SESSION_WIDTH)
+            w.setframerate(SAMPLE_RATE)
+            w.writeframes(steps_to_bytes(steps.reshape(-1), SESSION_WIDTH))
+        out.append(copy)
+    return out
+
+
+def _stereo(path: Path) -> bool:
+    with wave.open(str(path), "rb") as w:
+        return w.getnchannels() == 2
 
 
 def _translate_ours(files: list[Path], root: Path) -> dict[str, str]:
@@ -151,6 +193,19 @@ def _table(
             "ratio": f"{(mine / theirs):.2f}" if theirs else "—",
             "goal": "≤ faster-whisper int8",
             "met": mine <= theirs + 1e-9,
+        })  # fmt: skip
+    for name, members in sorted(groups.items()):
+        spread = {who: [_wer(members, systems[f"{who} {g:+.0f} dB" if g else who]) for g in sorted((0.0, *LEVELS_DB))]
+                  for who in ("ours", "faster-whisper int8")}  # fmt: skip
+        ranges = {who: max(w) - min(w) for who, w in spread.items()}
+        levels = " / ".join(f"{g:+.0f}" for g in sorted((0.0, *LEVELS_DB)))
+        rows.append({
+            "name": f"accuracy {name}, the same clips at {levels} dB: WER ours vs faster-whisper int8 (spread: how "
+                    "far the group moves on a change that does not matter)",
+            "ours": " / ".join(f"{w * 100:.1f}" for w in spread["ours"]) + f"% ({ranges['ours'] * 100:.1f})",
+            "peer": " / ".join(f"{w * 100:.1f}" for w in spread["faster-whisper int8"])
+                    + f"% ({ranges['faster-whisper int8'] * 100:.1f})",
+            "goal": "—",
         })  # fmt: skip
     empty = {k: sum(1 for c in clips if not systems[k].get(c.file, "").strip()) for k in systems}
     rows.append({"name": f"accuracy: empty transcripts of {len(clips)} dev clips", "ours": str(empty["ours"]),
