@@ -41,13 +41,14 @@ from tests.test_real_world_audio import english_ratio
 
 from aiwisper.audio import SAMPLE_RATE
 from aiwisper.audio.pcm import SESSION_WIDTH, float_to_steps, steps_to_bytes
-from aiwisper.files.decode import decode_16k
+from aiwisper.files.decode import decode_16k, probe
 from aiwisper.models.sources import SOURCES, model_directory
 
 THREADS = 2
 BEAM = 5  # faster-whisper's default, and ours for files (`transcription.beam_size`)
 IRRELEVANT = "Rotterdam, Kubernetes, Fisichella, Oravec"
 LEVELS_DB = (-6.0, 3.0)  # the level-change copies (0 dB is the clip itself)
+ALL_LEVELS_DB = sorted((0.0, *LEVELS_DB))
 
 
 def normalize(text: str, language: str) -> str:
@@ -128,9 +129,9 @@ def run() -> list[dict[str, Any]]:
                         _ours, copies, model, language, root / f"o{gain:+.0f}-{model}", root / "data"
                     )
                     runs[f"faster-whisper int8 {gain:+.0f} dB"] = partial(_fw, copies, ct2, "int8", language)
+                by_stem = {f.stem: f.name for f in files}  # a level copy is a .wav of the clip's name
                 for label, call in runs.items():
                     elapsed, texts = call()
-                    by_stem = {f.stem: f.name for f in files}  # a level copy is a .wav of the clip's name
                     systems[label].update({by_stem[Path(k).stem]: v for k, v in texts.items()})
                     times[label] += elapsed
                     print(f"  {label:30} {source_name:8} {len(files)} clips {elapsed:6.1f} s", flush=True)
@@ -143,11 +144,13 @@ def run() -> list[dict[str, Any]]:
 
 
 def _scaled(files: list[Path], gain_db: float, folder: Path) -> list[Path]:
-    """Each file decoded, scaled by `gain_db` and written as a 16 kHz 24-bit WAV of the same name (.wav)."""
+    """Each file decoded (a stereo file keeps its two channels), scaled by `gain_db` and written as a 16 kHz
+    24-bit WAV of the same name (.wav). Not dithered, unlike the app's `WavWriter`: the copies are to differ from
+    the clip by the gain alone."""
     folder.mkdir()
     out = []
     for f in files:
-        audio = np.concatenate(list(decode_16k(f, channels=2 if f.suffix == ".wav" and _stereo(f) else 1)))
+        audio = np.concatenate(list(decode_16k(f, channels=min(probe(f).channels, 2))))
         steps = float_to_steps(audio * np.float32(10 ** (gain_db / 20)), SESSION_WIDTH)
         copy = folder / f"{f.stem}.wav"
         with wave.open(str(copy), "wb") as w:
@@ -157,11 +160,6 @@ def _scaled(files: list[Path], gain_db: float, folder: Path) -> list[Path]:
             w.writeframes(steps_to_bytes(steps.reshape(-1), SESSION_WIDTH))
         out.append(copy)
     return out
-
-
-def _stereo(path: Path) -> bool:
-    with wave.open(str(path), "rb") as w:
-        return w.getnchannels() == 2
 
 
 def _translate_ours(files: list[Path], root: Path) -> dict[str, str]:
@@ -195,10 +193,10 @@ def _table(
             "met": mine <= theirs + 1e-9,
         })  # fmt: skip
     for name, members in sorted(groups.items()):
-        spread = {who: [_wer(members, systems[f"{who} {g:+.0f} dB" if g else who]) for g in sorted((0.0, *LEVELS_DB))]
+        spread = {who: [_wer(members, systems[f"{who} {g:+.0f} dB" if g else who]) for g in ALL_LEVELS_DB]
                   for who in ("ours", "faster-whisper int8")}  # fmt: skip
         ranges = {who: max(w) - min(w) for who, w in spread.items()}
-        levels = " / ".join(f"{g:+.0f}" for g in sorted((0.0, *LEVELS_DB)))
+        levels = " / ".join(f"{g:+.0f}" for g in ALL_LEVELS_DB)
         rows.append({
             "name": f"accuracy {name}, the same clips at {levels} dB: WER ours vs faster-whisper int8 (spread: how "
                     "far the group moves on a change that does not matter)",
