@@ -4,9 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMPS := .make
-# llama-cpp-python is an sdist (no wheels on PyPI): its wheel is built once, kept here, and installed from here
-WHEELS ?= $(HOME)/.cache/aiwisper/wheels
-LLAMA := llama-cpp-python==0.3.36
+# llama-cpp-python is an sdist (no wheels on PyPI): build/llama-wheel.sh builds its wheel for any x86-64 CPU (run-time
+# dispatch), once; it is kept here, under the script's hash (a changed script builds again), and installed from here
+WHEELS ?= $(HOME)/.cache/aiwisper/wheels-$(shell sha256sum build/llama-wheel.sh | cut -c1-12)
 
 .PHONY: run test setup lint typecheck bench package clean
 .DELETE_ON_ERROR:
@@ -28,11 +28,12 @@ $(STAMPS)/system: build/setup-system.sh
 	./build/setup-system.sh
 	touch $@
 
-$(STAMPS)/venv: pyproject.toml $(STAMPS)/system
+$(STAMPS)/venv: pyproject.toml build/llama-wheel.sh $(STAMPS)/system
 	@mkdir -p $(STAMPS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	ls $(WHEELS)/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1 || $(PY) -m pip wheel --quiet --no-deps -w $(WHEELS) '$(LLAMA)'
+	ls $(WHEELS)/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1 || ./build/llama-wheel.sh $(PY) $(WHEELS)
+	$(PY) -m pip install --quiet --no-index --find-links $(WHEELS) 'llama-cpp-python==0.3.36' --no-deps --force-reinstall
 	$(PY) -m pip install --quiet --find-links $(WHEELS) -e '.[dev,models,package]'
 	touch $@
 

@@ -17,6 +17,7 @@ packages=(
   espeak-ng                                          # tests: spoken back-channels ("yeah, yeah") in a conversation
   patchelf                                           # make package: build paths out of the .deb's RUNPATHs
   debootstrap lintian                                # tests: the .deb in a clean Debian root, and its lint
+  qemu-user                                          # tests: native parts run as older CPUs (qemu-x86_64 -cpu Nehalem|Haswell)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -12,6 +12,7 @@ import numpy.typing as npt
 
 from aiwisper.asr.types import DecodeOptions, Engine, EngineResult, Segment, Word
 from aiwisper.audio.level import normalize
+from aiwisper.cpu import WHISPER_CPP_NEEDS, require
 from aiwisper.errors import AiwisperError
 
 
@@ -35,6 +36,7 @@ class WhisperCppEngine(Engine):
     """Transcribes float32 16 kHz mono audio with a ggml model."""
 
     def __init__(self, model_path: Path, threads: int | None = None) -> None:
+        require("whisper.cpp", WHISPER_CPP_NEEDS)  # before the import: the wheel's code raises SIGILL below it
         try:
             import _pywhispercpp as pw
             from pywhispercpp.model import Model

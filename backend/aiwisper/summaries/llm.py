@@ -28,9 +28,15 @@ class LlamaCpp:
     def __init__(self, path: Path, threads: int = 2, context: int = CONTEXT) -> None:
         try:
             from llama_cpp import Llama
+
+            from aiwisper.summaries import llama_backends
         except ImportError as e:
             raise LlmError("this build has no llama.cpp: set summaries.endpoint to a local OpenAI-compatible server "
                            "(Ollama, LM Studio), or run AIWisper from its source") from e  # fmt: skip
+        try:
+            self.cpu_variant = llama_backends.load()
+        except (OSError, llama_backends.LlamaBackendError) as e:
+            raise LlmError(f"llama.cpp cannot run on this CPU: {e}") from e
         try:
             self.llm = Llama(model_path=str(path), n_ctx=context, n_threads=threads, verbose=False)
         except (ValueError, RuntimeError) as e:
