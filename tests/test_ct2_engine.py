@@ -21,7 +21,7 @@ from aiwisper.audio.wav_read import read_wav_16k
 from aiwisper.models.registry import ModelRegistry
 from aiwisper.paths import models_dir
 
-from .realspeech import clip, load
+from .realspeech import DevClip, clip, dev_clips, load
 from .speech import JFK_WAV, jfk_text, normalize, wer
 from .test_real_world_audio import english_ratio
 from .test_transcribe_files import transcribe
@@ -189,25 +189,33 @@ def test_timestamp_pairs_split_pieces_and_sentences_join_them(registry: ModelReg
 
 
 def test_imported_files_are_decoded_with_a_beam(tmp_path: Path, report: list[str]) -> None:
-    """Beam search (`transcription.beam_size`, 5 by default) on imported files: on these two French clips (82
-    words) with base it gets words greedy decoding misses (the dev set: 16.8% → 14.3% WER, bench/results).
-    Two clips, not one: a single clip's gain came and went with small changes to the audio path."""
-    sources = [clip("fleurs_fr_001.ogg"), clip("fleurs_fr_004.ogg")]
-    texts: dict[int, list[str]] = {}
+    """Beam search (`transcription.beam_size`, 5 by default) on imported files gets words greedy decoding misses.
+
+    Measured on all 20 non-English dev clips (525 words) with base: one clip's gain comes and goes with the CPU's
+    float rounding (fleurs_fr_001+004: beam 0.18 / greedy 0.27 on one AMD EPYC, 0.24 / 0.27 on an Intel Xeon, 0.25 /
+    0.24 on a Zen 4 EPYC), the pooled gain holds: 99 against 116 word errors (18.9% / 22.1%) on the Zen 4, and
+    14.3% / 16.8% on all 42 clips in the bench (bench/results). The test asks for fewer errors pooled, and a
+    beam WER that only a broken decoder misses."""
+    by_language: dict[str, list[DevClip]] = {}
+    for c in dev_clips():
+        if c.file.startswith("fleurs_") and c.language != "en":
+            by_language.setdefault(c.language, []).append(c)
+    texts: dict[int, dict[str, str]] = {}
     for beam in (5, 1):
-        data = tmp_path / f"beam{beam}"
+        data, out = tmp_path / f"beam{beam}", tmp_path / f"out{beam}"
         data.mkdir()
         if beam != 5:
             (data / "settings.json").write_text(json.dumps({"transcription.beam_size": beam}))
-        for source in sources:
-            proc = transcribe(
-                data, str(source.path), "--model", "base-q8_0", "--language", "fr", "--engine", "ctranslate2"
-            )
+        for language, clips in by_language.items():
+            files = [str(c.path) for c in clips]
+            proc = transcribe(data, *files, "--model", "base-q8_0", "--language", language, "--engine", "ctranslate2",
+                              "-o", str(out))  # fmt: skip
             assert proc.returncode == 0, proc.stderr
-            texts.setdefault(beam, []).append(proc.stdout)
-    errors = {beam: wer([s.text for s in sources], got) for beam, got in texts.items()}
-    report.append(f"ctranslate2 base fleurs_fr_001+004: WER beam 5 {errors[5]:.2f}, greedy {errors[1]:.2f}")
-    assert errors[5] <= 0.22 and errors[5] + 0.05 <= errors[1], texts
+        texts[beam] = {c.file: (out / f"{c.path.stem}.txt").read_text() for cs in by_language.values() for c in cs}
+    clips = [c for cs in by_language.values() for c in cs]
+    errors = {beam: wer([c.text for c in clips], [got[c.file] for c in clips]) for beam, got in texts.items()}
+    report.append(f"ctranslate2 base, 20 non-English clips: WER beam 5 {errors[5]:.3f}, greedy {errors[1]:.3f}")
+    assert errors[5] < errors[1] and errors[5] <= 0.22, (errors, texts)
 
 
 def test_the_last_words_are_kept_when_the_beam_ends_early(tmp_path: Path) -> None:
