@@ -50,11 +50,11 @@ def save(results: list[dict[str, Any]]) -> None:
         f"Machine: {doc['machine']['cpu']}, {doc['machine']['cores']} cores",
         "",
     ]
-    lines += ["| benchmark | ours | peer | ratio | goal | met |", "|---|---|---|---|---|---|"]
+    lines += ["| benchmark | ours | peer | ratio | goal | met | measured |", "|---|---|---|---|---|---|---|"]
     for r in results:
         lines.append(
             f"| {r['name']} | {r['ours']} | {r.get('peer', '—')} | {r.get('ratio', '—')} | {r.get('goal', '—')} |"
-            f" {'yes' if r.get('met') else 'no' if r.get('met') is False else '—'} |"
+            f" {'yes' if r.get('met') else 'no' if r.get('met') is False else '—'} | {r.get('measured', '—')} |"
         )
     notes = [f"- {r['name']}: {r['note']}" for r in results if r.get("note")]
     if notes:

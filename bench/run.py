@@ -8,7 +8,9 @@ file_speed, …) runs only those benchmarks and replaces their rows in the lates
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -43,14 +45,27 @@ def main(names: list[str]) -> None:
     if unknown:
         raise SystemExit(f"unknown benchmark(s): {', '.join(sorted(unknown))}; known: {', '.join(BENCHMARKS)}")
     previous = RESULTS / "latest.json"
-    kept = json.loads(previous.read_text())["results"] if names and previous.exists() else []
+    doc = json.loads(previous.read_text()) if names and previous.exists() else {"results": []}
+    # rows of an earlier run keep the date they were measured at (files written before rows carried one: theirs)
+    kept = [{"measured": doc.get("date", "?"), **row} for row in doc["results"]]
     fresh: dict[str, list[dict[str, Any]]] = {}
     for name in names or list(BENCHMARKS):
-        fresh[name] = [{**row, "bench": name} for row in BENCHMARKS[name]()]
+        stamp = f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} at {_commit()}"
+        fresh[name] = [{**row, "bench": name, "measured": stamp} for row in BENCHMARKS[name]()]
         results: list[dict[str, Any]] = []
         for known in BENCHMARKS:  # table order stays the same; saved after each benchmark
             results += fresh.get(known) or [r for r in kept if r.get("bench") == known]
         save(results)
+
+
+def _commit() -> str:
+    """The commit measured, with "+changes" when the work tree differs from it."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], capture_output=True, text=True, check=False).stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
 if __name__ == "__main__":
