@@ -12,7 +12,7 @@ import pytest
 
 from aiwisper import events
 from aiwisper.audio import SAMPLE_RATE
-from aiwisper.audio.mixer import Mixer, mix_down
+from aiwisper.audio.mixer import Mixer
 from aiwisper.audio.pcm import bytes_to_float, float_to_steps, full_scale, steps_to_bytes
 from aiwisper.audio.wav_writer import WavWriter, repair_wav
 from aiwisper.errors import InvalidArgumentError
@@ -151,11 +151,6 @@ def test_mixer_levels_in_dbfs() -> None:
     lv = m.levels()["mic"]
     assert lv.peak_db == pytest.approx(-6.02, abs=0.01) and lv.rms_db == pytest.approx(-6.02, abs=0.01)
     assert m.levels()["mic"].peak_db == -120.0  # reset after reading
-
-
-def test_mix_down() -> None:
-    frames = np.array([[1.0, 0.0], [0.5, 0.5]], dtype=np.float32)
-    assert mix_down(frames).tolist() == [0.5, 0.5]
 
 
 def test_every_setting_is_documented_and_validated() -> None:

@@ -96,10 +96,3 @@ class Mixer:
         self._peak[:] = 0
         self._count = 0
         return out
-
-
-def mix_down(frames: Floats) -> Floats:
-    """The mono mix of aligned frames (n, sources)."""
-    if frames.shape[1] == 1:
-        return frames[:, 0]
-    return np.asarray(frames.mean(axis=1), dtype=np.float32)

@@ -93,11 +93,3 @@ def _tensor(buf: bytes, dtype: int, n: int, name: str) -> np.ndarray:
         blocks = np.frombuffer(buf, Q4, count=len(buf) // Q4.itemsize).copy()
         return blocks
     raise ModelFormatError(f"tensor {name}: unknown type {dtype}")
-
-
-def dequantize(blocks: np.ndarray) -> np.ndarray:
-    """Q4_0 blocks [..., nb] → float32 [..., nb * 32]."""
-    qs = blocks["qs"]
-    q = np.concatenate([qs & 0x0F, qs >> 4], axis=-1).astype(np.float32) - 8.0
-    out = q * blocks["d"].astype(np.float32)[..., None]
-    return out.reshape(*blocks.shape[:-1], blocks.shape[-1] * 32)

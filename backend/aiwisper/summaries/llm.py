@@ -76,10 +76,6 @@ def check_endpoint(url: str) -> str:
     return url.strip().rstrip("/")
 
 
-def is_loopback(url: str) -> bool:
-    return (urlparse(url).hostname or "") in ("127.0.0.1", "localhost", "::1")
-
-
 class OpenAICompatible:
     """/v1/chat/completions with streaming (server-sent events); tokens are counted as 4 characters each."""
 

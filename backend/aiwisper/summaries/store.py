@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from aiwisper.errors import NotFoundError
 from aiwisper.sessions.store import now_iso
 
-ACTIVE = ("queued", "running")
-
 
 @dataclass(frozen=True)
 class SummaryInfo:
