@@ -88,6 +88,13 @@ def test_installs_on_a_clean_debian_and_works(deb: Path, chroot: Chroot, display
     assert out.returncode == 0, out.stderr[-3000:]
     assert normalize(out.stdout) == normalize(jfk_text())
     total = time.monotonic() - t0
+    # the notes model runs too: llama.cpp picks its CPU code at run time (issue 27: a build for the build machine
+    # crashed on another CPU)
+    listed = chroot.run("aiwisper", "sessions", env=user)
+    sid = next(w for w in listed.stdout.split() if len(w) == 36 and w.count("-") == 4)
+    notes = chroot.run("aiwisper", "summary", sid, "--template", "summary", env=user, timeout=600)
+    assert notes.returncode == 0, notes.stderr[-3000:]
+    assert "country" in notes.stdout.lower(), notes.stdout
     report.append(f".deb {deb.stat().st_size / 1e6:.1f} MB: apt-get install {t_installed:.0f} s, "
                   f"install → transcribed jfk {total:.0f} s (clean bookworm root)")  # fmt: skip
 

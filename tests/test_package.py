@@ -88,8 +88,8 @@ def test_binary_summarizes_with_the_bundled_language_model(binary: Path, tmp_pat
     sid = next(w for w in listed.stdout.split() if len(w) == 36 and w.count("-") == 4)
     out = subprocess.run([str(binary), "summary", sid, "--template", "summary", *data], env=env, capture_output=True,
                          text=True, timeout=600)  # fmt: skip
-    assert out.returncode == 0, out.stderr[-3000:]
-    assert len(out.stdout.split()) >= 3, out.stdout
+    assert out.returncode == 0, out.stderr[-3000:]  # llama.cpp chose its CPU code at run time: no crash
+    assert "country" in out.stdout.lower(), out.stdout  # JFK's subject, from the notes model
 
 
 def test_binary_decodes_with_the_systems_gstreamer(binary: Path, tmp_path: Path) -> None:
