@@ -6,7 +6,9 @@ desktop self-test prints it). Each mode runs `AIWISPER_BENCH_RUNS` times
 (default 5), alternating; medians. Each mode keeps its own HOME across its
 runs (a user's second start); the first start is in the sample too. The
 builds come from `build/package.sh` (run first when `dist/` lacks them).
-The peer is the source install's start-up.
+The peer is the source install's start-up; whisper-cli's start (exec → the
+model loaded and a 0.1 s silent file done, native) is printed beside it for scale.
+The notes model is not inside the builds (build/package.sh puts it beside them).
 """
 
 from __future__ import annotations
@@ -70,7 +72,32 @@ def ready_seconds(argv: list[str], home: Path, display: str) -> float:
 def _size_mb(path: Path) -> float:
     if path.is_file():
         return path.stat().st_size / 1e6
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+    beside = path / "models"  # the notes model, beside the program, is not part of it
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and beside not in p.parents) / 1e6
+
+
+def whisper_cli_start(runs: int) -> float:
+    """Median seconds for native whisper-cli to load tiny.en-q8_0 and finish 0.1 s of silence."""
+    import wave
+
+    from bench.whisper_cli import build
+
+    cli = build()
+    times = []
+    with tempfile.TemporaryDirectory(prefix="aiwisper-cli-") as tmp:
+        silent = Path(tmp) / "silence.wav"
+        with wave.open(str(silent), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(16000)
+            w.writeframes(b"\0" * 3200)
+        for _ in range(runs):
+            t = time.monotonic()
+            model = ROOT / "models" / "ggml-tiny.en-q8_0.bin"
+            subprocess.run([str(cli), "-m", str(model), "-f", str(silent), "-t", "2", "-np"], check=True,
+                           capture_output=True)  # fmt: skip
+            times.append(time.monotonic() - t)
+    return statistics.median(times)
 
 
 def run() -> list[dict[str, Any]]:
@@ -86,19 +113,23 @@ def run() -> list[dict[str, Any]]:
                 times[mode].append(ready_seconds(argv, Path(tmp) / mode.replace(" ", "-"), display))
                 print(f"  run {i + 1}/{RUNS} {mode:15} ready in {times[mode][-1]:.2f} s", flush=True)
     src = statistics.median(times["source install"])
+    cli = whisper_cli_start(RUNS)
     out = []
-    for mode, goal in (("one-file", 3.0), ("one-dir", 1.5)):
+    for mode, goal in (("one-file", 2.0), ("one-dir", 1.5)):
         med = statistics.median(times[mode])
         out.append({
             "name": f"start-up, {mode}: exec → UI ready (window, Xvfb)",
-            "ours": f"{med:.2f} s", "peer": f"source install {src:.2f} s", "ratio": f"{med / src:.2f}",
+            "ours": f"{med:.2f} s",
+            "peer": f"source install {src:.2f} s (whisper-cli, exec → model loaded, 0.1 s done: {cli:.2f} s)",
+            "ratio": f"{med / src:.2f}",
             "goal": f"≤ {goal} s", "met": med <= goal, "raw": {mode: times[mode], "source": times["source install"]},
         })  # fmt: skip
     size = _size_mb(ONEFILE)
     out.append({
-        "name": "size of the one-file binary (tiny.en-q8_0 and Silero inside)",
+        "name": "size of the one-file binary (Whisper tiny.en-q8_0, VAD, speaker and search models inside; the notes "
+                "model beside it)",
         "ours": f"{size:.1f} MB", "peer": f"one-dir {_size_mb(ONEDIR.parent):.1f} MB",
-        "ratio": f"{size / _size_mb(ONEDIR.parent):.2f}", "goal": "≤ 120 MB", "met": size <= 120,
+        "ratio": f"{size / _size_mb(ONEDIR.parent):.2f}", "goal": "≤ 150 MB", "met": size <= 150,
     })  # fmt: skip
     return out
 

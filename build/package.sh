@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds dist/aiwisper (one file) and dist/aiwisper-dir/ (one folder) with PyInstaller, and the Debian package
-# dist/aiwisper_<version>_amd64.deb from the one-folder build; reports sizes.
+# dist/aiwisper_<version>_amd64.deb from the one-folder build, the notes model beside them and in its own .deb;
+# reports sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -9,7 +10,12 @@ for mode in 0 1; do
   ONEFILE=$mode $PY -m PyInstaller --noconfirm --clean --log-level WARN \
     --distpath dist --workpath build/work/pyi-$mode build/aiwisper.spec
 done
+# The notes model is not inside the binaries (every start would unpack it again): it goes beside them, in
+# models/, where the app looks; the .deb ships it as its own package (aiwisper-notes-model).
+for beside in dist/models dist/aiwisper-dir/models; do
+  mkdir -p $beside && cp models/SmolLM2-135M-Instruct.Q4_1.gguf $beside/
+done
 $PY build/linux/deb.py dist
-du -sh dist/aiwisper dist/aiwisper-dir dist/aiwisper_*.deb
+du -sh dist/aiwisper dist/aiwisper-dir dist/aiwisper_*.deb dist/aiwisper-notes-model_*.deb
 echo "largest parts of the one-dir build:"
 du -a dist/aiwisper-dir/_internal | sort -rn | sed -n 1,15p

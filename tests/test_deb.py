@@ -54,7 +54,11 @@ def test_package_metadata(deb: Path) -> None:
     for needed in ("gir1.2-webkit2-4.1", "gstreamer1.0-plugins-good", "gstreamer1.0-libav", "libportaudio2",
                    "pulseaudio-utils", "libc6"):  # fmt: skip
         assert needed in depends, depends
+    assert f"Recommends: aiwisper-notes-model (= {aiwisper.__version__})" in fields
     files = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True, check=True).stdout
+    assert ".gguf" not in files  # the notes model is its own package
+    notes = subprocess.run(["dpkg-deb", "-c", str(notes_deb(deb))], capture_output=True, text=True, check=True).stdout
+    assert "./usr/lib/aiwisper/models/SmolLM2-135M-Instruct.Q4_1.gguf" in notes
     for path in ("./usr/bin/aiwisper", "./usr/share/applications/aiwisper.desktop",
                  "./usr/share/icons/hicolor/scalable/apps/aiwisper.svg",
                  "./usr/share/icons/hicolor/256x256/apps/aiwisper.png", "./usr/share/man/man1/aiwisper.1.gz",
@@ -63,15 +67,21 @@ def test_package_metadata(deb: Path) -> None:
         assert path in files, path
 
 
+def notes_deb(deb: Path) -> Path:
+    """The notes model's package, built beside the program's."""
+    return deb.parent / f"aiwisper-notes-model_{aiwisper.__version__}_all.deb"
+
+
 def test_lintian_finds_no_errors(deb: Path) -> None:
-    out = subprocess.run(["lintian", "--tag-display-limit", "0", str(deb)], capture_output=True, text=True,
-                         timeout=600)  # fmt: skip
+    out = subprocess.run(["lintian", "--tag-display-limit", "0", str(deb), str(notes_deb(deb))], capture_output=True,
+                         text=True, timeout=600)  # fmt: skip
     problems = [line for line in out.stdout.splitlines() if line.startswith(("E:", "W:"))]
     assert not problems, "\n".join(problems)
 
 
 def test_installs_on_a_clean_debian_and_works(deb: Path, chroot: Chroot, display: str, report: list[str]) -> None:
     (chroot.root / "tmp" / deb.name).write_bytes(deb.read_bytes())
+    (chroot.root / "tmp" / notes_deb(deb).name).write_bytes(notes_deb(deb).read_bytes())
     (chroot.root / "tmp" / "jfk.wav").write_bytes(JFK_WAV.read_bytes())
     user = {"HOME": HOME, "XDG_RUNTIME_DIR": f"{HOME}/run"}
     (chroot.root / HOME.lstrip("/") / "run").mkdir(parents=True, mode=0o700)
@@ -88,10 +98,15 @@ def test_installs_on_a_clean_debian_and_works(deb: Path, chroot: Chroot, display
     assert out.returncode == 0, out.stderr[-3000:]
     assert normalize(out.stdout) == normalize(jfk_text())
     total = time.monotonic() - t0
-    # the notes model runs too: llama.cpp picks its CPU code at run time (issue 27: a build for the build machine
-    # crashed on another CPU)
+    # notes: without the recommended model package a summary says where the model goes; with it, llama.cpp picks
+    # its CPU code at run time and writes them (issue 27: a build for the build machine crashed on another CPU)
     listed = chroot.run("aiwisper", "sessions", env=user)
     sid = next(w for w in listed.stdout.split() if len(w) == 36 and w.count("-") == 4)
+    refused = chroot.run("aiwisper", "summary", sid, env=user, timeout=120)
+    assert refused.returncode != 0 and "/usr/lib/aiwisper/models" in refused.stderr, refused.stderr[-2000:]
+    added = chroot.run("apt-get", "install", "-y", "-q", f"/tmp/{notes_deb(deb).name}",
+                       env={"DEBIAN_FRONTEND": "noninteractive"})  # fmt: skip
+    assert added.returncode == 0, added.stdout[-3000:] + added.stderr[-3000:]
     notes = chroot.run("aiwisper", "summary", sid, "--template", "summary", env=user, timeout=600)
     assert notes.returncode == 0, notes.stderr[-3000:]
     # Only that notes were written: SmolLM2-135M writes no fact of the meeting (issue 28 reads them)
@@ -107,7 +122,8 @@ def test_installs_on_a_clean_debian_and_works(deb: Path, chroot: Chroot, display
 
     data = chroot.root / HOME.lstrip("/") / ".local/share/aiwisper"
     assert data.is_dir()
-    removed = chroot.run("apt-get", "remove", "-y", "-q", "aiwisper", env={"DEBIAN_FRONTEND": "noninteractive"})
+    removed = chroot.run("apt-get", "remove", "-y", "-q", "aiwisper", "aiwisper-notes-model",
+                         env={"DEBIAN_FRONTEND": "noninteractive"})  # fmt: skip
     assert removed.returncode == 0, removed.stderr[-2000:]
     assert not (chroot.root / "usr/lib/aiwisper").exists()
     assert data.is_dir() and any(data.iterdir())  # the user's sessions stay

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -77,8 +78,10 @@ def test_binary_searches_by_meaning(binary: Path, tmp_path: Path) -> None:
     assert "(≈ 0." in found.stdout.splitlines()[0] and "van broke down" in found.stdout.splitlines()[0], found.stdout
 
 
-def test_binary_summarizes_with_the_bundled_language_model(binary: Path, tmp_path: Path) -> None:
-    """llama.cpp and SmolLM2 are inside: a transcribed session is summarized by the binary alone."""
+def test_binary_summarizes_with_the_notes_model_beside_it(binary: Path, tmp_path: Path) -> None:
+    """llama.cpp is inside, the notes model is not (every start would unpack it again): without the model a
+    summary says where it goes; put beside the binary (models/, as build/package.sh does), the binary alone
+    summarizes a transcribed session."""
     data = ["--data-dir", str(tmp_path / "data")]
     env = _clean_env(tmp_path)
     done = subprocess.run([str(binary), "transcribe", str(JFK_WAV), *data], env=env, capture_output=True, text=True,
@@ -86,8 +89,14 @@ def test_binary_summarizes_with_the_bundled_language_model(binary: Path, tmp_pat
     assert done.returncode == 0, done.stderr[-3000:]
     listed = subprocess.run([str(binary), "sessions", *data], env=env, capture_output=True, text=True, timeout=60)
     sid = next(w for w in listed.stdout.split() if len(w) == 36 and w.count("-") == 4)
-    out = subprocess.run([str(binary), "summary", sid, "--template", "summary", *data], env=env, capture_output=True,
-                         text=True, timeout=600)  # fmt: skip
+    summary = [str(binary), "summary", sid, "--template", "summary", *data]
+    beside = binary.parent / "models"
+    shutil.rmtree(beside, ignore_errors=True)
+    refused = subprocess.run(summary, env=env, capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0 and str(beside) in refused.stderr, refused.stderr[-3000:]
+    beside.mkdir()
+    shutil.copyfile(ROOT / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf", beside / "SmolLM2-135M-Instruct.Q4_1.gguf")
+    out = subprocess.run(summary, env=env, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]  # llama.cpp chose its CPU code at run time: no crash
     # Only that notes were written: SmolLM2-135M writes no fact of the meeting (on this binary's whisper.cpp
     # transcript of JFK: "I'm so glad you're here. I'll be in touch soon…"); issue 28 reads them

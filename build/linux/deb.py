@@ -1,5 +1,7 @@
-"""Builds dist/aiwisper_<version>_amd64.deb from the one-folder build (dist/aiwisper-dir), with dpkg-deb and
-nothing from the network.
+"""Builds dist/aiwisper_<version>_amd64.deb from the one-folder build (dist/aiwisper-dir), and
+dist/aiwisper-notes-model_<version>_all.deb with the notes model (the GGUF file in models/), with dpkg-deb and
+nothing from the network. The main package recommends the model's: apt installs both, and a user who wants no
+local notes (or another model) can leave it out.
 
 Depends: is computed, not guessed: every ELF file of the bundle is run through `ldd`; each library it finds
 outside the bundle belongs to a package (`dpkg -S`), which is a dependency. What the program loads at run time
@@ -151,6 +153,61 @@ def gz(data: bytes, target: Path) -> None:
         f.write(data)
 
 
+NOTES_MODEL = ROOT / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def _finish(root: Path, control_text: str, out: Path) -> Path:
+    """Regular modes, DEBIAN/control and md5sums, then dpkg-deb."""
+    for p in root.rglob("*"):  # regular modes: executables 755 (the program and its tools), the rest 644
+        if p.is_symlink():
+            continue
+        if p.is_dir():
+            p.chmod(0o755)
+        else:
+            executable = p.name == "aiwisper" and p.parent.name == "aiwisper" and p.parent.parent.name == "lib"
+            executable = executable or bool(p.stat().st_mode & 0o111 and ".so" not in p.name and p.suffix != ".gguf")
+            p.chmod(0o755 if executable else 0o644)
+    size_kb = sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.is_symlink()) // 1024
+    control = root / "DEBIAN"
+    control.mkdir()
+    (control / "control").write_text(control_text.replace("@VERSION@", __version__).replace("@SIZE@", str(size_kb)))
+    sums = []
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and not p.is_symlink() and "DEBIAN" not in p.parts:
+            sums.append(f"{hashlib.md5(p.read_bytes()).hexdigest()}  {p.relative_to(root)}")
+    (control / "md5sums").write_text("\n".join(sums) + "\n")
+    for name in ("control", "md5sums"):
+        (control / name).chmod(0o644)
+    out.unlink(missing_ok=True)
+    subprocess.run(["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(root), str(out)], check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+    print(f"{out}: {out.stat().st_size / 1e6:.1f} MB")
+    return out
+
+
+def _docs(root: Path, package: str) -> None:
+    doc = root / "usr/share/doc" / package
+    doc.mkdir(parents=True)
+    shutil.copy(Path(__file__).parent / "copyright", doc / "copyright")
+    gz((Path(__file__).parent / "changelog").read_text().replace("@VERSION@", __version__)
+       .replace("aiwisper (", f"{package} (").encode(), doc / "changelog.gz")  # fmt: skip
+
+
+def build_notes_model(dist: Path, model: Path = NOTES_MODEL) -> Path:
+    """aiwisper-notes-model_<version>_all.deb: the GGUF file in /usr/lib/aiwisper/models/, where the program
+    looks beside itself."""
+    if not model.is_file():
+        raise SystemExit(f"deb: {model} is missing (run: aiwisper models build)")
+    out = dist / f"aiwisper-notes-model_{__version__}_all.deb"
+    with tempfile.TemporaryDirectory(prefix="aiwisper-deb-") as tmp:
+        root = Path(tmp) / "root"
+        models = root / "usr/lib/aiwisper/models"
+        models.mkdir(parents=True)
+        shutil.copyfile(model, models / model.name)
+        _docs(root, "aiwisper-notes-model")
+        return _finish(root, (Path(__file__).parent / "control-notes-model").read_text(), out)
+
+
 def build(dist: Path) -> Path:
     bundle = dist / "aiwisper-dir"
     if not (bundle / "aiwisper").is_file():
@@ -161,7 +218,8 @@ def build(dist: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="aiwisper-deb-") as tmp:
         root = Path(tmp) / "root"
         lib = root / "usr/lib/aiwisper"
-        shutil.copytree(bundle, lib, symlinks=True)
+        # models/ beside the program holds the notes model (build/package.sh): that is the other package's
+        shutil.copytree(bundle, lib, symlinks=True, ignore=lambda d, names: ["models"] if Path(d) == bundle else [])
         tidy(lib)
         needed = depends(lib)
         (root / "usr/bin").mkdir(parents=True)
@@ -171,41 +229,12 @@ def build(dist: Path) -> Path:
         shutil.copy(Path(__file__).parent / "aiwisper.desktop", apps / "aiwisper.desktop")
         icons(root)
         gz(page().encode(), root / "usr/share/man/man1/aiwisper.1.gz")
-        doc = root / "usr/share/doc/aiwisper"
-        doc.mkdir(parents=True)
-        shutil.copy(Path(__file__).parent / "copyright", doc / "copyright")
-        gz((Path(__file__).parent / "changelog").read_text().replace("@VERSION@", __version__).encode(),
-           doc / "changelog.gz")  # fmt: skip
+        _docs(root, "aiwisper")
         overrides = root / "usr/share/lintian/overrides"
         overrides.mkdir(parents=True)
         shutil.copy(Path(__file__).parent / "lintian-overrides", overrides / "aiwisper")
-        for p in root.rglob("*"):  # regular modes: executables 755 (the program and its tools), the rest 644
-            if p.is_symlink():
-                continue
-            if p.is_dir():
-                p.chmod(0o755)
-            else:
-                executable = p == lib / "aiwisper" or (p.stat().st_mode & 0o111 and ".so" not in p.name)
-                p.chmod(0o755 if executable else 0o644)
-        size_kb = sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.is_symlink()) // 1024
-        control = root / "DEBIAN"
-        control.mkdir()
-        (control / "control").write_text(
-            (Path(__file__).parent / "control").read_text()
-            .replace("@VERSION@", __version__).replace("@SIZE@", str(size_kb))
-            .replace("@DEPENDS@", depends_line(needed))
-        )  # fmt: skip
-        sums = []
-        for p in sorted(root.rglob("*")):
-            if p.is_file() and not p.is_symlink() and "DEBIAN" not in p.parts:
-                sums.append(f"{hashlib.md5(p.read_bytes()).hexdigest()}  {p.relative_to(root)}")
-        (control / "md5sums").write_text("\n".join(sums) + "\n")
-        for name in ("control", "md5sums"):
-            (control / name).chmod(0o644)
-        out.unlink(missing_ok=True)
-        subprocess.run(["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(root), str(out)], check=True,
-                       stdout=subprocess.DEVNULL)  # fmt: skip
-    print(f"{out}: {out.stat().st_size / 1e6:.1f} MB")
+        control = (Path(__file__).parent / "control").read_text().replace("@DEPENDS@", depends_line(needed))
+        _finish(root, control, out)
     print("Depends: " + depends_line(needed))
     for pkg, why in sorted(needed.items()):
         print(f"  {pkg}: {why}")
@@ -213,4 +242,6 @@ def build(dist: Path) -> Path:
 
 
 if __name__ == "__main__":
-    build(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "dist")
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "dist"
+    build(target)
+    build_notes_model(target)

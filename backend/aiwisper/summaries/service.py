@@ -50,8 +50,10 @@ def choose_backend(folders: list[Path], model: str = "", endpoint: str = "") -> 
     candidates = [Path(name)] if Path(name).is_absolute() or Path(name).exists() else [f / name for f in folders]
     found = next((p for p in candidates if p.is_file()), None)
     if found is None:
-        raise InvalidArgumentError(f"no language model {name} (aiwisper models build puts the default one in the "
-                                   "models folder; or give a GGUF file)")  # fmt: skip
+        where = ", ".join(str(f) for f in folders)
+        raise InvalidArgumentError(f"no language model {name} in {where}: put it in one of these folders (a packaged "
+                                   "build looks in models/ beside the program), or give a GGUF file, or set "
+                                   "summaries.endpoint")  # fmt: skip
     return {"kind": "gguf", "path": str(check_gguf(found))}
 
 
