@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Builds dist/aiwisper (one file) and dist/aiwisper-dir/ (one folder) with PyInstaller, and the Debian package
+# Builds dist/aiwisper-dir/ (one folder) with PyInstaller, dist/aiwisper (one file: a launcher with that folder
+# appended), and the Debian package
 # dist/aiwisper_<version>_amd64.deb from the one-folder build, the notes model beside them and in its own .deb;
 # reports sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 $PY -m pip install --quiet "pyinstaller>=6.10"
-for mode in 0 1; do
-  ONEFILE=$mode $PY -m PyInstaller --noconfirm --clean --log-level WARN \
-    --distpath dist --workpath build/work/pyi-$mode build/aiwisper.spec
-done
+ONEFILE=0 $PY -m PyInstaller --noconfirm --clean --log-level WARN \
+  --distpath dist --workpath build/work/pyi-0 build/aiwisper.spec
+# the one-file binary: a small launcher with the one-folder build appended, unpacked once (build/launcher.py)
+$PY build/onefile.py dist/aiwisper-dir dist/aiwisper build/work/launcher
 # The notes model is not inside the binaries (every start would unpack it again): it goes beside them, in
 # models/, where the app looks; the .deb ships it as its own package (aiwisper-notes-model).
 for beside in dist/models dist/aiwisper-dir/models; do

@@ -23,12 +23,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def binary(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Built as build/package.sh builds it: the one-folder build, then the launcher with that folder inside."""
     dist = tmp_path_factory.mktemp("dist")
     work = tmp_path_factory.mktemp("work")
-    env = {**os.environ, "ONEFILE": "1"}
+    env = {**os.environ, "ONEFILE": "0"}
     subprocess.run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "ERROR", "--distpath",
                     str(dist), "--workpath", str(work), str(ROOT / "build" / "aiwisper.spec")],
                    env=env, check=True, cwd=ROOT, timeout=1200)  # fmt: skip
+    subprocess.run([sys.executable, str(ROOT / "build" / "onefile.py"), str(dist / "aiwisper-dir"),
+                    str(dist / "aiwisper"), str(work / "launcher")], check=True, cwd=ROOT, timeout=1200)  # fmt: skip
     yield dist / "aiwisper"
 
 
@@ -37,6 +40,21 @@ def _clean_env(home: Path, **extra: str) -> dict[str, str]:
     (home / "run").mkdir(parents=True, exist_ok=True)
     os.chmod(home / "run", 0o700)
     return {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "XDG_RUNTIME_DIR": str(home / "run"), **extra}
+
+
+def test_binary_unpacks_its_program_once(binary: Path, tmp_path: Path) -> None:
+    """The program inside the binary is unpacked on the first start only (PyInstaller's own one-file unpacked
+    300 MB at every start); later starts run it from the cache."""
+    env = _clean_env(tmp_path)
+    first = subprocess.run([str(binary), "--version"], env=env, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0 and first.stdout.startswith("aiwisper "), first.stderr[-2000:]
+    apps = list((tmp_path / ".cache" / "aiwisper").glob("app-*"))
+    assert len(apps) == 1 and (apps[0] / "aiwisper").is_file(), apps
+    stamp = (apps[0] / "aiwisper").stat().st_mtime_ns
+    again = subprocess.run([str(binary), "--version"], env=env, capture_output=True, text=True, timeout=120)
+    assert again.stdout == first.stdout
+    assert list((tmp_path / ".cache" / "aiwisper").iterdir()) == apps  # nothing unpacked again, nothing left over
+    assert (apps[0] / "aiwisper").stat().st_mtime_ns == stamp
 
 
 def test_binary_size(binary: Path) -> None:
@@ -121,6 +139,7 @@ def test_binary_decodes_with_the_systems_gstreamer(binary: Path, tmp_path: Path)
 
 
 def test_binary_opens_the_window_to_ready(binary: Path, tmp_path: Path, display: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)  # also when this file runs alone
     shot = SHOTS / "binary-window.png"
     shot.unlink(missing_ok=True)
     t0 = time.monotonic()

@@ -16,6 +16,13 @@ def is_frozen() -> bool:
     return bool(getattr(sys, "frozen", False))
 
 
+def program_path() -> Path:
+    """The program the user started: the one-file binary (its launcher exec'd the unpacked app and says where it
+    is, build/launcher.py), else this executable."""
+    launcher = os.environ.get("AIWISPER_BINARY")
+    return Path(launcher) if launcher else Path(sys.executable).resolve()
+
+
 def resource_dir() -> Path:
     """Read-only resources: the PyInstaller unpack folder, or the source checkout."""
     if is_frozen():
@@ -46,7 +53,7 @@ def model_search_dirs() -> list[Path]:
     """Folders searched for models, first match wins: the writable one, beside the binary, bundled."""
     dirs = [models_dir()]
     if is_frozen():
-        dirs += [Path(sys.executable).resolve().parent / "models", resource_dir() / "models"]
+        dirs += [program_path().parent / "models", resource_dir() / "models"]
     unique: list[Path] = []
     for d in dirs:
         if d not in unique:
