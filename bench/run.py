@@ -59,13 +59,14 @@ def main(names: list[str]) -> None:
 
 
 def _commit() -> str:
-    """The commit measured, with "+changes" when the work tree differs from it."""
+    """The commit measured, with "+changes" when the work tree (results aside) differs from it."""
 
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], capture_output=True, text=True, check=False).stdout.strip()
 
     head = git("rev-parse", "--short", "HEAD") or "unknown"
-    return head + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results")
+    return head + ("+changes" if changed else "")
 
 
 if __name__ == "__main__":
