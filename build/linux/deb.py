@@ -156,7 +156,7 @@ def gz(data: bytes, target: Path) -> None:
 NOTES_MODEL = ROOT / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
-def _finish(root: Path, control_text: str, out: Path) -> Path:
+def _finish(root: Path, control_text: str, out: Path, program: Path | None = None) -> Path:
     """Regular modes, DEBIAN/control and md5sums, then dpkg-deb."""
     for p in root.rglob("*"):  # regular modes: executables 755 (the program and its tools), the rest 644
         if p.is_symlink():
@@ -164,8 +164,7 @@ def _finish(root: Path, control_text: str, out: Path) -> Path:
         if p.is_dir():
             p.chmod(0o755)
         else:
-            executable = p.name == "aiwisper" and p.parent.name == "aiwisper" and p.parent.parent.name == "lib"
-            executable = executable or bool(p.stat().st_mode & 0o111 and ".so" not in p.name and p.suffix != ".gguf")
+            executable = p == program or (p.stat().st_mode & 0o111 and ".so" not in p.name)
             p.chmod(0o755 if executable else 0o644)
     size_kb = sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.is_symlink()) // 1024
     control = root / "DEBIAN"
@@ -234,7 +233,7 @@ def build(dist: Path) -> Path:
         overrides.mkdir(parents=True)
         shutil.copy(Path(__file__).parent / "lintian-overrides", overrides / "aiwisper")
         control = (Path(__file__).parent / "control").read_text().replace("@DEPENDS@", depends_line(needed))
-        _finish(root, control, out)
+        _finish(root, control, out, program=lib / "aiwisper")
     print("Depends: " + depends_line(needed))
     for pkg, why in sorted(needed.items()):
         print(f"  {pkg}: {why}")

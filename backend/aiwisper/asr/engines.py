@@ -40,9 +40,10 @@ def engine_path(model: InstalledModel, choice: str) -> Path:
     either, the refusal names the missing instruction sets."""
     folder = ct2_folder(model) if ct2_installed() else None
     if choice == "whisper.cpp":
-        if folder is not None and missing(WHISPER_CPP_NEEDS):
+        lacking = missing(WHISPER_CPP_NEEDS)
+        if folder is not None and lacking:
             log.warning("whisper.cpp cannot run on this CPU (no %s): CTranslate2 transcribes instead",
-                        ", ".join(missing(WHISPER_CPP_NEEDS)))  # fmt: skip
+                        ", ".join(lacking))  # fmt: skip
             return folder
         require("whisper.cpp", WHISPER_CPP_NEEDS)
         return model.path
