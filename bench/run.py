@@ -22,6 +22,7 @@ from bench import (
     live_latency,
     meaning,
     memory_session,
+    notes,
     startup,
     summaries,  # fmt: skip
 )
@@ -36,6 +37,7 @@ BENCHMARKS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "startup": startup.run,
     "diarization": diarization.run,
     "summaries": summaries.run,
+    "notes": notes.run,
     "meaning": meaning.run,
 }
 

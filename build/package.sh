@@ -14,7 +14,7 @@ $PY build/onefile.py dist/aiwisper-dir dist/aiwisper build/work/launcher
 # The notes model is not inside the binaries (every start would unpack it again): it goes beside them, in
 # models/, where the app looks; the .deb ships it as its own package (aiwisper-notes-model).
 for beside in dist/models dist/aiwisper-dir/models; do
-  mkdir -p $beside && cp models/SmolLM2-135M-Instruct.Q4_1.gguf $beside/
+  mkdir -p $beside && cp models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf $beside/
 done
 $PY build/linux/deb.py dist
 du -sh dist/aiwisper dist/aiwisper-dir dist/aiwisper_*.deb dist/aiwisper-notes-model_*.deb

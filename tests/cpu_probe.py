@@ -109,9 +109,10 @@ def meaning(models: Path) -> Any:
 
 
 def notes(models: Path) -> Any:
+    from aiwisper.summaries.gguf import FILE
     from aiwisper.summaries.llm import LlamaCpp
 
-    llm = LlamaCpp(models / "SmolLM2-135M-Instruct.Q4_1.gguf", threads=1, context=512)
+    llm = LlamaCpp(models / FILE, threads=1, context=256)
     prompt = "<|im_start|>user\nWhat is the capital of France? Answer in one word.<|im_end|>\n<|im_start|>assistant\n"
     out = llm.llm.create_completion(prompt, max_tokens=6, temperature=0.0, top_k=1)
     return {"variant": llm.cpu_variant, "text": str(out["choices"][0]["text"])}  # type: ignore[index]

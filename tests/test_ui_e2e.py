@@ -217,25 +217,35 @@ def test_export_srt_parses(page: Page, server: str) -> None:
     assert cues and "country" in " ".join(c[2] for c in cues)
 
 
-def test_a_summary_is_written_shown_and_exported(page: Page, server: str) -> None:
-    """The bundled language model (SmolLM2 through llama.cpp) summarizes the imported session; the text streams into
-    the panel, is stored, and is in the Markdown download."""
+def test_notes_are_written_shown_exported_and_their_citations_play(page: Page, server: str) -> None:
+    """The notes model (through llama.cpp) writes notes of the imported session; the draft streams into the panel,
+    the checked notes are stored, shown as headings and points, a point's cited time plays the recording from
+    there, and the notes are in the Markdown download."""
     _imported_session(page, server)
     panel = page.get_by_label("Summaries")
-    panel.get_by_label("Summary template").select_option("summary")
+    panel.get_by_label("Summary template").select_option("notes")
     panel.get_by_role("button", name="Summarize").click()
     expect(page.get_by_test_id("summary-live")).to_be_visible(timeout=10_000)
     done = page.get_by_test_id("summary").filter(has_text="· done").first
-    expect(done).to_be_visible(timeout=240_000)
-    expect(done).to_contain_text("SmolLM2")
-    paragraphs = [t.strip() for t in done.locator("p").all_inner_texts() if t.strip()]
-    assert paragraphs and len(" ".join(paragraphs).split()) >= 3, paragraphs
+    expect(done).to_be_visible(timeout=300_000)
+    expect(done).to_contain_text("qwen2.5-coder-1.5b")
+    expect(done.locator("h4").first).to_have_text("Overview")
+    overview = done.locator("p").first.inner_text().strip()
+    assert len(overview.split()) >= 5, overview
+    cite = done.locator("button.cite").first
+    expect(cite).to_be_visible()
+    stamp = cite.inner_text()
+    minutes, seconds = stamp.split(":")
+    cite.click()
+    player = page.get_by_test_id("player")
+    at = float(player.evaluate("a => a.currentTime"))
+    assert abs(at - (int(minutes) * 60 + int(seconds))) < 1.5, (stamp, at)
     with page.expect_download() as dl:
         page.get_by_role("link", name="MD").click()
     exported = Path(dl.value.path()).read_text(encoding="utf-8")
-    assert "## Summary" in exported and paragraphs[0] in exported and "## Transcript" in exported
+    assert "## Summary" in exported and overview in exported and "## Transcript" in exported
     page.reload()  # stored, not only shown
-    expect(page.get_by_test_id("summary").filter(has_text="· done").first).to_contain_text(paragraphs[0][:40],
+    expect(page.get_by_test_id("summary").filter(has_text="· done").first).to_contain_text(overview[:40],
                                                                                           timeout=10_000)  # fmt: skip
 
 

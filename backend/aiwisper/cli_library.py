@@ -88,10 +88,27 @@ def _cmd_search(args: argparse.Namespace) -> int:
     return 0 if hits else 1
 
 
+def _cmd_import_transcript(args: argparse.Namespace) -> int:
+    from aiwisper.sessions.transcript_import import import_transcript
+
+    services = _services(args)
+    failed = 0
+    try:
+        for path in args.files:
+            try:
+                print(import_transcript(services.db, path))
+            except AiwisperError as e:
+                print(f"aiwisper: {e}", file=sys.stderr)
+                failed += 1
+    finally:
+        services.close()
+    return 1 if failed else 0
+
+
 def _cmd_summary(args: argparse.Namespace) -> int:
     from aiwisper.sessions.library import check_session_id
     from aiwisper.summaries import store
-    from aiwisper.summaries.service import choose_backend, model_name, run_summary, transcript_lines
+    from aiwisper.summaries.service import choose_backend, model_name, run_summary, transcript
     from aiwisper.summaries.templates import template
     from aiwisper.summaries.worker import SummaryWorker
 
@@ -101,15 +118,15 @@ def _cmd_summary(args: argparse.Namespace) -> int:
         sid = check_session_id(args.session_id)
         template(args.template, args.prompt)
         backend = choose_backend(services.registry.folders, args.model or "", args.endpoint or "")
-        lines = transcript_lines(services.db, sid)
-        if not lines:
+        lines = transcript(services.db, sid, services.registry.embedding_models_dir())
+        if not lines.lines:
             raise AiwisperError("the session has no transcript yet")
         info = services.db.write(lambda c: store.create(c, sid, args.template, args.prompt, model_name(backend)))
 
-        def token(text: str, stage: str) -> None:
+        def token(text: str, stage: str) -> None:  # the model's draft, as it writes (notes are checked after)
             if stage == "final":
-                sys.stdout.write(text)
-                sys.stdout.flush()
+                sys.stderr.write(text)
+                sys.stderr.flush()
 
         def progress(share: float) -> None:
             print(f"aiwisper: summarizing: {share:.0%}", file=sys.stderr)
@@ -117,7 +134,8 @@ def _cmd_summary(args: argparse.Namespace) -> int:
         state, error = run_summary(services.db, worker, info, backend, lines, token, progress)
         if state != "done":
             raise AiwisperError(error or state)
-        print()
+        print(file=sys.stderr)
+        print(services.db.read(lambda c: store.get(c, info.id)).text)
     finally:
         worker.close()
         services.close()
@@ -136,11 +154,21 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     rm.set_defaults(func=_cmd_docs_remove)
     for p in (add, rm, dsub.choices["list"]):
         p.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
+    it = sub.add_parser("import-transcript", help="make sessions of transcripts made elsewhere (WebVTT, SRT, or TXT of "
+                        "'Name: text' lines); prints each new session's id")  # fmt: skip
+    it.add_argument("files", nargs="+", type=Path)
+    it.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
+    it.set_defaults(func=_cmd_import_transcript)
     su = sub.add_parser("summary", help="summarize a session with a local language model (streams the text)")
     su.add_argument("session_id")
-    su.add_argument("--template", default="summary", help="summary, decisions, action_items or custom")
+    su.add_argument(
+        "--template",
+        default="notes",
+        help="notes (the default: overview, topics, decisions, action "
+        "items, open questions, each point cited), decisions, action_items or custom",
+    )
     su.add_argument("--prompt", default="", help="the question for --template custom")
-    su.add_argument("--model", help="a GGUF file (default: the bundled SmolLM2-135M)")
+    su.add_argument("--model", help="a GGUF file (default: the notes model, Qwen2.5-Coder-1.5B-Instruct)")
     su.add_argument("--endpoint", help="an OpenAI-compatible server instead, e.g. http://127.0.0.1:11434/v1")
     su.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
     su.set_defaults(func=_cmd_summary)

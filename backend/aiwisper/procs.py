@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing as mp
+import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any
@@ -30,6 +36,30 @@ def incoming(conn: Connection) -> Iterator[Any]:
         if msg[0] == "stop":
             return
         yield msg
+
+
+def _orphan_guard(parent: int) -> None:
+    """The worker ends when the app does, even when the app was killed (a summary or a transcription would
+    otherwise go on spinning both cores for minutes): Linux kills it with the parent (PR_SET_PDEATHSIG); elsewhere
+    a thread looks for the parent every second."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            if ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0) == 0:  # 1: PR_SET_PDEATHSIG
+                if os.getppid() != parent:  # it died before the guard was set
+                    os._exit(1)
+                return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="aiwisper-orphan-guard", daemon=True).start()
+
+
+def _guarded(parent: int, target: Callable[..., None], *args: Any) -> None:
+    _orphan_guard(parent)
+    target(*args)
 
 
 def kill(proc: Any, conn: Connection | None) -> None:
@@ -66,8 +96,8 @@ class WorkerProcess:
         if self._proc is None or not self._proc.is_alive():
             self._kill()
             parent, child = self._ctx.Pipe()
-            self._proc = self._ctx.Process(target=self._target, args=(child, *self._args), name=self._name,
-                                           daemon=True)  # fmt: skip
+            self._proc = self._ctx.Process(target=_guarded, args=(os.getpid(), self._target, child, *self._args),
+                                           name=self._name, daemon=True)  # fmt: skip
             self._proc.start()
             child.close()
             self._conn = parent

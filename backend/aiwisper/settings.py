@@ -80,7 +80,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "summaries.model",
         "",
-        "GGUF language model for summaries: a file in the models folder or a path (empty: the bundled SmolLM2-135M).",
+        "GGUF language model for notes: a file in the models folder or a path (empty: Qwen2.5-Coder-1.5B).",
     ),
     Setting(
         "summaries.endpoint",

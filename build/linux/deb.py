@@ -153,11 +153,11 @@ def gz(data: bytes, target: Path) -> None:
         f.write(data)
 
 
-NOTES_MODEL = ROOT / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
+NOTES_MODEL = ROOT / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 
 
-def _finish(root: Path, control_text: str, out: Path, program: Path | None = None) -> Path:
-    """Regular modes, DEBIAN/control and md5sums, then dpkg-deb."""
+def _finish(root: Path, control_text: str, out: Path, program: Path | None = None, compress: str = "xz") -> Path:
+    """Regular modes, DEBIAN/control and md5sums, then dpkg-deb (`compress`: none for what does not shrink)."""
     for p in root.rglob("*"):  # regular modes: executables 755 (the program and its tools), the rest 644
         if p.is_symlink():
             continue
@@ -173,15 +173,23 @@ def _finish(root: Path, control_text: str, out: Path, program: Path | None = Non
     sums = []
     for p in sorted(root.rglob("*")):
         if p.is_file() and not p.is_symlink() and "DEBIAN" not in p.parts:
-            sums.append(f"{hashlib.md5(p.read_bytes()).hexdigest()}  {p.relative_to(root)}")
+            sums.append(f"{_md5(p)}  {p.relative_to(root)}")
     (control / "md5sums").write_text("\n".join(sums) + "\n")
     for name in ("control", "md5sums"):
         (control / name).chmod(0o644)
     out.unlink(missing_ok=True)
-    subprocess.run(["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(root), str(out)], check=True,
+    subprocess.run(["dpkg-deb", "--root-owner-group", f"-Z{compress}", "--build", str(root), str(out)], check=True,
                    stdout=subprocess.DEVNULL)  # fmt: skip
     print(f"{out}: {out.stat().st_size / 1e6:.1f} MB")
     return out
+
+
+def _md5(path: Path) -> str:
+    h = hashlib.md5()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 22):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def _docs(root: Path, package: str) -> None:
@@ -204,7 +212,8 @@ def build_notes_model(dist: Path, model: Path = NOTES_MODEL) -> Path:
         models.mkdir(parents=True)
         shutil.copyfile(model, models / model.name)
         _docs(root, "aiwisper-notes-model")
-        return _finish(root, (Path(__file__).parent / "control-notes-model").read_text(), out)
+        # quantized weights do not compress (xz would take minutes on a 1.1 GB file to save ~3%)
+        return _finish(root, (Path(__file__).parent / "control-notes-model").read_text(), out, compress="none")
 
 
 def build(dist: Path) -> Path:

@@ -236,9 +236,10 @@ def build_registry(services: Services) -> Registry:
         return services.summaries
 
     @reg.command("summaries.create")
-    def summaries_create(session_id: str, template: str = "summary", prompt: str = "") -> SummaryInfo:
-        """Queue a summary of a session: template "summary", "decisions", "action_items" or "custom" (with
-        `prompt`); its tokens stream as summary_token events."""
+    def summaries_create(session_id: str, template: str = "notes", prompt: str = "") -> SummaryInfo:
+        """Queue a summary of a session: template "notes" (overview, topics, decisions, action items and open
+        questions, each point cited by time), "decisions", "action_items" or "custom" (with `prompt`); its tokens
+        stream as summary_token events."""
         return summaries().create(library.check_session_id(session_id), template, prompt)
 
     @reg.command("summaries.list")

@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,6 +29,8 @@ from aiwisper.models.sources import (
     model_directory,
     sha256_of,
 )
+from aiwisper.summaries.gguf import DEFAULT, NotesModel
+from aiwisper.summaries.gguf import install as install_notes_model
 
 BUILD_TYPES = ("f16", "q8_0")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -65,8 +67,10 @@ def _record(name: str, path: Path, source: str) -> ModelRecord:
     )
 
 
-def build_models(folder: Path, types: tuple[str, ...] = BUILD_TYPES, log: Callable[[str], None] = print) -> None:
-    """Build every bundled model in every type, and fetch the VAD file; skip what is already there."""
+def build_models(folder: Path, types: tuple[str, ...] = BUILD_TYPES, log: Callable[[str], None] = print,
+                 notes: Sequence[NotesModel] | None = None) -> None:  # fmt: skip
+    """Build every bundled model in every type, fetch the VAD file and join the notes models (default: the
+    default one); skip what is already there."""
     manifest = load_manifest(folder)
     for source in SOURCES:
         versions = "+".join(source.versions())
@@ -93,9 +97,8 @@ def build_models(folder: Path, types: tuple[str, ...] = BUILD_TYPES, log: Callab
     from aiwisper.speakers.install import build_speaker_models
 
     build_speaker_models(folder, log)
-    from aiwisper.summaries.gguf import install_default
-
-    install_default(folder, log)
+    for model in (DEFAULT,) if notes is None else notes:
+        install_notes_model(folder, model, log)
     from aiwisper.meaning.install import build_embedding_model
 
     build_embedding_model(folder, log)

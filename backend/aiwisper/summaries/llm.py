@@ -13,9 +13,17 @@ from urllib.parse import urlparse
 from aiwisper.errors import AiwisperError, InvalidArgumentError
 
 OnToken = Callable[[str], None]
-SYSTEM = "You write short, factual meeting notes. Use only what the transcript says."
-CONTEXT = 8192  # tokens: SmolLM2's context
-ANSWER = 384  # tokens an answer may use
+SYSTEM = (
+    "You are a careful assistant who writes factual meeting notes from transcripts, in the transcript's "
+    "language. Use only what the transcript says."
+)
+CONTEXT = 16384  # tokens: an hour of meeting in one call (the notes model takes 32k; the KV cache grows with it)
+ANSWER = 900  # tokens an answer may use
+
+
+def prompt(instruction: str, text: str) -> str:
+    """The text first, the instruction after it: small models follow an instruction they read last."""
+    return f"{text}\n\n---\n{instruction}"
 
 
 class LlmError(AiwisperError):
@@ -42,7 +50,7 @@ class LlamaCpp:
         except (ValueError, RuntimeError) as e:
             raise LlmError(f"could not load {path.name}: {e}") from e
         self.name = path.name
-        self.context = min(context, int(self.llm.n_ctx()))
+        self.context = min(context, int(self.llm.n_ctx()), int(self.llm._model.n_ctx_train()))  # a small model's own
 
     def count(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False))
@@ -52,11 +60,11 @@ class LlamaCpp:
 
         messages: list[Any] = [
             ChatCompletionRequestSystemMessage(role="system", content=SYSTEM),
-            ChatCompletionRequestUserMessage(role="user", content=f"{instruction}\n\nTranscript:\n{text}"),
+            ChatCompletionRequestUserMessage(role="user", content=prompt(instruction, text)),
         ]
         out: list[str] = []
         stream = self.llm.create_chat_completion(
-            messages=messages, max_tokens=max_tokens, temperature=0.2, repeat_penalty=1.15, stream=True
+            messages=messages, max_tokens=max_tokens, temperature=0.2, repeat_penalty=1.1, stream=True
         )
         assert isinstance(stream, Iterator)
         for chunk in stream:
@@ -90,7 +98,7 @@ class OpenAICompatible:
     def chat(self, instruction: str, text: str, on_token: OnToken, max_tokens: int = ANSWER) -> str:
         body = {"model": self.model, "stream": True, "max_tokens": max_tokens, "temperature": 0.2,
                 "messages": [{"role": "system", "content": SYSTEM},
-                             {"role": "user", "content": f"{instruction}\n\nTranscript:\n{text}"}]}  # fmt: skip
+                             {"role": "user", "content": prompt(instruction, text)}]}  # fmt: skip
         url = self.base if self.base.endswith("/chat/completions") else f"{self.base}/chat/completions"
         request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
         out = []

@@ -22,23 +22,25 @@ from aiwisper.summaries import store
 from aiwisper.summaries.gguf import FILE, check_gguf
 from aiwisper.summaries.llm import check_endpoint
 from aiwisper.summaries.store import SummaryInfo
-from aiwisper.summaries.templates import template
-from aiwisper.summaries.worker import Cancelled, SummaryWorker
+from aiwisper.summaries.templates import NOTES, template
+from aiwisper.summaries.worker import Cancelled, SummaryWorker, Transcript
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 0.5  # seconds between progress events
 
 
-def transcript_lines(db: Database, session_id: str) -> list[str]:
-    """The session's transcript, one "Speaker: text" line per segment."""
+def transcript(db: Database, session_id: str, embedder: Path) -> Transcript:
+    """The session's transcript, one "Speaker: text" line per segment with its start (no starts for a transcript
+    imported without times)."""
     session = db.read(lambda c: sessions.get_session(c, session_id))
-    segments = db.read(lambda c: sessions.segments_of(c, session_id))
+    segments = [s for s in db.read(lambda c: sessions.segments_of(c, session_id)) if s.text.strip()]
     names = db.read(lambda c: speakers.names(c, session_id))
-    out = []
+    lines = []
     for s in segments:
         who = speaker_name(session, s, names)
-        out.append(f"{who}: {s.text.strip()}" if who else s.text.strip())
-    return [line for line in out if line]
+        lines.append(f"{who}: {s.text.strip()}" if who else s.text.strip())
+    timed = any(s.end_ms > 0 for s in segments)
+    return Transcript(lines, [s.start_ms for s in segments] if timed else None, embedder)
 
 
 def choose_backend(folders: list[Path], model: str = "", endpoint: str = "") -> dict[str, str]:
@@ -62,7 +64,7 @@ def model_name(backend: dict[str, str]) -> str:
     return Path(backend["path"]).name if backend["kind"] == "gguf" else backend["endpoint"]
 
 
-def run_summary(db: Database, worker: SummaryWorker, info: SummaryInfo, backend: dict[str, str], lines: list[str],
+def run_summary(db: Database, worker: SummaryWorker, info: SummaryInfo, backend: dict[str, str], lines: Transcript,
                 on_token: Callable[[str, str], None], on_progress: Callable[[float], None],
                 on_running: Callable[[], None] = lambda: None) -> tuple[str, str | None]:  # fmt: skip
     """Run one stored request to its end, recording each state: (final state, error). A cancelled or failed
@@ -107,9 +109,9 @@ class SummaryService:
         return choose_backend(self.registry.folders, str(self.settings["summaries.model"]),
                               str(self.settings["summaries.endpoint"]))  # fmt: skip
 
-    def create(self, session_id: str, template_name: str = "summary", prompt: str = "") -> SummaryInfo:
+    def create(self, session_id: str, template_name: str = NOTES, prompt: str = "") -> SummaryInfo:
         """Queue a summary of a stored session."""
-        template(template_name, prompt)  # a clear error for an unknown template or an empty custom prompt
+        template_name = template(template_name, prompt).name  # a clear error for an unknown one or an empty prompt
         backend = self.backend()
         model = model_name(backend)
         self.db.read(lambda c: sessions.get_session(c, session_id))
@@ -143,9 +145,9 @@ class SummaryService:
         if info.state != "queued":
             return  # cancelled while queued
         sid = info.session_id
-        lines = transcript_lines(self.db, sid)
+        lines = transcript(self.db, sid, self.registry.embedding_models_dir())
         try:
-            if not lines:
+            if not lines.lines:
                 raise AiwisperError("the session has no transcript yet")
             backend = self.backend()
         except AiwisperError as e:

@@ -17,11 +17,33 @@ class Template:
     reduce: str  # applied to the notes of all parts
 
 
+SHAPE = """Use exactly these five headings, in this order:
+
+## Overview
+<two or three sentences: what the meeting was about and what came out of it>
+
+## Topics
+### <name of a topic>
+- <one sentence: who proposed, found or decided what, with the numbers said: prices, costs, counts, dates>
+
+## Decisions
+- <a thing the group agreed or decided>
+
+## Action items
+- <person>: <the task they will do, and the due date if one was said>
+
+## Open questions
+- <a question left unresolved>
+
+Write three to six topics. Be specific: no general statements that would fit any meeting. Use only what the
+transcript says. Write "- None" under a heading that has nothing."""
+NOTES = "notes"
 TEMPLATES = {t.name: t for t in [
-    Template("summary", "Summary",
-             "Summarize this meeting transcript in a few short bullet points.",
-             "Summarize this part of a meeting transcript in a few short bullet points.",
-             "These are notes on consecutive parts of one meeting. Write one short summary of the whole meeting."),
+    Template(NOTES, "Meeting notes",
+             f"Write the notes of the meeting above. {SHAPE}",
+             f"Write the notes of this part of a meeting (above). {SHAPE}",
+             f"These are the notes of consecutive parts of one meeting. Join them into the notes of the whole meeting:"
+             f" each fact once, the overview of the whole meeting. {SHAPE}"),
     Template("decisions", "Decisions",
              "List the decisions made in this meeting transcript, one per line. Write 'none' if there are none.",
              "List the decisions made in this part of a meeting transcript, one per line. Write 'none' if there are"
@@ -46,6 +68,8 @@ def template(name: str, prompt: str = "") -> Template:
             raise InvalidArgumentError("a custom summary needs a prompt")
         return Template(CUSTOM, "Custom", prompt, prompt, f"These are answers for consecutive parts of one meeting to: "
                         f"{prompt}\nJoin them into one answer.")  # fmt: skip
+    if name == "summary":  # the name of the notes before they had a shape
+        name = NOTES
     if name not in TEMPLATES:
         raise InvalidArgumentError(f"unknown template {name!r}; choose {', '.join([*TEMPLATES, CUSTOM])}")
     return TEMPLATES[name]

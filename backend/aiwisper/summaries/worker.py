@@ -7,12 +7,23 @@ flight. The process keeps its model loaded between requests.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from aiwisper.errors import AiwisperError
 from aiwisper.procs import WorkerProcess, incoming
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What a summary reads: "Speaker: text" lines, each line's start in ms (None: a transcript without times),
+    and the folder of the search-by-meaning model that traces the notes."""
+
+    lines: list[str]
+    starts: list[int] | None
+    embedder: Path
 
 
 class SummaryFailed(AiwisperError):
@@ -25,37 +36,57 @@ class Cancelled(AiwisperError):
     code = "cancelled"
 
 
-def _run(conn: Connection, llm: Any, lines: list[str], name: str, prompt: str) -> None:
+def _run(conn: Connection, llm: Any, job: dict[str, Any], embedder: Any) -> None:
     from aiwisper.summaries.llm import ANSWER
     from aiwisper.summaries.mapreduce import Budget, summarize
-    from aiwisper.summaries.templates import template
+    from aiwisper.summaries.templates import NOTES, template
 
     stage = [""]
+    lines: list[str] = job["lines"]
+    tpl = template(job["template"], job["prompt"])
 
     def ask(instruction: str, text: str, where: str) -> str:
         stage[0] = where
         return str(llm.chat(instruction, text, lambda t: conn.send(("token", t, stage[0]))))
 
-    text = summarize(lines, template(name, prompt), Budget(llm.context, ANSWER), llm.count, ask,
-                     lambda f: conn.send(("progress", f)))  # fmt: skip
+    text = summarize(lines, tpl, Budget(llm.context, ANSWER), llm.count, ask, lambda f: conn.send(("progress", f)))
+    if tpl.name == NOTES:
+        text = traced(text, lines, job["starts"], embedder)
     conn.send(("done", text.strip(), llm.name))
 
 
+def traced(markdown: str, lines: list[str], starts: list[int] | None, embedder: Any) -> str:
+    """The model's notes with a shape, each point traced to its lines of the transcript (cited by time, or by
+    line number for a transcript without times)."""
+    from aiwisper.summaries.notes import clock, parse, render
+    from aiwisper.summaries.trace import trace
+
+    notes = parse(markdown, len(lines))
+    if notes.empty():
+        return markdown  # not in the asked shape: the model's own words, unchecked
+    trace(notes, lines, embedder.queries, embedder.passages)
+    return render(notes, (lambda i: clock(starts[i])) if starts else (lambda i: f"line {i + 1}"))
+
+
 def _serve(conn: Connection, threads: int) -> None:
+    from aiwisper.meaning.embedder import Embedder
     from aiwisper.summaries.llm import LlamaCpp, OpenAICompatible
 
     loaded: dict[str, Any] = {}
     for msg in incoming(conn):
-        _, backend, lines, name, prompt = msg
+        _, job = msg
+        backend = job["backend"]
         try:
             if backend["kind"] == "gguf":
                 if loaded.get("path") != backend["path"]:
-                    loaded.clear()
+                    loaded.pop("llm", None)
                     loaded.update(path=backend["path"], llm=LlamaCpp(Path(backend["path"]), threads))
                 llm = loaded["llm"]
             else:
                 llm = OpenAICompatible(backend["endpoint"], backend.get("model", ""))
-            _run(conn, llm, lines, name, prompt)
+            if loaded.get("embedder_dir") != job["embedder"]:
+                loaded.update(embedder_dir=job["embedder"], embedder=Embedder(Path(job["embedder"]), threads))
+            _run(conn, llm, job, loaded["embedder"])
         except Exception as e:
             conn.send(("error", str(e) if isinstance(e, AiwisperError) else f"{type(e).__name__}: {e}"))
 
@@ -67,14 +98,27 @@ class SummaryWorker(WorkerProcess):
         super().__init__(_serve, (threads,), "aiwisper-summary")
         self._aborted = False
 
-    def summarize(self, backend: dict[str, str], lines: list[str], template: str, prompt: str,
+    def summarize(self, backend: dict[str, str], transcript: Transcript, template: str, prompt: str,
                   on_token: Callable[[str, str], None],
                   on_progress: Callable[[float], None]) -> tuple[str, str]:  # fmt: skip
-        """(text, model name) of the summary; tokens and progress are reported as they come."""
+        """(text, model name) of the summary; tokens and progress are reported as they come. Meeting notes are
+        traced to the transcript with the search-by-meaning model in `transcript.embedder` (a models folder)."""
         self._aborted = False
         conn = self.connection()
         try:
-            conn.send(("summarize", backend, lines, template, prompt))
+            conn.send(
+                (
+                    "summarize",
+                    {
+                        "backend": backend,
+                        "lines": transcript.lines,
+                        "starts": transcript.starts,
+                        "embedder": str(transcript.embedder),
+                        "template": template,
+                        "prompt": prompt,
+                    },
+                )
+            )
             while True:
                 reply = conn.recv()
                 if reply[0] == "token":

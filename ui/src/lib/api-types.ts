@@ -471,7 +471,7 @@ export interface Commands {
   "speakers.rename": { params: { session_id: string; speaker: number; name: string }; result: SessionDetail };
   /** Stop a queued or running summary (its text so far is kept). */
   "summaries.cancel": { params: { summary_id: string }; result: SummaryInfo };
-  /** Queue a summary of a session: template "summary", "decisions", "action_items" or "custom" (with */
+  /** Queue a summary of a session: template "notes" (overview, topics, decisions, action items and open */
   "summaries.create": { params: { session_id: string; template?: string; prompt?: string }; result: SummaryInfo };
   /**  */
   "summaries.delete": { params: { summary_id: string }; result: Deleted };

@@ -141,7 +141,9 @@ export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
         <button onClick={() => redo.mutate({})}>Re-transcribe all</button>
       </div>
       <MemoEditor key={s.id} sessionId={s.id} initial={s.memo.text} />
-      <SummaryPanel key={`summary-${s.id}`} sessionId={s.id} />
+      <SummaryPanel key={`summary-${s.id}`} sessionId={s.id} onPlay={(t) => {
+        if (audio.current) { audio.current.currentTime = t / 1000; void audio.current.play().catch(() => {}); }
+      }} />
       <SpeakersBar speakers={s.speakers} busy={finding || findSpeakers.isPending}
         onRename={(speaker, name) => renameSpeaker.mutate({ speaker, name })}
         onMerge={(keep, other) => mergeSpeakers.mutate({ keep, other })}

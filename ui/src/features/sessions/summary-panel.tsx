@@ -1,22 +1,63 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useState } from "react";
+import { type ReactNode, useCallback, useState } from "react";
 import { errorText, useToast } from "../../components/toast";
 import { call } from "../../lib/bridge";
 import { useEvents } from "../../lib/use-events";
 
 const TEMPLATES = [
-  ["summary", "Summary"],
+  ["notes", "Meeting notes"],
   ["decisions", "Decisions"],
   ["action_items", "Action items"],
   ["custom", "Your question…"],
 ] as const;
 
-/** Summaries of the session by the local language model: run one, watch it write, cancel it, read the stored ones. */
-export function SummaryPanel({ sessionId }: { sessionId: string }) {
+const CITE = /\[(\d+:\d{2}(?::\d{2})?)\]/g;
+
+function ms(stamp: string): number {
+  return stamp.split(":").reduce((total, part) => total * 60 + Number(part), 0) * 1000;
+}
+
+/** One line of the notes: "**Owner**:" in bold, each "[12:04]" a button that plays the meeting from there. */
+function inline(text: string, onPlay: (ms: number) => void): ReactNode[] {
+  const out: ReactNode[] = [];
+  let at = 0;
+  for (const m of text.matchAll(CITE)) {
+    const stamp = m[1] ?? "0:00";
+    out.push(text.slice(at, m.index));
+    out.push(<button key={m.index} type="button" className="cite" title={`Play from ${stamp}`} onClick={() => onPlay(ms(stamp))}>{stamp}</button>);
+    at = m.index + m[0].length;
+  }
+  out.push(text.slice(at));
+  return out.flatMap((part, i) => {
+    if (typeof part !== "string") return [part];
+    const owner = /^\*\*(.+?)\*\*(.*)$/s.exec(part);
+    return owner ? [<strong key={`o${i}`}>{owner[1]}</strong>, owner[2]] : [part];
+  });
+}
+
+/** The notes' Markdown as headings, bullets and paragraphs (no HTML from the model is ever rendered). */
+export function NotesText({ text, onPlay }: { text: string; onPlay: (ms: number) => void }) {
+  const blocks: ReactNode[] = [];
+  let items: ReactNode[] = [];
+  const flush = () => { if (items.length) { blocks.push(<ul key={`ul${blocks.length}`}>{items}</ul>); items = []; } };
+  text.split("\n").forEach((line, i) => {
+    const head = /^(#{2,3})\s+(.*)$/.exec(line);
+    if (line.startsWith("- ")) { items.push(<li key={i}>{inline(line.slice(2), onPlay)}</li>); return; }
+    flush();
+    if (head) blocks.push(head[1] === "##" ? <h4 key={i}>{head[2]}</h4> : <h5 key={i}>{head[2]}</h5>);
+    else if (line.trim()) blocks.push(<p key={i}>{inline(line, onPlay)}</p>);
+  });
+  flush();
+  return <>{blocks}</>;
+}
+
+/** Summaries of the session by the local language model: run one, watch it write, cancel it, read the stored ones.
+ * `onPlay` plays the meeting from a point's cited time. */
+export function SummaryPanel({ sessionId, onPlay }: { sessionId: string; onPlay: (ms: number) => void }) {
   const toast = useToast();
   const queries = useQueryClient();
   const list = useQuery({ queryKey: ["summaries", sessionId], queryFn: () => call("summaries.list", { session_id: sessionId }) });
-  const [template, setTemplate] = useState("summary");
+  const [template, setTemplate] = useState("notes");
   const [prompt, setPrompt] = useState("");
   const [live, setLive] = useState<{ id: string; text: string; stage: string; progress: number } | null>(null);
   useEvents(useCallback((e) => {
@@ -56,7 +97,7 @@ export function SummaryPanel({ sessionId }: { sessionId: string }) {
       {stored.slice(0, 3).map((s) => (
         <div key={s.id} className={`summary ${s.state}`} data-testid="summary">
           <div className="muted">{TEMPLATES.find(([v]) => v === s.template)?.[1] ?? s.template}{s.prompt ? `: ${s.prompt}` : ""} · {s.model} · {s.state}{s.error ? ` (${s.error})` : ""}</div>
-          {s.text.split("\n").map((line, i) => <p key={i}>{line}</p>)}
+          <NotesText text={s.text} onPlay={onPlay} />
         </div>
       ))}
     </div>

@@ -1,0 +1,160 @@
+"""Meeting notes with a shape: an overview, topics with their points, decisions, action items (owner, task) and
+open questions, each point with the transcript lines it came from. Parsed from the model's Markdown (tolerant:
+small models vary the headings' level, bold and bullet marks) and written back as Markdown with citations.
+Pure logic."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+SECTIONS = ("overview", "topics", "decisions", "actions", "questions")
+TITLES = {"overview": "Overview", "topics": "Topics", "decisions": "Decisions", "actions": "Action items",
+          "questions": "Open questions"}  # fmt: skip
+_KEYWORDS = (("overview", ("overview", "summary")), ("decisions", ("decision",)), ("actions", ("action", "next step")),
+             ("questions", ("question", "unresolved")), ("topics", ("topic", "discussion")))  # fmt: skip
+_HEADING = re.compile(r"^\s*(#{1,6})\s*(.+?)\s*#*\s*$|^\s*\*\*([^*]+?)\*\*:?\s*$|^\s*([A-Z][A-Za-z ]{2,30}):\s*$")
+_BULLET = re.compile(r"^\s*(?:[-*•+]|\d+[.)])\s+(.*)$")
+_CITE = re.compile(r"\s*\[(?:lines?\s*)?(\d+(?:\s*[,–-]\s*\d+)*)\]")
+_NONE = re.compile(r"^(none|n/?a|nothing|no (?:decisions?|action items?|questions?|open questions?)\b.*)\.?$", re.I)
+_OWNER = re.compile(r"^\*{0,2}([^:*]{2,40}?)\*{0,2}\s*:\s*\*{0,2}\s*(.+)$|^[(<]([^)>]{2,40})[)>]\s+(.+)$")
+_DROP = re.compile(r"^(conclusions?|notes|meeting notes|transcript|meeting|next steps? summary)\b", re.I)
+_PLACEHOLDER = re.compile(r"^[(<].*[)>]$|^a topic discussed$|^name of a topic$", re.I)
+
+
+@dataclass
+class Point:
+    """A bullet of the notes; `lines` are the 0-based transcript lines that support it (empty: none found)."""
+
+    text: str
+    owner: str = ""  # action items only
+    lines: list[int] = field(default_factory=list)
+    support: float = 0.0  # how close the best supporting lines are (0…1)
+    supported: bool = True
+
+
+@dataclass
+class Notes:
+    overview: str = ""
+    topics: list[tuple[str, list[Point]]] = field(default_factory=list)
+    decisions: list[Point] = field(default_factory=list)
+    actions: list[Point] = field(default_factory=list)
+    questions: list[Point] = field(default_factory=list)
+
+    def points(self) -> list[Point]:
+        return [p for _, ps in self.topics for p in ps] + self.decisions + self.actions + self.questions
+
+    def empty(self) -> bool:
+        return not self.overview and not self.points()
+
+
+def _section(title: str) -> str | None:
+    low = title.lower()
+    return next((key for key, words in _KEYWORDS if any(w in low for w in words)), None)
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"\s+", " ", text.replace("**", "").replace("__", "")).strip().strip("-–").strip()
+    return re.sub(r"^[(<]([^)>]{2,40})[)>]\s+(?=\S)", r"\1 ", text)  # "(Marketing) found…": the template's marks
+
+
+def _cited(text: str, lines: int) -> tuple[str, list[int]]:
+    """The text without its "[12, 15]" citations, and the 0-based lines they name that exist."""
+    found: list[int] = []
+    for m in _CITE.finditer(text):
+        for piece in re.split(r"\s*,\s*", m.group(1)):
+            ends = [int(x) for x in re.split(r"\s*[–-]\s*", piece) if x]
+            first, last = ends[0], ends[-1]
+            found += [n - 1 for n in range(first, min(last, first + 20) + 1) if 1 <= n <= lines]
+    return _CITE.sub("", text).strip(), sorted(set(found))
+
+
+def parse(markdown: str, lines: int = 0) -> Notes:
+    """Notes from the model's Markdown; `lines` is the transcript's length, for the model's own citations."""
+    notes = Notes()
+    section: str | None = None
+    topic: list[Point] | None = None
+    overview: list[str] = []
+    for raw in markdown.splitlines():
+        if not raw.strip():
+            continue
+        head = _HEADING.match(raw)
+        if head and not _BULLET.match(raw):
+            title = _clean(head.group(2) or head.group(3) or head.group(4) or "")
+            level = len(head.group(1) or "##")
+            key = _section(title)
+            if key is not None and not (section == "topics" and level >= 3 and key == "topics"):
+                section, topic = key, None
+                continue
+            if _DROP.match(title) or (level < 3 and section != "topics" and not notes.topics and not overview):
+                section, topic = None, None  # "Conclusion", or a title above the notes: its lines are dropped
+                continue
+            section, topic = "topics", []  # any other heading names a topic, wherever the model put it
+            notes.topics.append(("" if _PLACEHOLDER.match(title) else title, topic))
+            continue
+        bullet = _BULLET.match(raw)
+        text, cites = _cited(bullet.group(1) if bullet else raw, lines)
+        if section == "overview":
+            overview.append(_clean(text))
+            continue
+        text = _clean(text) if section != "actions" else text.strip()
+        if not text or _NONE.match(_clean(text)) or _PLACEHOLDER.match(_clean(text)) or section is None:
+            continue
+        point = Point(_clean(text), lines=cites)
+        if section == "actions":
+            m = _OWNER.match(text)
+            owner, task = (m.group(1) or m.group(3), m.group(2) or m.group(4)) if m else ("", "")
+            if m and len(owner.split()) <= 4:
+                point = Point(_clean(task), owner=_clean(owner), lines=cites)
+        if section == "topics":
+            if topic is None:
+                topic = []
+                notes.topics.append(("", topic))
+            topic.append(point)
+        elif section == "decisions":
+            notes.decisions.append(point)
+        elif section == "actions":
+            notes.actions.append(point)
+        elif section == "questions":
+            notes.questions.append(point)
+    notes.overview = " ".join(t for t in overview if t)
+    notes.topics = [(t, ps) for t, ps in notes.topics if ps]
+    return notes
+
+
+def clock(ms: int) -> str:
+    s = ms // 1000
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+def render(notes: Notes, cite: Callable[[int], str]) -> str:
+    """Markdown: a section per heading that has content; each point ends with its citations ("[12:04]", made by
+    `cite` from a line) or "(not found in the transcript)"."""
+
+    def bullet(p: Point) -> str:
+        text = f"**{p.owner}**: {p.text}" if p.owner else p.text
+        refs = " ".join(f"[{cite(n)}]" for n in p.lines)
+        return f"- {text} {refs}".rstrip() if p.supported else f"- {text} (not found in the transcript)"
+
+    out: list[str] = []
+    if notes.overview:
+        out += [f"## {TITLES['overview']}", notes.overview, ""]
+    if notes.topics:
+        out.append(f"## {TITLES['topics']}")
+        for title, points in notes.topics:
+            if title:
+                out.append(f"### {title}")
+            out += [bullet(p) for p in points]
+        out.append("")
+    for key, points in (("decisions", notes.decisions), ("actions", notes.actions), ("questions", notes.questions)):
+        if points:
+            out += [f"## {TITLES[key]}", *[bullet(p) for p in points], ""]
+    return "\n".join(out).strip()
+
+
+def plain(notes: Notes) -> str:
+    """The notes' words only (no headings, marks or citations): what ROUGE compares with a person's summary."""
+    parts = [notes.overview, *[t for t, _ in notes.topics if t]]
+    parts += [f"{p.owner} {p.text}".strip() for p in notes.points()]
+    return "\n".join(x for x in parts if x)

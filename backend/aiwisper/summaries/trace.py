@@ -1,0 +1,100 @@
+"""Every point of the notes traced to the transcript. The search-by-meaning model finds the stretches of the
+transcript closest to a point; the point is supported when a good share of its content words were said there
+(words compared by their first five letters: "waterproof" and "waterproofing" are one). Meaning alone cannot
+tell apart two meetings on the same subject (e5-small scores a point 0.81-0.85 against an unrelated meeting,
+0.85-0.90 against its own); the words said can (bench/notes.py prints both). A point nothing supports is marked,
+and an action item's owner must be a speaker or a name said in the transcript."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from aiwisper.summaries.notes import Notes, Point
+
+Embed = Callable[[list[str]], np.ndarray]  # texts → one row per text
+SUPPORTED = 0.25  # share of a point's content words said near its best stretch; measured: own meeting ≥ 0.33,
+# an unrelated meeting ≤ 0.17 (17 points of two AMI meetings against an ICSI one)
+CANDIDATES = 5  # stretches the meaning model proposes for each point
+AROUND = 2  # lines either side of a proposed line that count as its stretch
+MAX_CITES = 3
+STEM = 5
+_STOP_WORDS = (
+    "the and for with that this they them their will are was were its from have has had not but about which who "
+    "what when would could should also there here some very more most other than then into our you she his her "
+    "all any can did does been being each how just like may might must one only own same such too use used using "
+    "well yes yeah okay uh um mm hmm meeting group team"
+)
+_STOP = frozenset(_STOP_WORDS.split(" "))
+_WORD = re.compile(r"[^\W_]+")
+_SPEAKER = re.compile(r"^([^:]{1,60}):\s")
+_NAME = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b")
+_OWNER_WORDS = re.compile(r"\b(?:the|a|an|our|team|group|everyone|all)\b", re.I)
+
+
+def _unit(m: np.ndarray) -> np.ndarray:
+    out: np.ndarray = m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)
+    return out
+
+
+def content(text: str) -> set[str]:
+    """The text's content words, by their first letters."""
+    return {w[:STEM] for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOP}
+
+
+def windows(lines: list[str]) -> list[str]:
+    """The stretch of lines around each line (the line before, it, the line after)."""
+    return [" ".join(lines[max(0, i - 1) : i + 2]) for i in range(len(lines))]
+
+
+def speakers(lines: list[str]) -> set[str]:
+    return {m.group(1).strip() for line in lines if (m := _SPEAKER.match(line))}
+
+
+def known_owner(owner: str, lines: list[str], who: set[str]) -> bool:
+    """Whether `owner` is one of the speakers, or a name said in the transcript (a whole word, capitalised)."""
+    o = _OWNER_WORDS.sub(" ", owner).strip().lower()
+    if not o:
+        return False
+    if any(o == w.lower() or o in w.lower().split() or w.lower() in o for w in who):
+        return True
+    said = {n.lower() for line in lines for n in _NAME.findall(_SPEAKER.sub("", line))}
+    return o in said or any(part in said for part in o.split() if len(part) > 2)
+
+
+def trace(notes: Notes, lines: list[str], queries: Embed, passages: Embed) -> None:
+    """Set each point's supporting lines and whether it is supported; owners nobody said lose their name."""
+    points = notes.points()
+    if not points or not lines:
+        for p in points:
+            p.supported, p.lines = False, []
+        return
+    stretch = _unit(passages(windows(lines)))
+    scores = _unit(queries([f"{p.owner} {p.text}".strip() for p in points])) @ stretch.T
+    said = [content(_SPEAKER.sub("", line)) for line in lines]
+    who = speakers(lines)
+    for p, row in zip(points, scores, strict=True):
+        _cite(p, row, said)
+        if p.owner and not known_owner(p.owner, lines, who):
+            p.text = f"{p.text} (owner “{p.owner}” is not in the transcript)"
+            p.owner = ""
+
+
+def _cite(p: Point, row: np.ndarray, said: list[set[str]]) -> None:
+    words = content(p.text)
+    found: list[tuple[float, int]] = []
+    for i in (int(x) for x in np.argsort(-row)[:CANDIDATES]):
+        near = set().union(*said[max(0, i - AROUND) : i + AROUND + 1])
+        found.append((len(words & near) / max(1, len(words)), i))
+    best = max(share for share, _ in found)
+    chosen: list[int] = []
+    for share, i in sorted(found, key=lambda f: -f[0]):
+        if share >= max(SUPPORTED, best - 0.1) and len(chosen) < MAX_CITES and all(abs(i - c) > AROUND for c in chosen):
+            chosen.append(i)
+    p.support = round(best, 3)
+    p.supported = best >= SUPPORTED
+    # each citation is the line of its stretch that says most of the point's words: a click plays that moment
+    p.lines = sorted({max(range(max(0, i - AROUND), min(len(said), i + AROUND + 1)),
+                          key=lambda j: (len(words & said[j]), -abs(j - i))) for i in chosen})  # fmt: skip

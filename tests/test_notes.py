@@ -1,0 +1,165 @@
+"""Meeting notes read as a user reads them: on a real meeting (AMI IS1006a, a design team's kick-off, with a
+person's summary from QMSum) the notes name what was said, cite the lines they came from, and name only
+participants as owners; points that the transcript does not support are marked. Transcripts made elsewhere
+(WebVTT, SRT, "Name: text") become sessions."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aiwisper.errors import InvalidArgumentError
+from aiwisper.meaning.embedder import Embedder
+from aiwisper.sessions.transcript_import import parse_cues, parse_lines, read
+from aiwisper.summaries.notes import parse, plain, render
+from aiwisper.summaries.trace import trace
+
+MEETINGS = Path(__file__).parent / "data" / "meetings" / "qmsum-dev.json"
+AIWISPER = [sys.executable, "-m", "aiwisper"]
+
+
+def meeting(name: str) -> dict[str, Any]:
+    return next(m for m in json.loads(MEETINGS.read_text()) if m["meeting"] == name)
+
+
+def test_the_models_notes_are_read_in_any_of_the_shapes_small_models_write() -> None:
+    draft = """## Overview
+The team met to plan a new remote control.
+
+## Topics
+### <name of a topic>
+- (Project Manager) proposed a selling price of 25 Euros. [12]
+### Price
+* **Cost**: at most 12.50 Euros per unit [13-14]
+
+### Decisions
+- None
+
+**Action items**
+1. Marketing: send the user requirements by Friday
+- (Industrial Designer) will look at the buttons.
+
+## Conclusion
+The meeting went well.
+"""
+    notes = parse(draft, 20)
+    assert notes.overview == "The team met to plan a new remote control."
+    assert [t for t, _ in notes.topics] == ["", "Price"]  # the template's placeholder is no title
+    price = notes.topics[0][1][0]
+    assert price.text == "Project Manager proposed a selling price of 25 Euros." and price.lines == [11]
+    assert notes.topics[1][1][0].lines == [12, 13]
+    assert notes.decisions == []  # "None" is no decision
+    assert [(a.owner, a.text) for a in notes.actions] == [
+        ("Marketing", "send the user requirements by Friday"), ("Industrial Designer", "will look at the buttons.")]
+    assert "went well" not in plain(notes)  # a heading we did not ask for is dropped
+    shown = render(notes, lambda i: f"0:{i:02d}")
+    assert "- Project Manager proposed a selling price of 25 Euros. [0:11]" in shown
+    assert "## Action items\n- **Marketing**: send the user requirements by Friday" in shown
+    assert "## Decisions" not in shown
+
+
+@pytest.fixture(scope="module")
+def embedder(models_dir: Path) -> Any:
+    e = Embedder(models_dir)
+    yield e
+    e.close()
+
+
+def test_points_are_traced_to_what_was_said_and_the_rest_is_marked(embedder: Embedder) -> None:
+    lines = meeting("IS1006a")["lines"]
+    draft = """## Topics
+### Price
+- The Project Manager wants to sell the remote control for twenty five Euro.
+- The company expects a profit of two million Euro.
+- The budget of the Paris office was cut by a third after the audit of the hospital wing.
+## Action items
+- Christa Pavlov: make the project plan
+- Zorro Quintana: book the venue for the launch
+"""
+    notes = parse(draft, len(lines))
+    trace(notes, lines, embedder.queries, embedder.passages)
+    price, profit, invented = notes.topics[0][1]
+    said = " ".join(lines[i] for i in price.lines).lower()
+    assert price.supported and "twenty five" in said, (price, said)
+    assert profit.supported and "million" in " ".join(lines[i] for i in profit.lines).lower()
+    assert not invented.supported and invented.lines == []
+    assert notes.actions[0].owner == "Christa Pavlov"  # she names herself in the meeting
+    assert notes.actions[1].owner == "" and "“Zorro Quintana” is not in the transcript" in notes.actions[1].text
+    shown = render(notes, lambda i: f"line {i + 1}")
+    assert "the audit of the hospital wing. (not found in the transcript)" in shown
+
+
+def test_transcripts_from_meeting_apps_are_read(tmp_path: Path) -> None:
+    vtt = """WEBVTT
+
+NOTE exported by a meeting app
+
+1
+00:00:01.000 --> 00:00:04.500
+<v Ann Lee>We set the price at twenty five euros.</v>
+
+00:01:05.250 --> 01:00:07.000
+Bo: Fine, I will write the spec
+by Friday.
+"""
+    cues = parse_cues(vtt)
+    assert [(c.start_ms, c.end_ms, c.speaker, c.text) for c in cues] == [
+        (1000, 4500, "Ann Lee", "We set the price at twenty five euros."),
+        (65250, 3607000, "Bo", "Fine, I will write the spec by Friday.")]  # fmt: skip
+    srt = ("1\r\n00:00:02,000 --> 00:00:03,000\r\nCarla: Agreed.\r\n\r\n"
+           "2\r\n00:00:03,500 --> 00:00:05,000\r\nNo name.\r\n")
+    assert [(c.start_ms, c.speaker, c.text) for c in parse_cues(srt)] == [(2000, "Carla", "Agreed."),
+                                                                          (3500, "", "No name.")]  # fmt: skip
+    txt = parse_lines("Ann: hello there\nBo: hi\nand a second line from Bo\n")
+    assert [(t.speaker, t.text) for t in txt] == [("Ann", "hello there"), ("Bo", "hi and a second line from Bo")]
+    for name, data, error in (("a.srt", b"nothing here\n", "no transcript found"),
+                              ("a.txt", b"\xff\xfe\x00bad", "not UTF-8"),
+                              ("a.docx", b"Ann: hi", "must be .vtt, .srt or .txt")):  # fmt: skip
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(InvalidArgumentError, match=error):
+            read(tmp_path / name)
+
+
+def test_notes_of_a_real_meeting_name_its_facts_and_its_people(tmp_path: Path, report: list[str]) -> None:
+    """The app's own path: `aiwisper import-transcript` makes a session of the meeting, `aiwisper summary` writes
+    its notes with the notes model. A person's summary of this meeting: a remote control for children, sold at
+    twenty-five Euro, a profit of two million, colours and functions."""
+    m = meeting("IS1006a")
+    path = tmp_path / "IS1006a.txt"
+    path.write_text("\n".join(m["lines"]) + "\n")
+    data = ["--data-dir", str(tmp_path / "data")]
+    made = subprocess.run([*AIWISPER, "import-transcript", str(path), *data], capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    sid = made.stdout.strip()
+    found = subprocess.run([*AIWISPER, "search", "twenty five Euro", *data], capture_output=True, text=True,
+                           timeout=120)  # fmt: skip
+    assert found.returncode == 0 and "IS1006a" in found.stdout, found.stdout + found.stderr
+    out = subprocess.run([*AIWISPER, "summary", sid, *data], capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+    notes = out.stdout
+    report.append(f"notes of AMI IS1006a ({m['words']} words):\n{notes}")
+    assert notes.startswith("## Overview") and "## Topics" in notes
+    low = notes.lower()
+    assert "remote control" in low
+    facts = {"price": r"\b(25|twenty[- ]five)\b|\bprice", "euro": r"\beuros?\b", "children": r"\b(child|kid)",
+             "colour": r"\bcolou?r", "functions": r"\bfunction", "design": r"\bdesign\b"}  # fmt: skip
+    named = [k for k, rx in facts.items() if re.search(rx, low)]
+    assert len(named) >= 3, (named, notes)
+    bullets = [line for line in notes.splitlines() if line.startswith("- ")]
+    cited = [b for b in bullets if re.search(r"\[line \d+\]$", b)]
+    assert len(bullets) >= 4 and len(cited) >= 0.75 * len(bullets), notes
+    for b in cited:  # a citation points at a line that shares the point's words
+        n = int(re.findall(r"\[line (\d+)\]", b)[0])
+        near = " ".join(m["lines"][max(0, n - 3) : n + 2]).lower()
+        words = {w for w in re.findall(r"[a-z]{5,}", b.lower())}
+        assert any(w in near for w in words), (b, near)
+    people = {"project manager", "marketing", "user interface", "industrial designer", "christa", "pavlov"}
+    for owner in re.findall(r"^- \*\*(.+?)\*\*:", notes, re.M):
+        assert any(p in owner.lower() for p in people), (owner, notes)
