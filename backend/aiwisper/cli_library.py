@@ -142,6 +142,36 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_ask(args: argparse.Namespace) -> int:
+    from aiwisper.meaning.index import pending_count
+    from aiwisper.sessions.library import check_session_id
+    from aiwisper.summaries.ask import check_question, run_ask
+    from aiwisper.summaries.service import choose_backend
+    from aiwisper.summaries.worker import SummaryWorker
+
+    if args.all == bool(args.session_id):
+        raise AiwisperError("give a session id, or --all to ask the whole library")
+    services = _services(args)
+    worker = SummaryWorker()
+    try:
+        sid = check_session_id(args.session_id) if args.session_id else ""
+        question = check_question(args.question)
+        backend = choose_backend(services.registry.folders, args.model or "", args.endpoint or "")
+        services.index.embedder.require()
+        if services.db.read(pending_count):
+            print("aiwisper: indexing for search by meaning…", file=sys.stderr)
+            services.index.index_pending()
+        vector = services.index.embedder.queries([question])[0]
+        said = run_ask(services.db, worker, backend, question, vector, sid)
+    finally:
+        worker.close()
+        services.close()
+    print(said.text)
+    for src in said.sources:
+        print(f"  [{src.where(not sid)}] {' '.join(src.text.split())}")
+    return 0
+
+
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     docs = sub.add_parser("docs", help="add, list and remove documents (PDF, DOCX, TXT, Markdown) that search covers")
     dsub = docs.add_subparsers(dest="docs_command", metavar="ACTION", required=True)
@@ -172,6 +202,15 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     su.add_argument("--endpoint", help="an OpenAI-compatible server instead, e.g. http://127.0.0.1:11434/v1")
     su.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
     su.set_defaults(func=_cmd_summary)
+    ak = sub.add_parser("ask", help="ask a session (or --all: the whole library) a question; the answer cites "
+                        "the times it comes from")  # fmt: skip
+    ak.add_argument("session_id", nargs="?", default="")
+    ak.add_argument("question")
+    ak.add_argument("--all", action="store_true", help="ask every session instead of one")
+    ak.add_argument("--model", help="a GGUF file (default: the notes model)")
+    ak.add_argument("--endpoint", help="an OpenAI-compatible server instead")
+    ak.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
+    ak.set_defaults(func=_cmd_ask)
     se = sub.add_parser("search", help="search transcripts, memos and documents (exit code 1: nothing found)")
     se.add_argument("query", nargs="+")
     se.add_argument("--limit", type=int, default=20, help="hits of each kind (default: 20)")

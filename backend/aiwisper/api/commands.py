@@ -39,6 +39,7 @@ from aiwisper.sessions.recorder import BusyError, RecordConfig, State
 from aiwisper.settings import SETTINGS
 from aiwisper.speakers.session import check_speakers
 from aiwisper.summaries import store as summary_store
+from aiwisper.summaries.ask import Answer, check_question
 from aiwisper.summaries.service import SummaryService
 from aiwisper.summaries.store import SummaryInfo
 from aiwisper.transcription.service import TranscriptionService
@@ -241,6 +242,16 @@ def build_registry(services: Services) -> Registry:
         questions, each point cited by time), "decisions", "action_items" or "custom" (with `prompt`); its tokens
         stream as summary_token events."""
         return summaries().create(library.check_session_id(session_id), template, prompt)
+
+    @reg.command("ask")
+    def ask(question: str, session_id: str = "") -> Answer:
+        """Answer a question from a session's transcript (or from every session's, with no id) with the notes model;
+        the answer cites the times it comes from, and `sources` lists them to play."""
+        sid = library.check_session_id(session_id) if session_id else ""
+        asked = check_question(question)
+        services.index.embedder.require()
+        services.index.wait_idle(120)  # what was just transcribed or imported is searchable
+        return summaries().ask(asked, services.index.embedder.queries([asked])[0], sid)
 
     @reg.command("summaries.list")
     def summaries_list(session_id: str) -> list[SummaryInfo]:

@@ -64,7 +64,11 @@ class LlamaCpp:
         ]
         out: list[str] = []
         stream = self.llm.create_chat_completion(
-            messages=messages, max_tokens=max_tokens, temperature=0.2, repeat_penalty=1.1, stream=True
+            messages=messages,
+            max_tokens=max_tokens,
+            temperature=0.0,
+            repeat_penalty=1.1,
+            stream=True,  # greedy: same transcript, same notes
         )
         assert isinstance(stream, Iterator)
         for chunk in stream:
@@ -96,7 +100,7 @@ class OpenAICompatible:
         return len(text) // 4 + 1
 
     def chat(self, instruction: str, text: str, on_token: OnToken, max_tokens: int = ANSWER) -> str:
-        body = {"model": self.model, "stream": True, "max_tokens": max_tokens, "temperature": 0.2,
+        body = {"model": self.model, "stream": True, "max_tokens": max_tokens, "temperature": 0.0,
                 "messages": [{"role": "system", "content": SYSTEM},
                              {"role": "user", "content": prompt(instruction, text)}]}  # fmt: skip
         url = self.base if self.base.endswith("/chat/completions") else f"{self.base}/chat/completions"

@@ -15,6 +15,7 @@ TITLES = {"overview": "Overview", "topics": "Topics", "decisions": "Decisions", 
 _KEYWORDS = (("overview", ("overview", "summary")), ("decisions", ("decision",)), ("actions", ("action", "next step")),
              ("questions", ("question", "unresolved")), ("topics", ("topic", "discussion")))  # fmt: skip
 _HEADING = re.compile(r"^\s*(#{1,6})\s*(.+?)\s*#*\s*$|^\s*\*\*([^*]+?)\*\*:?\s*$|^\s*([A-Z][A-Za-z ]{2,30}):\s*$")
+_LISTED_HEADING = re.compile(r"^\s*[-*•+]\s+(#{1,6}\s)")
 _BULLET = re.compile(r"^\s*(?:[-*•+]|\d+[.)])\s+(.*)$")
 _CITE = re.compile(r"\s*\[(?:lines?\s*)?(\d+(?:\s*[,–-]\s*\d+)*)\]")
 _NONE = re.compile(r"^(none|n/?a|nothing|no (?:decisions?|action items?|questions?|open questions?)\b.*)\.?$", re.I)
@@ -79,6 +80,7 @@ def parse(markdown: str, lines: int = 0) -> Notes:
     for raw in markdown.splitlines():
         if not raw.strip():
             continue
+        raw = _LISTED_HEADING.sub(r"\1", raw)  # "- ### Pricing": a heading the model put in a list
         head = _HEADING.match(raw)
         if head and not _BULLET.match(raw):
             title = _clean(head.group(2) or head.group(3) or head.group(4) or "")

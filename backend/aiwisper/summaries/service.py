@@ -8,7 +8,11 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
+
+import numpy as np
 
 from aiwisper.errors import AiwisperError, InvalidArgumentError
 from aiwisper.events import EventBus, SummaryToken, SummaryUpdated
@@ -19,6 +23,7 @@ from aiwisper.sessions import store as sessions
 from aiwisper.settings import Settings
 from aiwisper.storage.db import Database
 from aiwisper.summaries import store
+from aiwisper.summaries.ask import Answer, check_question, run_ask
 from aiwisper.summaries.gguf import FILE, check_gguf
 from aiwisper.summaries.llm import check_endpoint
 from aiwisper.summaries.store import SummaryInfo
@@ -97,7 +102,7 @@ class SummaryService:
     def __init__(self, db: Database, bus: EventBus, settings: Settings, registry: ModelRegistry) -> None:
         self.db, self.bus, self.settings, self.registry = db, bus, settings, registry
         db.write(store.interrupted)
-        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._queue: queue.Queue[str | Callable[[], None] | None] = queue.Queue()
         self._worker = SummaryWorker()
         self._lock = threading.Lock()
         self._current: str | None = None
@@ -120,6 +125,27 @@ class SummaryService:
         self._queue.put(info.id)
         return info
 
+    def ask(self, question: str, vector: np.ndarray, session_id: str = "") -> Answer:
+        """Answer a question about a session (or the whole library with no id) on the summary thread; `vector` is
+        the question's query vector from the search-by-meaning model. Waits for a summary in flight to end."""
+        question = check_question(question)
+        backend = self.backend()
+        done: Future[Answer] = Future()
+
+        def job() -> None:
+            try:
+                done.set_result(run_ask(self.db, self._worker, backend, question, vector, session_id))
+            except Exception as e:
+                done.set_exception(e)
+
+        self._queue.put(job)
+        while not self._closed:
+            try:
+                return done.result(timeout=0.5)
+            except FutureTimeout:
+                continue
+        raise AiwisperError("the app is closing: the question was not answered")
+
     def cancel(self, summary_id: str) -> SummaryInfo:
         info = self.db.read(lambda c: store.get(c, summary_id))
         with self._lock:
@@ -136,6 +162,9 @@ class SummaryService:
             if summary_id is None:
                 return
             try:
+                if callable(summary_id):  # a question, asked between summaries
+                    summary_id()
+                    continue
                 self._job(summary_id)
             except Exception:
                 log.exception("summary %s failed", summary_id)

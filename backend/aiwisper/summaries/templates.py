@@ -17,33 +17,22 @@ class Template:
     reduce: str  # applied to the notes of all parts
 
 
-SHAPE = """Use exactly these five headings, in this order:
-
-## Overview
-<two or three sentences: what the meeting was about and what came out of it>
-
-## Topics
-### <name of a topic>
-- <one sentence: who proposed, found or decided what, with the numbers said: prices, costs, counts, dates>
-
-## Decisions
-- <a thing the group agreed or decided>
-
-## Action items
-- <person>: <the task they will do, and the due date if one was said>
-
-## Open questions
-- <a question left unresolved>
-
-Write three to six topics. Be specific: no general statements that would fit any meeting. Use only what the
-transcript says. Write "- None" under a heading that has nothing."""
+SHAPE = (  # one paragraph per line: the model was measured with this exact text (bench/notes.py)
+    "in Markdown, with these headings in this order:\n\n## Overview\nTwo or three sentences: what the meeting was "
+    "about and what came out of it.\n\n## Topics\nThree to six topics, each a ### heading named for what was "
+    "discussed, with two to four bullets under it. Each bullet is one sentence saying who proposed, found or decided "
+    "what, with the numbers that were said (prices, costs, counts, dates).\n\n## Decisions\nBullets: what the group "
+    'agreed.\n\n## Action items\nBullets as "Person: task", with the due date if one was said.\n\n'
+    "## Open questions\nBullets: questions left unresolved.\n\nBe specific to this meeting. Use only what the "
+    "transcript says. Leave out a heading that would be empty."
+)
 NOTES = "notes"
 TEMPLATES = {t.name: t for t in [
     Template(NOTES, "Meeting notes",
-             f"Write the notes of the meeting above. {SHAPE}",
-             f"Write the notes of this part of a meeting (above). {SHAPE}",
+             f"Write the notes of the meeting above, {SHAPE}",
+             f"Write the notes of this part of a meeting (above), {SHAPE}",
              f"These are the notes of consecutive parts of one meeting. Join them into the notes of the whole meeting:"
-             f" each fact once, the overview of the whole meeting. {SHAPE}"),
+             f" each fact once, the overview of the whole meeting, {SHAPE}"),
     Template("decisions", "Decisions",
              "List the decisions made in this meeting transcript, one per line. Write 'none' if there are none.",
              "List the decisions made in this part of a meeting transcript, one per line. Write 'none' if there are"

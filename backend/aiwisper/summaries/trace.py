@@ -31,7 +31,7 @@ _STOP = frozenset(_STOP_WORDS.split(" "))
 _WORD = re.compile(r"[^\W_]+")
 _SPEAKER = re.compile(r"^([^:]{1,60}):\s")
 _NAME = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b")
-_OWNER_WORDS = re.compile(r"\b(?:the|a|an|our|team|group|everyone|all)\b", re.I)
+_OWNER_WORDS = re.compile(r"\b(?:the|our|team|group|everyone|all)\b", re.I)  # not "a": "PhD A"
 
 
 def _unit(m: np.ndarray) -> np.ndarray:
@@ -54,14 +54,18 @@ def speakers(lines: list[str]) -> set[str]:
 
 
 def known_owner(owner: str, lines: list[str], who: set[str]) -> bool:
-    """Whether `owner` is one of the speakers, or a name said in the transcript (a whole word, capitalised)."""
-    o = _OWNER_WORDS.sub(" ", owner).strip().lower()
-    if not o:
+    """Whether `owner` is one of the speakers (all of its words, or all of a speaker's), or a name said in the
+    transcript (every word of it said, capitalised). "PhD A" is not "Professor A"; "Anna" is "Anna Smith"."""
+    words = set(_OWNER_WORDS.sub(" ", owner).lower().split())
+    if not words:
         return False
-    if any(o == w.lower() or o in w.lower().split() or w.lower() in o for w in who):
-        return True
+    for label in who:
+        said_as = set(label.lower().split())
+        if said_as and (words <= said_as or said_as <= words):
+            return True
     said = {n.lower() for line in lines for n in _NAME.findall(_SPEAKER.sub("", line))}
-    return o in said or any(part in said for part in o.split() if len(part) > 2)
+    said |= {part for n in said for part in n.split()}
+    return all(w in said for w in words)
 
 
 def trace(notes: Notes, lines: list[str], queries: Embed, passages: Embed) -> None:

@@ -42,6 +42,12 @@ def _run(conn: Connection, llm: Any, job: dict[str, Any], embedder: Any) -> None
     from aiwisper.summaries.templates import NOTES, template
 
     stage = [""]
+    if job.get("ask"):  # a question about excerpts of meetings
+        from aiwisper.summaries.ask import ANSWER_TOKENS
+
+        said = llm.chat(job["ask"], job["text"], lambda t: conn.send(("token", t, "answer")), ANSWER_TOKENS)
+        conn.send(("done", str(said).strip(), llm.name))
+        return
     lines: list[str] = job["lines"]
     tpl = template(job["template"], job["prompt"])
 
@@ -84,9 +90,9 @@ def _serve(conn: Connection, threads: int) -> None:
                 llm = loaded["llm"]
             else:
                 llm = OpenAICompatible(backend["endpoint"], backend.get("model", ""))
-            if loaded.get("embedder_dir") != job["embedder"]:
+            if job.get("embedder") and loaded.get("embedder_dir") != job["embedder"]:
                 loaded.update(embedder_dir=job["embedder"], embedder=Embedder(Path(job["embedder"]), threads))
-            _run(conn, llm, job, loaded["embedder"])
+            _run(conn, llm, job, loaded.get("embedder"))
         except Exception as e:
             conn.send(("error", str(e) if isinstance(e, AiwisperError) else f"{type(e).__name__}: {e}"))
 
@@ -103,22 +109,21 @@ class SummaryWorker(WorkerProcess):
                   on_progress: Callable[[float], None]) -> tuple[str, str]:  # fmt: skip
         """(text, model name) of the summary; tokens and progress are reported as they come. Meeting notes are
         traced to the transcript with the search-by-meaning model in `transcript.embedder` (a models folder)."""
+        job = {"backend": backend, "lines": transcript.lines, "starts": transcript.starts,
+               "embedder": str(transcript.embedder), "template": template, "prompt": prompt}  # fmt: skip
+        return self._request(job, on_token, on_progress)
+
+    def ask(self, backend: dict[str, str], instruction: str, text: str,
+            on_token: Callable[[str, str], None]) -> tuple[str, str]:  # fmt: skip
+        """(answer, model name) of one question about `text` (numbered excerpts)."""
+        return self._request({"backend": backend, "ask": instruction, "text": text}, on_token, lambda _: None)
+
+    def _request(self, job: dict[str, Any], on_token: Callable[[str, str], None],
+                 on_progress: Callable[[float], None]) -> tuple[str, str]:  # fmt: skip
         self._aborted = False
         conn = self.connection()
         try:
-            conn.send(
-                (
-                    "summarize",
-                    {
-                        "backend": backend,
-                        "lines": transcript.lines,
-                        "starts": transcript.starts,
-                        "embedder": str(transcript.embedder),
-                        "template": template,
-                        "prompt": prompt,
-                    },
-                )
-            )
+            conn.send(("summarize", job))
             while True:
                 reply = conn.recv()
                 if reply[0] == "token":

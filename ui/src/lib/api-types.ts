@@ -244,6 +244,24 @@ export interface AppInfo {
   log_file: string;
 }
 
+/** Answer(question: 'str', text: 'str', sources: 'list[Source]', model: 'str' = '') */
+export interface Answer {
+  question: string;
+  text: string;
+  sources: Source[];
+  model: string;
+}
+
+/** Where an answer comes from: a session, the time to play from (ms; `line` counts for a transcript without times), the words said there. */
+export interface Source {
+  session_id: string;
+  title: string;
+  start_ms: number;
+  line: number;
+  timed: boolean;
+  text: string;
+}
+
 /** An input the user can record from. */
 export interface Device {
   id: string;
@@ -407,6 +425,8 @@ export type ServerEvent = SessionStartedEvent | SessionStoppedEvent | SessionRec
 export interface Commands {
   /** Version, data folder, default model and anything the user should fix. */
   "app.info": { params: {  }; result: AppInfo };
+  /** Answer a question from a session's transcript (or from every session's, with no id) with the notes model; */
+  "ask": { params: { question: string; session_id?: string }; result: Answer };
   /** Audio inputs: microphones and system-audio sources. */
   "devices.list": { params: {  }; result: Device[] };
   /** Desktop: choose documents in the system's open dialog and add them (nothing when cancelled). */

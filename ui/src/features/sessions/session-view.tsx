@@ -8,6 +8,7 @@ import { go } from "../../lib/router";
 import { useEvents } from "../../lib/use-events";
 import { MemoEditor } from "../../components/memo-editor";
 import { SpeakersBar } from "./speakers-bar";
+import { AskBox } from "./ask-box";
 import { SummaryPanel } from "./summary-panel";
 
 export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
@@ -41,6 +42,10 @@ export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
       if (e.state === "failed") toast(`Speakers could not be found: ${e.error ?? "unknown error"}`);
     }
   }, [id, queries, toast]));
+
+  const playFrom = useCallback((ms: number) => {
+    if (audio.current) { audio.current.currentTime = ms / 1000; void audio.current.play().catch(() => {}); }
+  }, []);
 
   useEffect(() => {
     if (seekMs !== undefined && audio.current) audio.current.currentTime = seekMs / 1000;
@@ -141,9 +146,8 @@ export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
         <button onClick={() => redo.mutate({})}>Re-transcribe all</button>
       </div>
       <MemoEditor key={s.id} sessionId={s.id} initial={s.memo.text} />
-      <SummaryPanel key={`summary-${s.id}`} sessionId={s.id} onPlay={(t) => {
-        if (audio.current) { audio.current.currentTime = t / 1000; void audio.current.play().catch(() => {}); }
-      }} />
+      <SummaryPanel key={`summary-${s.id}`} sessionId={s.id} onPlay={playFrom} />
+      <AskBox key={`ask-${s.id}`} sessionId={s.id} onPlay={playFrom} />
       <SpeakersBar speakers={s.speakers} busy={finding || findSpeakers.isPending}
         onRename={(speaker, name) => renameSpeaker.mutate({ speaker, name })}
         onMerge={(keep, other) => mergeSpeakers.mutate({ keep, other })}
