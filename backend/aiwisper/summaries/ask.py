@@ -19,9 +19,11 @@ from aiwisper.sessions import speakers
 from aiwisper.sessions import store as sessions
 from aiwisper.storage.db import Database
 from aiwisper.summaries.notes import clock
+from aiwisper.summaries.trace import content
 
 EXCERPTS = 6  # stretches of transcript given to the model
-AROUND = 2  # segments either side of a retrieved one
+LEXICAL = 3  # of them, at most this many found by the question's words
+AROUND = 4  # segments either side of a retrieved one
 ANSWER_TOKENS = 300
 NOT_FOUND = "Not found in the meeting."
 _CITE = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -68,18 +70,27 @@ def check_question(question: str) -> str:
 
 
 def retrieve(conn: sqlite3.Connection, vector: np.ndarray, model: str, session_id: str = "",
-             count: int = EXCERPTS) -> list[Excerpt]:  # fmt: skip
-    """The `count` stretches nearest to `vector` (a unit query vector), in the session or the whole library."""
+             count: int = EXCERPTS, question: str = "") -> list[Excerpt]:  # fmt: skip
+    """The `count` stretches nearest to `vector` (a unit query vector), in the session or the whole library; in a
+    session, taken in turns with the stretches that say most of the `question`'s words."""
+    words = content(question)
     if session_id:
         sessions.get_session(conn, session_id)  # a clear error for an unknown id
     cache: dict[str, tuple[str, bool, list[tuple[int, int, str]]]] = {}
     picked: list[tuple[str, int]] = []  # (session, index of the segment)
-    for near in nearest(conn, vector, model, 2000 if session_id else 400, ("segment",)):
-        row = conn.execute("SELECT session_id FROM segments WHERE id = ?", (near.item,)).fetchone()
+    ranked = [n.item for n in nearest(conn, vector, model, 2000 if session_id else 400, ("segment",))]
+    if session_id and words:  # and the stretches that share most of the question's words
+        _, _, segs = cache.setdefault(session_id, _lines(conn, session_id))
+        said = [content(t) for _, _, t in segs]
+        near = [len(words & set().union(*said[max(0, i - AROUND) : i + AROUND + 1])) for i in range(len(segs))]
+        best = sorted((i for i in range(len(segs)) if near[i]), key=lambda i: -near[i])[:LEXICAL]
+        ranked = [x for pair in zip(ranked, [segs[i][0] for i in best], strict=False) for x in pair] + ranked[LEXICAL:]
+    for item in ranked:
+        row = conn.execute("SELECT session_id FROM segments WHERE id = ?", (item,)).fetchone()
         if row is None or (session_id and row[0] != session_id):
             continue
         title, timed, segs = cache.get(row[0]) or cache.setdefault(row[0], _lines(conn, row[0]))
-        at = next((i for i, s in enumerate(segs) if s[0] == near.item), None)
+        at = next((i for i, s in enumerate(segs) if s[0] == item), None)
         if at is None or any(s == row[0] and abs(i - at) <= AROUND for s, i in picked):
             continue  # inside a stretch already picked
         picked.append((row[0], at))
@@ -115,10 +126,9 @@ def context(excerpts: list[Excerpt], library: bool) -> str:
 
 
 def instruction(question: str) -> str:
-    return (f"Answer this question from the numbered excerpts of meeting transcripts above: {question}\n"
-            "Answer in one to three sentences, using only the excerpts. After each sentence write in brackets the "
-            f"number of the excerpt it comes from, like [2]. If the excerpts do not answer it, write only: "
-            f"{NOT_FOUND}")  # fmt: skip
+    return (f"Question: {question}\nAnswer it in one to three sentences from the numbered excerpts of meeting "
+            "transcripts above: say what the people said about it. After each sentence write in brackets the number "
+            "of the excerpt it comes from, like [2].")  # fmt: skip
 
 
 def answer(question: str, draft: str, excerpts: list[Excerpt], library: bool, model: str = "") -> Answer:
@@ -154,7 +164,7 @@ def run_ask(db: Database, worker: Asker, backend: dict[str, str], question: str,
     """Retrieve the excerpts, ask the model, cite: the whole of one question."""
     from aiwisper.meaning.embedder import MODEL_NAME
 
-    excerpts = db.read(lambda c: retrieve(c, vector, MODEL_NAME, session_id))
+    excerpts = db.read(lambda c: retrieve(c, vector, MODEL_NAME, session_id, question=question))
     if not excerpts:
         return Answer(question, NOT_FOUND, [])
     library = not session_id
