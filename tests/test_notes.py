@@ -66,6 +66,26 @@ The meeting went well.
     assert "## Decisions" not in shown
 
 
+def test_a_point_the_model_repeats_is_kept_once() -> None:
+    draft = """## Topics
+### Your country
+- Americans ask what they can do for their country. [1]
+- The group agreed on a sense of community.
+### Your Country
+- Americans ask what they can do for their country.
+- A speech was given. [1]
+### Other
+- **Americans** ask what they can do for their country!
+## Decisions
+- A speech was given.
+"""
+    notes = parse(draft, 1)
+    said = ["Americans ask what they can do for their country.", "The group agreed on a sense of community.",
+            "A speech was given."]  # fmt: skip
+    assert [(t, [p.text for p in ps]) for t, ps in notes.topics] == [("Your country", said)]
+    assert notes.decisions == []
+
+
 def test_an_owner_is_a_participant_only_when_all_of_the_name_matches() -> None:
     who = {"Professor A", "PhD B", "Anna Smith"}
     lines = ["Professor A: Bo Lind will send it.", "PhD B: fine"]
@@ -103,7 +123,9 @@ def test_points_are_traced_to_what_was_said_and_the_rest_is_marked(embedder: Emb
     assert notes.actions[0].owner == "Christa Pavlov"  # she names herself in the meeting
     assert notes.actions[1].owner == "" and "“Zorro Quintana” is not in the transcript" in notes.actions[1].text
     shown = render(notes, lambda i: f"line {i + 1}")
-    assert "the audit of the hospital wing. (not found in the transcript)" in shown
+    body, apart = shown.split("## Not found in the transcript")
+    assert "hospital wing" not in body and "- The budget of the Paris office" in apart  # set apart, not among the notes
+    assert "twenty five Euro. [line" in body and "Action: book the venue for the launch (owner “Zorro" in apart
 
 
 def test_transcripts_from_meeting_apps_are_read(tmp_path: Path) -> None:

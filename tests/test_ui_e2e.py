@@ -6,9 +6,11 @@ import os
 import re
 import subprocess
 import sys
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
@@ -16,7 +18,7 @@ import aiwisper
 
 from .pipeline import speech_with_pauses
 from .realspeech import at_level
-from .speech import JFK_WAV, write_wav
+from .speech import JFK_WAV, LJ_DIR, write_wav
 from .test_transcribe_files import SRT_TIME, parse_cues
 
 CHROMIUM = "/usr/bin/chromium"
@@ -86,18 +88,20 @@ def _go(page: Page, server: str, route: str) -> None:
     expect(page.locator(".connection.open")).to_be_visible(timeout=10_000)
 
 
-def _imported_session(page: Page, server: str) -> str:
+def _imported_session(
+    page: Page, server: str, audio: Path = JFK_WAV, said: str = "ask what you can do for your country"
+) -> str:
     _go(page, server, "import")
-    rows = page.locator(".jobs li", has_text="jfk.wav")
+    rows = page.locator(".jobs li", has_text=audio.name)
     loaded = page.locator(".jobs li").or_(page.get_by_text("No imports yet."))
     expect(loaded.first).to_be_visible(timeout=10_000)  # the job list has loaded
     before = rows.count()
-    page.locator("[data-testid=file-input]").set_input_files(str(JFK_WAV))
+    page.locator("[data-testid=file-input]").set_input_files(str(audio))
     expect(rows).to_have_count(before + 1, timeout=30_000)  # earlier imports of the same file are listed too
     row = rows.first  # newest first
     expect(row.get_by_role("link", name="Open")).to_be_visible(timeout=60_000)
     row.get_by_role("link", name="Open").click()
-    expect(page.get_by_test_id("transcript")).to_contain_text("ask what you can do for your country", timeout=30_000)
+    expect(page.get_by_test_id("transcript")).to_contain_text(said, timeout=30_000)
     return page.url.split("#/sessions/")[1].split("?")[0]
 
 
@@ -217,11 +221,18 @@ def test_export_srt_parses(page: Page, server: str) -> None:
     assert cues and "country" in " ".join(c[2] for c in cues)
 
 
-def test_notes_are_written_shown_exported_and_their_citations_play(page: Page, server: str) -> None:
-    """The notes model (through llama.cpp) writes notes of the imported session; the draft streams into the panel,
-    the checked notes are stored, shown as headings and points, a point's cited time plays the recording from
-    there, and the notes are in the Markdown download."""
-    _imported_session(page, server)
+def test_notes_are_written_shown_exported_and_their_citations_play(page: Page, server: str, tmp_path: Path) -> None:
+    """The notes model (through llama.cpp) writes notes of an imported talk (a minute of real read speech on the
+    history of printing); the draft streams into the panel, the checked notes are stored, shown as headings and
+    points, a point's cited time plays the recording from there, and the notes are in the Markdown download."""
+    talk = tmp_path / "printing-talk.wav"
+    parts, rate = [], 0
+    for clip in sorted(LJ_DIR.glob("LJ001-000*.wav")):
+        with wave.open(str(clip)) as w:
+            rate = w.getframerate()
+            parts += [np.frombuffer(w.readframes(w.getnframes()), "<i2") / 32768, np.zeros(rate // 2)]
+    write_wav(talk, np.concatenate(parts), rate)
+    _imported_session(page, server, talk, said="movable")
     panel = page.get_by_label("Summaries")
     panel.get_by_label("Summary template").select_option("notes")
     panel.get_by_role("button", name="Summarize").click()
@@ -232,6 +243,7 @@ def test_notes_are_written_shown_exported_and_their_citations_play(page: Page, s
     expect(done.locator("h4").first).to_have_text("Overview")
     overview = done.locator("p").first.inner_text().strip()
     assert len(overview.split()) >= 5, overview
+    assert re.search(r"print", done.inner_text(), re.I), done.inner_text()  # the notes are about the talk
     cite = done.locator("button.cite").first
     expect(cite).to_be_visible()
     stamp = cite.inner_text()

@@ -157,7 +157,8 @@ NOTES_MODEL = ROOT / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 
 
 def _finish(root: Path, control_text: str, out: Path, program: Path | None = None, compress: str = "xz") -> Path:
-    """Regular modes, DEBIAN/control and md5sums, then dpkg-deb (`compress`: none for what does not shrink)."""
+    """Regular modes, DEBIAN/control and md5sums, then dpkg-deb (`compress`: "gzip -z1" for what barely shrinks,
+    as Debian requires the members compressed)."""
     for p in root.rglob("*"):  # regular modes: executables 755 (the program and its tools), the rest 644
         if p.is_symlink():
             continue
@@ -178,8 +179,9 @@ def _finish(root: Path, control_text: str, out: Path, program: Path | None = Non
     for name in ("control", "md5sums"):
         (control / name).chmod(0o644)
     out.unlink(missing_ok=True)
-    subprocess.run(["dpkg-deb", "--root-owner-group", f"-Z{compress}", "--build", str(root), str(out)], check=True,
-                   stdout=subprocess.DEVNULL)  # fmt: skip
+    method, *level = compress.split()
+    build = ["dpkg-deb", "--root-owner-group", f"-Z{method}", *level, "--build", str(root), str(out)]
+    subprocess.run(build, check=True, stdout=subprocess.DEVNULL)
     print(f"{out}: {out.stat().st_size / 1e6:.1f} MB")
     return out
 
@@ -213,7 +215,7 @@ def build_notes_model(dist: Path, model: Path = NOTES_MODEL) -> Path:
         shutil.copyfile(model, models / model.name)
         _docs(root, "aiwisper-notes-model")
         # quantized weights do not compress (xz would take minutes on a 1.1 GB file to save ~3%)
-        return _finish(root, (Path(__file__).parent / "control-notes-model").read_text(), out, compress="none")
+        return _finish(root, (Path(__file__).parent / "control-notes-model").read_text(), out, compress="gzip -z1")
 
 
 def build(dist: Path) -> Path:

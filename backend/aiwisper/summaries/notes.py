@@ -121,7 +121,36 @@ def parse(markdown: str, lines: int = 0) -> Notes:
         elif section == "questions":
             notes.questions.append(point)
     notes.overview = " ".join(t for t in overview if t)
-    notes.topics = [(t, ps) for t, ps in notes.topics if ps]
+    return _deduplicated(notes)
+
+
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"[^\W_]+", text.lower()))
+
+
+def _deduplicated(notes: Notes) -> Notes:
+    """Each point once (small models repeat a topic, or a point under two headings): the first keeps its place;
+    topics of one title are joined and topics left without points are dropped."""
+    seen: set[str] = set()
+
+    def first(points: list[Point]) -> list[Point]:
+        kept = []
+        for p in points:
+            key = _key(f"{p.owner} {p.text}")
+            if key and key not in seen:
+                seen.add(key)
+                kept.append(p)
+        return kept
+
+    topics: dict[str, tuple[str, list[Point]]] = {}
+    for title, points in notes.topics:
+        topics.setdefault(_key(title) or f"\0{len(topics)}", (title, []))[1].extend(first(points))
+    notes.topics = [(t, ps) for t, ps in topics.values() if ps]
+    notes.decisions, notes.actions, notes.questions = (
+        first(notes.decisions),
+        first(notes.actions),
+        first(notes.questions),
+    )
     return notes
 
 
@@ -130,28 +159,42 @@ def clock(ms: int) -> str:
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
-def render(notes: Notes, cite: Callable[[int], str]) -> str:
-    """Markdown: a section per heading that has content; each point ends with its citations ("[12:04]", made by
-    `cite` from a line) or "(not found in the transcript)"."""
+UNSUPPORTED = "Not found in the transcript"
 
-    def bullet(p: Point) -> str:
-        text = f"**{p.owner}**: {p.text}" if p.owner else p.text
-        refs = " ".join(f"[{cite(n)}]" for n in p.lines)
-        return f"- {text} {refs}".rstrip() if p.supported else f"- {text} (not found in the transcript)"
+
+def render(notes: Notes, cite: Callable[[int], str]) -> str:
+    """Markdown: a section per heading that has points the transcript supports, each point ending with its
+    citations ("[12:04]", made by `cite` from a line). Points nothing in the transcript supports are set apart in a
+    last section, so that the notes themselves say only what was said."""
+    unsupported: list[str] = []
+
+    def bullets(points: list[Point], kind: str = "") -> list[str]:
+        out = []
+        for p in points:
+            text = f"**{p.owner}**: {p.text}" if p.owner else p.text
+            if p.supported:
+                out.append(f"- {text} {' '.join(f'[{cite(n)}]' for n in p.lines)}".rstrip())
+            else:
+                unsupported.append(f"- {kind}{text}")
+        return out
 
     out: list[str] = []
     if notes.overview:
         out += [f"## {TITLES['overview']}", notes.overview, ""]
-    if notes.topics:
-        out.append(f"## {TITLES['topics']}")
-        for title, points in notes.topics:
-            if title:
-                out.append(f"### {title}")
-            out += [bullet(p) for p in points]
-        out.append("")
-    for key, points in (("decisions", notes.decisions), ("actions", notes.actions), ("questions", notes.questions)):
-        if points:
-            out += [f"## {TITLES[key]}", *[bullet(p) for p in points], ""]
+    topics: list[str] = []
+    for title, points in notes.topics:
+        shown = bullets(points)
+        if shown:
+            topics += [f"### {title}", *shown] if title else shown
+    if topics:
+        out += [f"## {TITLES['topics']}", *topics, ""]
+    for key, points, kind in (("decisions", notes.decisions, "Decision: "), ("actions", notes.actions, "Action: "),
+                              ("questions", notes.questions, "Question: ")):  # fmt: skip
+        shown = bullets(points, kind)
+        if shown:
+            out += [f"## {TITLES[key]}", *shown, ""]
+    if unsupported:
+        out += [f"## {UNSUPPORTED}", *unsupported, ""]
     return "\n".join(out).strip()
 
 
