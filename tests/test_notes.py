@@ -21,6 +21,7 @@ from aiwisper.summaries.notes import parse, plain, render
 from aiwisper.summaries.trace import known_owner, trace
 
 MEETINGS = Path(__file__).parent / "data" / "meetings" / "qmsum-dev.json"
+DEV = Path(__file__).parent / "data" / "realspeech-dev"
 AIWISPER = [sys.executable, "-m", "aiwisper"]
 
 
@@ -228,3 +229,29 @@ def test_the_meeting_answers_a_question_from_its_own_lines(imported: tuple[str, 
     assert sources and all(re.match(r"  \[line \d+\] \S", s) for s in sources), out.stdout
     empty = subprocess.run([*AIWISPER, "ask", sid, "  ", *data], capture_output=True, text=True, timeout=120)
     assert empty.returncode != 0 and "question" in empty.stderr and not empty.stdout, empty.stderr
+
+
+def test_notes_are_written_in_the_language_asked_for(tmp_path: Path, report: list[str]) -> None:
+    """German speech (FLEURS' read sentences, as two speakers) with `--language de`: the notes keep the headings the
+    app reads and say the rest in German, about what was said; an unknown language code is refused."""
+    rows = [r.split("\t") for r in (DEV / "references.tsv").read_text().splitlines() if r.startswith("fleurs_de")]
+    path = tmp_path / "german.txt"
+    path.write_text("".join(f"{('Anna', 'Bernd')[i % 2]}: {r[3][0].upper()}{r[3][1:]}.\n" for i, r in enumerate(rows)))
+    data = ["--data-dir", str(tmp_path / "data")]
+    sid = subprocess.run([*AIWISPER, "import-transcript", str(path), *data], capture_output=True, text=True,
+                         timeout=120, check=True).stdout.strip()  # fmt: skip
+    wrong = subprocess.run([*AIWISPER, "summary", sid, "--language", "xx", *data], capture_output=True, text=True,
+                           timeout=120)  # fmt: skip
+    assert wrong.returncode != 0 and "unknown language code 'xx'" in wrong.stderr, wrong.stderr
+    out = subprocess.run([*AIWISPER, "summary", sid, "--language", "de", *data], capture_output=True, text=True,
+                         timeout=600)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    notes = out.stdout
+    report.append(f"German notes:\n{notes}")
+    assert notes.startswith("## Overview"), notes
+    words = re.findall(r"[^\W\d_]+", re.sub(r"^#+ .*$|\[[^]]*\]", "", notes, flags=re.M).lower())
+    german = sum(w in {"der", "die", "das", "und", "ist", "sich", "nicht", "mit", "von", "den", "auf", "eine", "ein",
+                       "dass", "zu", "im", "des", "wurde", "sie"} for w in words)  # fmt: skip
+    english = sum(w in {"the", "and", "is", "of", "to", "that", "with", "was", "on", "for", "it"} for w in words)
+    assert german >= 5 and german > 3 * english, (german, english, notes)
+    assert re.search(r"hongkong|kowloon|höhle|mekka|dinosaurier|tempelritter", notes, re.I), notes

@@ -106,6 +106,7 @@ def _cmd_import_transcript(args: argparse.Namespace) -> int:
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:
+    from aiwisper.languages import check_language
     from aiwisper.sessions.library import check_session_id
     from aiwisper.summaries import store
     from aiwisper.summaries.service import choose_backend, model_name, run_summary, transcript
@@ -117,11 +118,13 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     try:
         sid = check_session_id(args.session_id)
         template(args.template, args.prompt)
+        language = check_language(args.language) or ""
         backend = choose_backend(services.registry.folders, args.model or "", args.endpoint or "")
         lines = transcript(services.db, sid, services.registry.embedding_models_dir())
         if not lines.lines:
             raise AiwisperError("the session has no transcript yet")
-        info = services.db.write(lambda c: store.create(c, sid, args.template, args.prompt, model_name(backend)))
+        info = services.db.write(lambda c: store.create(c, sid, args.template, args.prompt, model_name(backend),
+                                                           language))  # fmt: skip
 
         def token(text: str, stage: str) -> None:  # the model's draft, as it writes (notes are checked after)
             if stage == "final":
@@ -198,6 +201,8 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "items, open questions, each point cited), decisions, action_items or custom",
     )
     su.add_argument("--prompt", default="", help="the question for --template custom")
+    su.add_argument("--language", default="", help="write in this language (a code: en, de, fr…; default: the "
+                    "meeting's own)")  # fmt: skip
     su.add_argument("--model", help="a GGUF file (default: the notes model, Qwen2.5-Coder-1.5B-Instruct)")
     su.add_argument("--endpoint", help="an OpenAI-compatible server instead, e.g. http://127.0.0.1:11434/v1")
     su.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")

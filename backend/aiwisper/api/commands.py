@@ -237,11 +237,11 @@ def build_registry(services: Services) -> Registry:
         return services.summaries
 
     @reg.command("summaries.create")
-    def summaries_create(session_id: str, template: str = "notes", prompt: str = "") -> SummaryInfo:
+    def summaries_create(session_id: str, template: str = "notes", prompt: str = "", language: str = "") -> SummaryInfo:
         """Queue a summary of a session: template "notes" (overview, topics, decisions, action items and open
-        questions, each point cited by time), "decisions", "action_items" or "custom" (with `prompt`); its tokens
-        stream as summary_token events."""
-        return summaries().create(library.check_session_id(session_id), template, prompt)
+        questions, each point cited by time), "decisions", "action_items" or "custom" (with `prompt`), written in
+        `language` (a Whisper code; "": the meeting's own); its tokens stream as summary_token events."""
+        return summaries().create(library.check_session_id(session_id), template, prompt, language)
 
     @reg.command("ask")
     def ask(question: str, session_id: str = "") -> Answer:

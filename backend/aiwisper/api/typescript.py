@@ -84,12 +84,13 @@ def command_types(writer: Writer, registry: Registry) -> str:
     lines.append("export type CommandName = keyof Commands;")
     from aiwisper.errors import CODES
     from aiwisper.export import EXPORT_FORMATS
-    from aiwisper.languages import LANGUAGES
+    from aiwisper.languages import LANGUAGES, NAMES
 
     lines.append(f"export type ErrorCode = {' | '.join(json.dumps(c) for c in CODES)};")
     lines.append(f"export const EXPORT_FORMATS = {json.dumps(list(EXPORT_FORMATS))} as const;")
     lines.append("export type ExportFormat = (typeof EXPORT_FORMATS)[number];")
     lines.append(f"export const LANGUAGES = {json.dumps(list(LANGUAGES))} as const;")
+    lines.append(f"export const LANGUAGE_NAMES: Record<(typeof LANGUAGES)[number], string> = {json.dumps(NAMES)};")
     return "\n".join(lines) + "\n"
 
 

@@ -193,4 +193,8 @@ MIGRATIONS: tuple[str, ...] = (
         DELETE FROM embeddings WHERE kind = 'passage' AND item = old.id;
     END;
     """,
+    # 10: the language a summary is written in ('': the session's own).
+    """
+    ALTER TABLE summaries ADD COLUMN language TEXT NOT NULL DEFAULT '';
+    """,
 )

@@ -17,6 +17,7 @@ import numpy as np
 from aiwisper.errors import AiwisperError, InvalidArgumentError
 from aiwisper.events import EventBus, SummaryToken, SummaryUpdated
 from aiwisper.export import speaker_name
+from aiwisper.languages import check_language
 from aiwisper.models.registry import ModelRegistry
 from aiwisper.sessions import speakers
 from aiwisper.sessions import store as sessions
@@ -45,7 +46,7 @@ def transcript(db: Database, session_id: str, embedder: Path) -> Transcript:
         who = speaker_name(session, s, names)
         lines.append(f"{who}: {s.text.strip()}" if who else s.text.strip())
     timed = any(s.end_ms > 0 for s in segments)
-    return Transcript(lines, [s.start_ms for s in segments] if timed else None, embedder)
+    return Transcript(lines, [s.start_ms for s in segments] if timed else None, embedder, session.language)
 
 
 def choose_backend(folders: list[Path], model: str = "", endpoint: str = "") -> dict[str, str]:
@@ -84,7 +85,7 @@ def run_summary(db: Database, worker: SummaryWorker, info: SummaryInfo, backend:
         on_token(text, stage)
 
     try:
-        text, model = worker.summarize(backend, lines, info.template, info.prompt, token, on_progress)
+        text, model = worker.summarize(backend, lines, info.template, info.prompt, token, on_progress, info.language)
     except Cancelled:
         db.write(lambda c: store.update(c, info.id, "cancelled", text="".join(final)))
         return "cancelled", None
@@ -114,13 +115,14 @@ class SummaryService:
         return choose_backend(self.registry.folders, str(self.settings["summaries.model"]),
                               str(self.settings["summaries.endpoint"]))  # fmt: skip
 
-    def create(self, session_id: str, template_name: str = NOTES, prompt: str = "") -> SummaryInfo:
-        """Queue a summary of a stored session."""
+    def create(self, session_id: str, template_name: str = NOTES, prompt: str = "", language: str = "") -> SummaryInfo:
+        """Queue a summary of a stored session, written in `language` (a Whisper code; "": the meeting's own)."""
         template_name = template(template_name, prompt).name  # a clear error for an unknown one or an empty prompt
+        language = check_language(language) or ""
         backend = self.backend()
         model = model_name(backend)
         self.db.read(lambda c: sessions.get_session(c, session_id))
-        info = self.db.write(lambda c: store.create(c, session_id, template_name, prompt.strip(), model))
+        info = self.db.write(lambda c: store.create(c, session_id, template_name, prompt.strip(), model, language))
         self.bus.publish(SummaryUpdated(info.id, session_id, "queued"))
         self._queue.put(info.id)
         return info

@@ -24,16 +24,19 @@ class SummaryInfo:
     error: str | None
     created_at: str
     updated_at: str
+    language: str = ""  # what the user picked ("": the meeting's own language)
 
 
 def _info(row: sqlite3.Row) -> SummaryInfo:
     return SummaryInfo(**dict(row))
 
 
-def create(conn: sqlite3.Connection, session_id: str, template: str, prompt: str, model: str) -> SummaryInfo:
+def create(conn: sqlite3.Connection, session_id: str, template: str, prompt: str, model: str,
+           language: str = "") -> SummaryInfo:  # fmt: skip
     sid, now = str(uuid.uuid4()), now_iso()
-    conn.execute("INSERT INTO summaries VALUES (?, ?, ?, ?, ?, '', 'queued', NULL, ?, ?)",
-                 (sid, session_id, template, prompt, model, now, now))  # fmt: skip
+    conn.execute("INSERT INTO summaries (id, session_id, template, prompt, model, text, state, error, created_at,"
+                 " updated_at, language) VALUES (?, ?, ?, ?, ?, '', 'queued', NULL, ?, ?, ?)",
+                 (sid, session_id, template, prompt, model, now, now, language))  # fmt: skip
     return get(conn, sid)
 
 

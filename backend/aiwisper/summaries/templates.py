@@ -3,9 +3,10 @@ for joining the parts' notes (reduce)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aiwisper.errors import InvalidArgumentError
+from aiwisper.languages import NAMES
 
 
 @dataclass(frozen=True)
@@ -62,3 +63,15 @@ def template(name: str, prompt: str = "") -> Template:
     if name not in TEMPLATES:
         raise InvalidArgumentError(f"unknown template {name!r}; choose {', '.join([*TEMPLATES, CUSTOM])}")
     return TEMPLATES[name]
+
+
+def written_in(tpl: Template, language: str | None) -> Template:
+    """The template asking for the answer in `language` (a Whisper code; English, unknown or none: as it is). The
+    notes' section headings stay as asked (the app reads them); everything else is in that language."""
+    name = NAMES.get(language or "en", "English")
+    if name == "English":
+        return tpl
+    # measured on German: "keep … and write the topic names and everything else in German" made two-word points
+    say = f" Write the notes in {name} (keep the ## headings in English)." if tpl.name == NOTES else \
+        f" Write the answer in {name}."  # fmt: skip
+    return replace(tpl, whole=tpl.whole + say, map=tpl.map + say, reduce=tpl.reduce + say)

@@ -25,7 +25,12 @@ _STOP_WORDS = (
     "the and for with that this they them their will are was were its from have has had not but about which who "
     "what when would could should also there here some very more most other than then into our you she his her "
     "all any can did does been being each how just like may might must one only own same such too use used using "
-    "well yes yeah okay uh um mm hmm meeting group team"
+    "well yes yeah okay uh um mm hmm meeting group team "
+    # the commonest function words of the other languages the notes are written in (de, fr, es, pt)
+    "der die das und ist sich nicht mit von den auf eine ein einen dass des dem wie sie ihr wir hat sind wurde auch "
+    "les des une est que qui pour dans par sur pas avec sont aux ont été "
+    "los las del una que por para con son como más pero sus "
+    "uma por para com não mais seu sua são foi"
 )
 _STOP = frozenset(_STOP_WORDS.split(" "))
 _WORD = re.compile(r"[^\W_]+")
@@ -79,15 +84,19 @@ def trace(notes: Notes, lines: list[str], queries: Embed, passages: Embed) -> No
     scores = _unit(queries([f"{p.owner} {p.text}".strip() for p in points])) @ stretch.T
     said = [content(line) for line in lines]  # who said it counts: "the Project Manager proposed…"
     who = speakers(lines)
+    names = {w for label in who for w in content(label)}
     for p, row in zip(points, scores, strict=True):
-        _cite(p, row, said)
+        _cite(p, row, said, names)
         if p.owner and not known_owner(p.owner, lines, who):
             p.text = f"{p.text} (owner “{p.owner}” is not in the transcript)"
             p.owner = ""
 
 
-def _cite(p: Point, row: np.ndarray, said: list[set[str]]) -> None:
+def _cite(p: Point, row: np.ndarray, said: list[set[str]], names: set[str]) -> None:
     words = content(p.text)
+    if len(words - names) < 2:  # "Anna: Proposed": a point that says only who has nothing to check
+        p.support, p.supported, p.lines = 0.0, False, []
+        return
     found: list[tuple[float, int]] = []
     stretches = [set().union(*said[max(0, i - AROUND) : i + AROUND + 1]) for i in range(len(said))]
     by_words = sorted(range(len(said)), key=lambda i: -len(words & stretches[i]))[:CANDIDATES]

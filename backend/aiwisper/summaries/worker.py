@@ -19,11 +19,13 @@ from aiwisper.procs import WorkerProcess, incoming
 @dataclass(frozen=True)
 class Transcript:
     """What a summary reads: "Speaker: text" lines, each line's start in ms (None: a transcript without times),
-    and the folder of the search-by-meaning model that traces the notes."""
+    the folder of the search-by-meaning model that traces the notes, and the meeting's language (a Whisper code;
+    None: not known)."""
 
     lines: list[str]
     starts: list[int] | None
     embedder: Path
+    language: str | None = None
 
 
 class SummaryFailed(AiwisperError):
@@ -39,7 +41,7 @@ class Cancelled(AiwisperError):
 def _run(conn: Connection, llm: Any, job: dict[str, Any], embedder: Any) -> None:
     from aiwisper.summaries.llm import ANSWER
     from aiwisper.summaries.mapreduce import Budget, summarize
-    from aiwisper.summaries.templates import NOTES, template
+    from aiwisper.summaries.templates import NOTES, template, written_in
 
     stage = [""]
     if job.get("ask"):  # a question about excerpts of meetings
@@ -49,7 +51,7 @@ def _run(conn: Connection, llm: Any, job: dict[str, Any], embedder: Any) -> None
         conn.send(("done", str(said).strip(), llm.name))
         return
     lines: list[str] = job["lines"]
-    tpl = template(job["template"], job["prompt"])
+    tpl = written_in(template(job["template"], job["prompt"]), job.get("language"))
 
     def ask(instruction: str, text: str, where: str) -> str:
         stage[0] = where
@@ -105,12 +107,14 @@ class SummaryWorker(WorkerProcess):
         self._aborted = False
 
     def summarize(self, backend: dict[str, str], transcript: Transcript, template: str, prompt: str,
-                  on_token: Callable[[str, str], None],
-                  on_progress: Callable[[float], None]) -> tuple[str, str]:  # fmt: skip
-        """(text, model name) of the summary; tokens and progress are reported as they come. Meeting notes are
-        traced to the transcript with the search-by-meaning model in `transcript.embedder` (a models folder)."""
+                  on_token: Callable[[str, str], None], on_progress: Callable[[float], None],
+                  language: str = "") -> tuple[str, str]:  # fmt: skip
+        """(text, model name) of the summary, written in `language` (a Whisper code; "": the transcript's own);
+        tokens and progress are reported as they come. Meeting notes are traced to the transcript with the
+        search-by-meaning model in `transcript.embedder` (a models folder)."""
         job = {"backend": backend, "lines": transcript.lines, "starts": transcript.starts,
-               "embedder": str(transcript.embedder), "template": template, "prompt": prompt}  # fmt: skip
+               "embedder": str(transcript.embedder), "template": template, "prompt": prompt,
+               "language": language or transcript.language}  # fmt: skip
         return self._request(job, on_token, on_progress)
 
     def ask(self, backend: dict[str, str], instruction: str, text: str,

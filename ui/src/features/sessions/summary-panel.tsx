@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, useCallback, useState } from "react";
 import { errorText, useToast } from "../../components/toast";
+import { LANGUAGE_NAMES, LANGUAGES } from "../../lib/api-types";
 import { call } from "../../lib/bridge";
 import { useEvents } from "../../lib/use-events";
 
@@ -39,12 +40,14 @@ function inline(text: string, onPlay: (ms: number) => void): ReactNode[] {
 export function NotesText({ text, onPlay }: { text: string; onPlay: (ms: number) => void }) {
   const blocks: ReactNode[] = [];
   let items: ReactNode[] = [];
-  const flush = () => { if (items.length) { blocks.push(<ul key={`ul${blocks.length}`}>{items}</ul>); items = []; } };
+  let apart = false; // the points nothing in the transcript supports, listed last: shown muted
+  const flush = () => { if (items.length) { blocks.push(<ul key={`ul${blocks.length}`} className={apart ? "muted" : undefined}>{items}</ul>); items = []; } };
   text.split("\n").forEach((line, i) => {
     const head = /^(#{2,3})\s+(.*)$/.exec(line);
     if (line.startsWith("- ")) { items.push(<li key={i}>{inline(line.slice(2), onPlay)}</li>); return; }
     flush();
-    if (head) blocks.push(head[1] === "##" ? <h4 key={i}>{head[2]}</h4> : <h5 key={i}>{head[2]}</h5>);
+    if (head?.[1] === "##") apart = head[2] === "Not found in the transcript";
+    if (head) blocks.push(head[1] === "##" ? <h4 key={i} className={apart ? "muted" : undefined}>{head[2]}</h4> : <h5 key={i}>{head[2]}</h5>);
     else if (line.trim()) blocks.push(<p key={i}>{inline(line, onPlay)}</p>);
   });
   flush();
@@ -59,6 +62,7 @@ export function SummaryPanel({ sessionId, onPlay }: { sessionId: string; onPlay:
   const list = useQuery({ queryKey: ["summaries", sessionId], queryFn: () => call("summaries.list", { session_id: sessionId }) });
   const [template, setTemplate] = useState("notes");
   const [prompt, setPrompt] = useState("");
+  const [language, setLanguage] = useState(""); // "": the meeting's own
   const [live, setLive] = useState<{ id: string; text: string; stage: string; progress: number } | null>(null);
   useEvents(useCallback((e) => {
     if (e.type === "summary_token" && e.session_id === sessionId) {
@@ -72,7 +76,7 @@ export function SummaryPanel({ sessionId, onPlay }: { sessionId: string; onPlay:
       if (e.state === "failed" && e.error) toast(`Summary failed: ${e.error}`);
     }
   }, [sessionId, queries, toast]));
-  const run = useMutation({ mutationFn: () => call("summaries.create", { session_id: sessionId, template, prompt }),
+  const run = useMutation({ mutationFn: () => call("summaries.create", { session_id: sessionId, template, prompt, language }),
     onSuccess: () => void queries.invalidateQueries({ queryKey: ["summaries", sessionId] }), onError: (e) => toast(errorText(e)) });
   const cancel = useMutation({ mutationFn: (id: string) => call("summaries.cancel", { summary_id: id }), onError: (e) => toast(errorText(e)) });
   const active = (list.data ?? []).find((s) => s.state === "queued" || s.state === "running");
@@ -82,6 +86,10 @@ export function SummaryPanel({ sessionId, onPlay }: { sessionId: string; onPlay:
       <div className="summary-run">
         <select aria-label="Summary template" value={template} onChange={(e) => setTemplate(e.target.value)}>
           {TEMPLATES.map(([v, label]) => <option key={v} value={v}>{label}</option>)}
+        </select>
+        <select aria-label="Language of the notes" value={language} onChange={(e) => setLanguage(e.target.value)}>
+          <option value="">In the meeting's language</option>
+          {[...LANGUAGES].sort((a, b) => LANGUAGE_NAMES[a].localeCompare(LANGUAGE_NAMES[b])).map((l) => <option key={l} value={l}>In {LANGUAGE_NAMES[l]}</option>)}
         </select>
         {template === "custom" && <input aria-label="Summary question" placeholder="e.g. What did we decide about the budget?" value={prompt} onChange={(e) => setPrompt(e.target.value)} />}
         <button onClick={() => run.mutate()} disabled={!!active || run.isPending || (template === "custom" && !prompt.trim())}>Summarize</button>
