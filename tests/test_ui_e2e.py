@@ -261,6 +261,22 @@ def test_notes_are_written_shown_exported_and_their_citations_play(page: Page, s
                                                                                           timeout=10_000)  # fmt: skip
 
 
+def test_the_library_answers_a_question_and_links_to_the_meeting(page: Page, server: str) -> None:
+    """On the search page, a question to all meetings is answered by the notes model from what was said; a source
+    names the meeting and opens it at the cited time."""
+    _imported_session(page, server)  # (earlier tests may have imported the same file: any of them will do)
+    _go(page, server, "search")
+    page.get_by_label("Question about all your meetings").fill("What did the speaker tell Americans to ask?")
+    page.get_by_role("button", name="Ask").click()
+    answer = page.get_by_test_id("answer")
+    expect(answer).to_be_visible(timeout=240_000)
+    expect(answer.locator("p").first).to_contain_text(re.compile("country", re.I))
+    source = answer.locator("a.cite", has_text="jfk.wav").first
+    expect(source).to_have_attribute("href", re.compile(r"#/sessions/[0-9a-f-]{36}\?t=\d+$"))
+    source.click()
+    expect(page.get_by_test_id("transcript")).to_contain_text("my fellow Americans", timeout=10_000)
+
+
 def test_search_by_meaning_finds_a_paraphrase_and_opens_it(page: Page, server: str) -> None:
     _imported_session(page, server)
     _go(page, server, "search")

@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useState } from "react";
+import { AskBox } from "../../components/ask-box";
 import { errorText } from "../../components/toast";
 import { call } from "../../lib/bridge";
 import { clock, dateTime, snippetParts } from "../../lib/format";
@@ -28,6 +29,7 @@ export function SearchView() {
   return (
     <section className="page">
       <header className="page-head"><h1>Search</h1></header>
+      <AskBox />
       <input className="search" type="search" placeholder="Search every transcript…" aria-label="Search"
         autoFocus value={text} onChange={(e) => setText(e.target.value)} />
       <input className="search-speaker" placeholder="Said by (any speaker)" aria-label="Said by"

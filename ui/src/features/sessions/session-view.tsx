@@ -8,7 +8,7 @@ import { go } from "../../lib/router";
 import { useEvents } from "../../lib/use-events";
 import { MemoEditor } from "../../components/memo-editor";
 import { SpeakersBar } from "./speakers-bar";
-import { AskBox } from "./ask-box";
+import { AskBox } from "../../components/ask-box";
 import { SummaryPanel } from "./summary-panel";
 
 export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {

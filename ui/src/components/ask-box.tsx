@@ -1,18 +1,21 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { errorText } from "../../components/toast";
-import type { Answer } from "../../lib/api-types";
-import { call } from "../../lib/bridge";
+import type { Answer, Source } from "../lib/api-types";
+import { call } from "../lib/bridge";
+import { errorText } from "./toast";
 
-/** Ask the meeting: a question answered from its own transcript by the notes model; each cited time plays. */
-export function AskBox({ sessionId, onPlay }: { sessionId: string; onPlay: (ms: number) => void }) {
+/** Ask a question answered by the notes model from the transcripts: of one meeting (`sessionId`; each cited time
+ * plays it with `onPlay`), or of the whole library (no `sessionId`; each source links to its meeting and time). */
+export function AskBox({ sessionId = "", onPlay }: { sessionId?: string; onPlay?: (ms: number) => void }) {
   const [question, setQuestion] = useState("");
   const ask = useMutation({ mutationFn: (q: string) => call("ask", { question: q, session_id: sessionId }) });
   const answer: Answer | undefined = ask.data;
+  const scope = sessionId ? "this meeting" : "all your meetings";
   return (
-    <section className="ask" aria-label="Ask this meeting">
+    <section className="ask" aria-label={`Ask ${scope}`}>
       <form onSubmit={(e) => { e.preventDefault(); if (question.trim()) ask.mutate(question); }}>
-        <input aria-label="Question about this meeting" placeholder="Ask this meeting, e.g. what price did we set?"
+        <input aria-label={sessionId ? "Question about this meeting" : "Question about all your meetings"}
+          placeholder={sessionId ? "Ask this meeting, e.g. what price did we set?" : "Ask all your meetings, e.g. what did we decide about the budget?"}
           value={question} onChange={(e) => setQuestion(e.target.value)} />
         <button type="submit" disabled={ask.isPending || !question.trim()}>{ask.isPending ? "Thinking…" : "Ask"}</button>
       </form>
@@ -24,8 +27,12 @@ export function AskBox({ sessionId, onPlay }: { sessionId: string; onPlay: (ms: 
             <ul>
               {answer.sources.map((src) => (
                 <li key={`${src.session_id}-${src.line}`}>
-                  <button type="button" className="cite" disabled={!src.timed} title={src.timed ? "Play from here" : "No audio"}
-                    onClick={() => onPlay(src.start_ms)}>{src.timed ? stamp(src.start_ms) : `line ${src.line}`}</button>{" "}
+                  {onPlay ? (
+                    <button type="button" className="cite" disabled={!src.timed} title={src.timed ? "Play from here" : "No audio"}
+                      onClick={() => onPlay(src.start_ms)}>{where(src)}</button>
+                  ) : (
+                    <a className="cite" href={`#/sessions/${src.session_id}${src.timed ? `?t=${src.start_ms}` : ""}`}>{src.title}, {where(src)}</a>
+                  )}{" "}
                   {src.text}
                 </li>
               ))}
@@ -35,6 +42,10 @@ export function AskBox({ sessionId, onPlay }: { sessionId: string; onPlay: (ms: 
       )}
     </section>
   );
+}
+
+function where(src: Source): string {
+  return src.timed ? stamp(src.start_ms) : `line ${src.line}`;
 }
 
 function stamp(ms: number): string {
