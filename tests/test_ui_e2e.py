@@ -348,3 +348,38 @@ def test_screenshots_of_the_main_screens(browser: Browser, server: str, scheme: 
     assert (bg == "rgb(22, 22, 24)") == (scheme == "dark"), bg
     assert sid
     context.close()
+
+
+AXE = Path(__file__).resolve().parents[1] / "ui" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _axe(page: Page) -> list[str]:
+    """What axe-core finds serious or critical on the page as it is (WCAG 2 A/AA rules and best practices)."""
+    page.add_script_tag(path=str(AXE))
+    script = ("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+              ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => `${v.id} (${v.impact}): ${v.help}: `"
+              " + v.nodes.slice(0, 4).map(n => n.target.join(' ') + ' ' + (n.any[0]?.message ?? '')).join(' | '))")
+    found = page.evaluate(script)
+    return [str(v) for v in found]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_passes_axe_core(browser: Browser, server: str, scheme: str) -> None:
+    """Each page (a session with its transcript, the library, search with hits, import, documents, settings,
+    record) in light and dark has no serious or critical accessibility violation by axe-core."""
+    context = browser.new_context(viewport={"width": 1280, "height": 820}, color_scheme=scheme)  # type: ignore[arg-type]
+    page = context.new_page()
+    problems: dict[str, list[str]] = {}
+    _imported_session(page, server)
+    problems["session"] = _axe(page)
+    for route in ("record", "sessions", "import", "documents", "settings"):
+        _go(page, server, route)
+        page.wait_for_timeout(400)
+        problems[route] = _axe(page)
+    _go(page, server, "search")
+    page.get_by_label("Search").fill("fellow")
+    expect(page.locator(".hits li").first).to_be_visible(timeout=10_000)
+    problems["search"] = _axe(page)
+    context.close()
+    found = {route: p for route, p in problems.items() if p}
+    assert not found, "\n".join(f"{route}: {line}" for route, p in found.items() for line in p)
