@@ -356,9 +356,11 @@ AXE = Path(__file__).resolve().parents[1] / "ui" / "node_modules" / "axe-core" /
 def _axe(page: Page) -> list[str]:
     """What axe-core finds serious or critical on the page as it is (WCAG 2 A/AA rules and best practices)."""
     page.add_script_tag(path=str(AXE))
-    script = ("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-              ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => `${v.id} (${v.impact}): ${v.help}: `"
-              " + v.nodes.slice(0, 4).map(n => n.target.join(' ') + ' ' + (n.any[0]?.message ?? '')).join(' | '))")
+    script = (
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => `${v.id} (${v.impact}): ${v.help}: `"
+        " + v.nodes.slice(0, 4).map(n => n.target.join(' ') + ' ' + (n.any[0]?.message ?? '')).join(' | '))"
+    )
     found = page.evaluate(script)
     return [str(v) for v in found]
 
