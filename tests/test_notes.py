@@ -255,3 +255,27 @@ def test_notes_are_written_in_the_language_asked_for(tmp_path: Path, report: lis
     english = sum(w in {"the", "and", "is", "of", "to", "that", "with", "was", "on", "for", "it"} for w in words)
     assert german >= 5 and german > 3 * english, (german, english, notes)
     assert re.search(r"hongkong|kowloon|höhle|mekka|dinosaurier|tempelritter", notes, re.I), notes
+
+
+def test_parts_written_while_recording_are_not_written_again(models_dir: Path, report: list[str]) -> None:
+    """The first 180 lines of a real meeting as a recording in progress: the worker writes the notes of the part that
+    later speech cannot change; the notes after Stop reuse it (no token of it is written again), write the last
+    part and an overview, and come out traced as any notes."""
+    from aiwisper.summaries.gguf import FILE
+    from aiwisper.summaries.worker import SummaryWorker, Transcript
+
+    lines = meeting("IS1006a")["lines"][:180]
+    backend = {"kind": "gguf", "path": str(models_dir / FILE)}
+    worker = SummaryWorker()
+    try:
+        assert worker.prepare(backend, Transcript(lines[:150], None, models_dir)) == 1  # while recording
+        stages: list[str] = []
+        text, _ = worker.summarize(backend, Transcript(lines, None, models_dir), "notes", "",
+                                   lambda _, stage: stages.append(stage), lambda _: None, parts=True)  # fmt: skip
+    finally:
+        worker.close()
+    report.append(f"notes joined from parts (IS1006a, 180 lines):\n{text}")
+    assert "part 1 of 2" not in stages and "part 2 of 2" in stages and "final" in stages, set(stages)
+    assert text.startswith("## Overview") and "## Topics" in text, text
+    body = text.split("## Not found in the transcript")[0]
+    assert len(re.findall(r"\[line \d+\]", body)) >= 3, text

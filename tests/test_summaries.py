@@ -15,8 +15,9 @@ import pytest
 
 from aiwisper.errors import InvalidArgumentError
 from aiwisper.models.registry import ModelRegistry
+from aiwisper.settings import Settings
 from aiwisper.summaries.gguf import FILE, check_gguf
-from aiwisper.summaries.mapreduce import Budget, pack, summarize
+from aiwisper.summaries.mapreduce import Budget, closed_parts, pack, summarize
 from aiwisper.summaries.templates import template
 
 from .api_client import Client, receive, running
@@ -53,6 +54,34 @@ def test_long_transcripts_are_cut_to_fit_then_joined() -> None:
         template("custom", "  ")
     with pytest.raises(InvalidArgumentError, match="unknown template"):
         template("poem")
+
+
+def test_the_parts_of_a_growing_transcript_do_not_change_as_it_grows() -> None:
+    lines = [f"Speaker {i % 3 + 1}: we discussed item number {i} and agreed to follow up next week" for i in range(300)]
+    whole = pack(lines, 200, words)
+    for n in (40, 41, 150, 299):
+        early = closed_parts(lines[:n], words, 200)
+        assert early == whole[: len(early)] and len(early) >= len(pack(lines[:n], 200, words)) - 1, n
+
+
+def test_notes_are_written_by_themselves_when_an_import_is_transcribed(tmp_path: Path, registry: ModelRegistry) -> None:
+    """With `summaries.auto` (the default for users), an imported file's notes are written after its transcript and
+    speakers, without asking; a second look at the session adds none."""
+    data = tmp_path / "data"
+    with running(data, registry, settings=Settings({"summaries.auto": True})) as (client, _):
+        client.ok("files.import", paths=[str(CLIP)], model="tiny.en-q8_0", language="en")
+        deadline = time.monotonic() + 400
+        listed = lambda: client.ok("sessions.list")["sessions"]  # noqa: E731
+        while not (made := listed()) or not client.ok("summaries.list", session_id=made[0]["id"]):
+            assert time.monotonic() < deadline, "no notes were started"
+            time.sleep(0.5)
+        sid = made[0]["id"]
+        while (notes := client.ok("summaries.list", session_id=sid))[0]["state"] in ("queued", "running"):
+            assert time.monotonic() < deadline, notes
+            time.sleep(0.5)
+        assert len(notes) == 1 and notes[0]["state"] == "done" and notes[0]["template"] == "notes", notes
+        overview = notes[0]["text"].split("\n\n")[0]
+        assert overview.startswith("## Overview") and re.search(r"print|book|type", overview, re.I), notes[0]["text"]
 
 
 def test_a_file_that_is_not_gguf_is_refused(tmp_path: Path, models_dir: Path) -> None:

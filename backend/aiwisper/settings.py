@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from aiwisper.errors import InvalidArgumentError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("transcription.second_pass_model", "", "After Stop, transcribe again with this model (empty: off)."),
     Setting("speakers.auto", True, "After a recording or import is transcribed, find who spoke when."),
+    Setting("summaries.auto", True, "Write a meeting's notes when it is transcribed (while recording, part by part)."),
     Setting(
         "summaries.model",
         "",
@@ -102,12 +107,31 @@ CHOICES = {
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
+DEFAULTS_ENV = "AIWISPER_DEFAULTS"  # JSON of other defaults, e.g. {"summaries.auto": false} (an administrator's)
+
+
+def _defaults() -> dict[str, Any]:
+    values = {s.name: s.default for s in SETTINGS}
+    raw = os.environ.get(DEFAULTS_ENV, "")
+    try:
+        given = json.loads(raw) if raw else {}
+    except ValueError:
+        log.warning("%s is not JSON: ignored", DEFAULTS_ENV)
+        return values
+    for name, value in given.items() if isinstance(given, dict) else ():
+        try:
+            values[name] = validate(name, value)
+        except InvalidArgumentError as e:
+            log.warning("%s: %s: ignored", DEFAULTS_ENV, e)
+    return values
+
+
 class Settings:
-    """Current values: defaults overlaid with the user's `settings.json`."""
+    """Current values: defaults (and those of $AIWISPER_DEFAULTS) overlaid with the user's `settings.json`."""
 
     def __init__(self, values: dict[str, Any] | None = None, path: Path | None = None) -> None:
         self._path = path
-        self._values = {s.name: s.default for s in SETTINGS}
+        self._values = _defaults()
         for name, value in (values or {}).items():
             self._values[name] = validate(name, value)
 

@@ -8,6 +8,7 @@ after a request that left it above the memory cap; a dead or hung process fails 
 from __future__ import annotations
 
 import logging
+import os
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -30,6 +31,7 @@ def _serve(conn: Connection, segmentation_path: str, embedding_path: str, thread
     from aiwisper.speakers.diarize import diarize
     from aiwisper.speakers.segmentation import Segmenter
 
+    os.nice(10)  # background work, as the notes are: live transcription comes first
     segmenter, embedder = Segmenter(Path(segmentation_path), threads), Embedder(Path(embedding_path), threads)
     for msg in incoming(conn):
         _, wav, channel, speakers = msg

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from aiwisper.summaries.templates import Template
 
+PART = 1500  # tokens of a part of a meeting whose notes are written while it is recorded (about 6-9 minutes of talk)
 Count = Callable[[str], int]  # tokens in a text
 Ask = Callable[[str, str, str], str]  # (instruction, text, stage) → the model's answer
 
@@ -76,3 +77,25 @@ def summarize(lines: list[str], tpl: Template, budget: Budget, count: Count, ask
         if len(joined) >= len(notes):  # notes that no longer shrink: keep the first of each round
             return "\n".join(notes)
         notes = [ask(tpl.reduce, j, "merging").strip() for j in joined]
+
+
+def closed_parts(lines: list[str], count: Count, size: int = PART) -> list[str]:
+    """The parts of a transcript that is still growing which later lines cannot change: all but the last. The
+    packing is greedy, so a longer transcript starts with the same parts."""
+    return pack(lines, size, count)[:-1]
+
+
+def summarize_parts(lines: list[str], tpl: Template, count: Count, ask: Ask, join: Callable[[list[str]], str],
+                    progress: Callable[[float], None] = lambda _: None, size: int = PART) -> str:  # fmt: skip
+    """The answer from the notes of parts of `size` tokens, joined by `join` (not by the model): for a meeting
+    whose parts were written while it was recorded, only the last part is left to write."""
+    parts = pack(lines, size, count)
+    if len(parts) <= 1:
+        progress(0.0)
+        return ask(tpl.whole, parts[0], "final") if parts else ""
+    notes = []
+    for i, part in enumerate(parts):
+        progress(i / (len(parts) + 1))
+        notes.append(ask(tpl.map, part, f"part {i + 1} of {len(parts)}").strip())
+    progress(len(parts) / (len(parts) + 1))
+    return join(notes)

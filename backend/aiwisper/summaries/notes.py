@@ -124,6 +124,20 @@ def parse(markdown: str, lines: int = 0) -> Notes:
     return _deduplicated(notes)
 
 
+def merge(parts: list[Notes]) -> Notes:
+    """The notes of consecutive parts of one meeting as one: their sections in order, each point once (the
+    overview is left to the caller: the parts' overviews joined are no overview)."""
+    whole = Notes()
+    for n in parts:
+        whole.topics += n.topics
+        whole.decisions += n.decisions
+        whole.actions += n.actions
+        whole.questions += n.questions
+    for p in whole.points():
+        p.lines = []  # a part's own line numbers mean nothing in the whole
+    return _deduplicated(whole)
+
+
 def _key(text: str) -> str:
     return " ".join(re.findall(r"[^\W_]+", text.lower()))
 
@@ -175,7 +189,7 @@ def render(notes: Notes, cite: Callable[[int], str]) -> str:
             if p.supported:
                 out.append(f"- {text} {' '.join(f'[{cite(n)}]' for n in p.lines)}".rstrip())
             else:
-                unsupported.append(f"- {kind}{text}")
+                unsupported.append(f"- {'' if text.lower().startswith(kind.lower()) else kind}{text}")
         return out
 
     out: list[str] = []

@@ -14,8 +14,16 @@ from pathlib import Path
 
 import numpy as np
 
-from aiwisper.errors import AiwisperError, InvalidArgumentError
-from aiwisper.events import EventBus, SummaryToken, SummaryUpdated
+from aiwisper.errors import AiwisperError, InvalidArgumentError, NotFoundError
+from aiwisper.events import (
+    ChunkTranscribed,
+    DiarizationUpdated,
+    Event,
+    EventBus,
+    SessionUpdated,
+    SummaryToken,
+    SummaryUpdated,
+)
 from aiwisper.export import speaker_name
 from aiwisper.languages import check_language
 from aiwisper.models.registry import ModelRegistry
@@ -33,6 +41,8 @@ from aiwisper.summaries.worker import Cancelled, SummaryWorker, Transcript
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 0.5  # seconds between progress events
+PREPARE_EVERY = 60.0  # seconds between looks at a recording's transcript for parts to write
+FINISHED = ("done", "recovered")
 
 
 def transcript(db: Database, session_id: str, embedder: Path) -> Transcript:
@@ -72,9 +82,11 @@ def model_name(backend: dict[str, str]) -> str:
 
 def run_summary(db: Database, worker: SummaryWorker, info: SummaryInfo, backend: dict[str, str], lines: Transcript,
                 on_token: Callable[[str, str], None], on_progress: Callable[[float], None],
-                on_running: Callable[[], None] = lambda: None) -> tuple[str, str | None]:  # fmt: skip
+                on_running: Callable[[], None] = lambda: None,
+                parts: bool = False) -> tuple[str, str | None]:  # fmt: skip
     """Run one stored request to its end, recording each state: (final state, error). A cancelled or failed
-    summary keeps the final answer's text written so far."""
+    summary keeps the final answer's text written so far. `parts`: notes joined from parts (those of a meeting
+    prepared while it was recorded)."""
     db.write(lambda c: store.update(c, info.id, "running"))
     on_running()
     final: list[str] = []
@@ -85,7 +97,8 @@ def run_summary(db: Database, worker: SummaryWorker, info: SummaryInfo, backend:
         on_token(text, stage)
 
     try:
-        text, model = worker.summarize(backend, lines, info.template, info.prompt, token, on_progress, info.language)
+        text, model = worker.summarize(backend, lines, info.template, info.prompt, token, on_progress, info.language,
+                                       parts)  # fmt: skip
     except Cancelled:
         db.write(lambda c: store.update(c, info.id, "cancelled", text="".join(final)))
         return "cancelled", None
@@ -98,7 +111,11 @@ def run_summary(db: Database, worker: SummaryWorker, info: SummaryInfo, backend:
 
 
 class SummaryService:
-    """Owner of the summary thread and worker; `close()` stops both."""
+    """Owner of the summary thread and worker; `close()` stops both.
+
+    With `summaries.auto`, a session's notes are written when it is transcribed; while a meeting is recorded, the
+    notes of its parts that later speech cannot change are written in the background (`PREPARE_EVERY`), so that
+    Stop leaves only the last part and the overview."""
 
     def __init__(self, db: Database, bus: EventBus, settings: Settings, registry: ModelRegistry) -> None:
         self.db, self.bus, self.settings, self.registry = db, bus, settings, registry
@@ -108,8 +125,55 @@ class SummaryService:
         self._lock = threading.Lock()
         self._current: str | None = None
         self._closed = False
+        self._prepared: dict[str, float] = {}  # live sessions whose parts are being written → when last asked
+        self._preparing: set[str] = set()  # queued, not yet run
         self._thread = threading.Thread(target=self._run, name="aiwisper-summaries", daemon=True)
         self._thread.start()
+        self._unsubscribe = bus.subscribe(self._on_event)
+
+    def _on_event(self, event: Event) -> None:
+        """On the publisher's thread: queue work, nothing more."""
+        if not self.settings["summaries.auto"] or self._closed:
+            return
+        if isinstance(event, ChunkTranscribed) and event.segments:
+            sid = event.session_id
+            with self._lock:
+                due = time.monotonic() - self._prepared.get(sid, -PREPARE_EVERY) >= PREPARE_EVERY
+                if not due or sid in self._preparing:
+                    return
+                self._preparing.add(sid)
+            self._queue.put(lambda: self._prepare(sid))
+        elif isinstance(event, SessionUpdated) and event.status in FINISHED and event.pending_chunks == 0:
+            # a recording's notes at once (speakers come later); an import's after its speakers are found
+            self._queue.put(lambda: self._auto(event.session_id, not self.settings["speakers.auto"]))
+        elif isinstance(event, DiarizationUpdated) and event.state in ("done", "failed"):
+            self._queue.put(lambda: self._auto(event.session_id, True))
+
+    def _prepare(self, session_id: str) -> None:
+        with self._lock:
+            self._preparing.discard(session_id)
+        session = self.db.read(lambda c: sessions.get_session(c, session_id))
+        if session.status != "recording":
+            return
+        with self._lock:
+            self._prepared[session_id] = time.monotonic()
+        lines = transcript(self.db, session_id, self.registry.embedding_models_dir())
+        parts = self._worker.prepare(self.backend(), lines)
+        log.info("notes of %s: %d parts written while recording", session_id, parts)
+
+    def _auto(self, session_id: str, imported_too: bool) -> None:
+        """The notes of a session just transcribed (of a recording; of an import too if `imported_too`), unless it
+        has some (or asked for some) already."""
+        try:
+            session = self.db.read(lambda c: sessions.get_session(c, session_id))
+        except NotFoundError:
+            return  # deleted meanwhile
+        if session.kind != "recording" and not imported_too:
+            return
+        if self.db.read(lambda c: store.of_session(c, session_id)):
+            return
+        if transcript(self.db, session_id, self.registry.embedding_models_dir()).lines:
+            self.create(session_id, NOTES)
 
     def backend(self) -> dict[str, str]:
         return choose_backend(self.registry.folders, str(self.settings["summaries.model"]),
@@ -201,7 +265,7 @@ class SummaryService:
         try:
             running = SummaryUpdated(summary_id, sid, "running")
             state, error = run_summary(self.db, self._worker, info, backend, lines, token, progress,
-                                       lambda: self.bus.publish(running))  # fmt: skip
+                                       lambda: self.bus.publish(running), sid in self._prepared)  # fmt: skip
         finally:
             with self._lock:
                 self._current = None
@@ -214,6 +278,7 @@ class SummaryService:
         if self._closed:
             return
         self._closed = True
+        self._unsubscribe()
         self._queue.put(None)
         self._worker.abort()
         self._thread.join(10)

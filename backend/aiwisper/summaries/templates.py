@@ -16,6 +16,7 @@ class Template:
     whole: str  # applied to a transcript that fits the model's context at once
     map: str  # applied to one part of a longer transcript
     reduce: str  # applied to the notes of all parts
+    overview: str = ""  # applied to the overviews of parts joined without the model (notes only)
 
 
 SHAPE = (  # one paragraph per line: the model was measured with this exact text (bench/notes.py)
@@ -33,7 +34,9 @@ TEMPLATES = {t.name: t for t in [
              f"Write the notes of the meeting above, {SHAPE}",
              f"Write the notes of this part of a meeting (above), {SHAPE}",
              f"These are the notes of consecutive parts of one meeting. Join them into the notes of the whole meeting:"
-             f" each fact once, the overview of the whole meeting, {SHAPE}"),
+             f" each fact once, the overview of the whole meeting, {SHAPE}",
+             "These are the overviews of consecutive parts of one meeting. Write the overview of the whole meeting: two"
+             " or three sentences, what it was about and what came out of it. Write only the sentences."),
     Template("decisions", "Decisions",
              "List the decisions made in this meeting transcript, one per line. Write 'none' if there are none.",
              "List the decisions made in this part of a meeting transcript, one per line. Write 'none' if there are"
@@ -74,4 +77,5 @@ def written_in(tpl: Template, language: str | None) -> Template:
     # measured on German: "keep … and write the topic names and everything else in German" made two-word points
     say = f" Write the notes in {name} (keep the ## headings in English)." if tpl.name == NOTES else \
         f" Write the answer in {name}."  # fmt: skip
-    return replace(tpl, whole=tpl.whole + say, map=tpl.map + say, reduce=tpl.reduce + say)
+    overview = tpl.overview and f"{tpl.overview} Write them in {name}."
+    return replace(tpl, whole=tpl.whole + say, map=tpl.map + say, reduce=tpl.reduce + say, overview=overview)

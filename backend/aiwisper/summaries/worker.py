@@ -6,6 +6,9 @@ flight. The process keeps its model loaded between requests.
 
 from __future__ import annotations
 
+import hashlib
+import os
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -38,9 +41,12 @@ class Cancelled(AiwisperError):
     code = "cancelled"
 
 
-def _run(conn: Connection, llm: Any, job: dict[str, Any], embedder: Any) -> None:
+WRITTEN_KEEP = 256  # parts' notes the worker keeps (a part written while recording is not written again)
+
+
+def _run(conn: Connection, llm: Any, job: dict[str, Any], embedder: Any, written: OrderedDict[str, str]) -> None:
     from aiwisper.summaries.llm import ANSWER
-    from aiwisper.summaries.mapreduce import Budget, summarize
+    from aiwisper.summaries.mapreduce import Budget, closed_parts, summarize, summarize_parts
     from aiwisper.summaries.templates import NOTES, template, written_in
 
     stage = [""]
@@ -55,12 +61,47 @@ def _run(conn: Connection, llm: Any, job: dict[str, Any], embedder: Any) -> None
 
     def ask(instruction: str, text: str, where: str) -> str:
         stage[0] = where
-        return str(llm.chat(instruction, text, lambda t: conn.send(("token", t, stage[0]))))
+        key = hashlib.sha256(f"{llm.name}\0{instruction}\0{text}".encode()).hexdigest()
+        if key in written:  # a part written while the meeting was recorded
+            written.move_to_end(key)
+            return written[key]
+        said = str(llm.chat(instruction, text, lambda t: conn.send(("token", t, stage[0]))))
+        if where.startswith("part"):
+            written[key] = said
+            while len(written) > WRITTEN_KEEP:
+                written.popitem(last=False)
+        return said
 
-    text = summarize(lines, tpl, Budget(llm.context, ANSWER), llm.count, ask, lambda f: conn.send(("progress", f)))
+    if job.get("prepare"):  # a meeting being recorded: write the notes of the parts it can no longer change
+        parts = closed_parts(lines, llm.count)
+        for i, part in enumerate(parts):
+            ask(tpl.map, part, f"part {i + 1}")
+        conn.send(("done", str(len(parts)), llm.name))
+        return
+    progress = lambda f: conn.send(("progress", f))  # noqa: E731
+    if job.get("parts") and tpl.name == NOTES:
+        text = summarize_parts(lines, tpl, llm.count, ask, lambda notes: joined(notes, tpl.overview, ask), progress)
+    else:
+        text = summarize(lines, tpl, Budget(llm.context, ANSWER), llm.count, ask, progress)
     if tpl.name == NOTES:
         text = traced(text, lines, job["starts"], embedder)
     conn.send(("done", text.strip(), llm.name))
+
+
+def joined(parts: list[str], instruction: str, ask: Callable[[str, str, str], str]) -> str:
+    """The notes of consecutive parts as the notes of the whole meeting: sections joined, each point once, and an
+    overview the model writes from the parts' overviews."""
+    from aiwisper.summaries.notes import merge, parse, render
+
+    notes = [parse(p) for p in parts]
+    whole = merge(notes)
+    overviews = [n.overview for n in notes if n.overview]
+    if len(overviews) > 1:
+        said = "\n".join(f"Part {i + 1}: {o}" for i, o in enumerate(overviews))
+        whole.overview = " ".join(ask(instruction, said, "final").split())
+    else:
+        whole.overview = "".join(overviews)
+    return render(whole, lambda _: "")
 
 
 def traced(markdown: str, lines: list[str], starts: list[int] | None, embedder: Any) -> str:
@@ -81,6 +122,8 @@ def _serve(conn: Connection, threads: int) -> None:
     from aiwisper.summaries.llm import LlamaCpp, OpenAICompatible
 
     loaded: dict[str, Any] = {}
+    written: OrderedDict[str, str] = OrderedDict()
+    os.nice(10)  # notes are background work: live transcription comes first
     for msg in incoming(conn):
         _, job = msg
         backend = job["backend"]
@@ -94,7 +137,7 @@ def _serve(conn: Connection, threads: int) -> None:
                 llm = OpenAICompatible(backend["endpoint"], backend.get("model", ""))
             if job.get("embedder") and loaded.get("embedder_dir") != job["embedder"]:
                 loaded.update(embedder_dir=job["embedder"], embedder=Embedder(Path(job["embedder"]), threads))
-            _run(conn, llm, job, loaded.get("embedder"))
+            _run(conn, llm, job, loaded.get("embedder"), written)
         except Exception as e:
             conn.send(("error", str(e) if isinstance(e, AiwisperError) else f"{type(e).__name__}: {e}"))
 
@@ -108,14 +151,22 @@ class SummaryWorker(WorkerProcess):
 
     def summarize(self, backend: dict[str, str], transcript: Transcript, template: str, prompt: str,
                   on_token: Callable[[str, str], None], on_progress: Callable[[float], None],
-                  language: str = "") -> tuple[str, str]:  # fmt: skip
+                  language: str = "", parts: bool = False) -> tuple[str, str]:  # fmt: skip
         """(text, model name) of the summary, written in `language` (a Whisper code; "": the transcript's own);
         tokens and progress are reported as they come. Meeting notes are traced to the transcript with the
-        search-by-meaning model in `transcript.embedder` (a models folder)."""
+        search-by-meaning model in `transcript.embedder` (a models folder). `parts`: notes joined from parts,
+        for a meeting whose parts were prepared while it was recorded."""
         job = {"backend": backend, "lines": transcript.lines, "starts": transcript.starts,
                "embedder": str(transcript.embedder), "template": template, "prompt": prompt,
-               "language": language or transcript.language}  # fmt: skip
+               "language": language or transcript.language, "parts": parts}  # fmt: skip
         return self._request(job, on_token, on_progress)
+
+    def prepare(self, backend: dict[str, str], transcript: Transcript, language: str = "") -> int:
+        """Write (and keep, in the worker) the notes of the parts of a growing transcript that later lines cannot
+        change; how many parts it has. Notes asked later with `parts` reuse them."""
+        job = {"backend": backend, "lines": transcript.lines, "template": "notes", "prompt": "", "prepare": True,
+               "language": language or transcript.language}  # fmt: skip
+        return int(self._request(job, lambda *_: None, lambda _: None)[0])
 
     def ask(self, backend: dict[str, str], instruction: str, text: str,
             on_token: Callable[[str, str], None]) -> tuple[str, str]:  # fmt: skip
