@@ -23,6 +23,7 @@ from bench import (
     meaning,
     memory_session,
     notes,
+    notes_after_stop,
     startup,
     summaries,  # fmt: skip
 )
@@ -38,6 +39,7 @@ BENCHMARKS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "diarization": diarization.run,
     "summaries": summaries.run,
     "notes": notes.run,
+    "notes_after_stop": notes_after_stop.run,
     "meaning": meaning.run,
 }
 

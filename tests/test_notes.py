@@ -80,7 +80,8 @@ def test_a_point_the_model_repeats_is_kept_once() -> None:
 ## Decisions
 - A speech was given.
 """
-    notes = parse(draft, 1)
+    notes = parse(draft + "## Action items\n- Mike: None\n## Overview\nWe met. We met. Anna: we met! We met.\n", 1)
+    assert notes.actions == [] and notes.overview == "We met. Anna: we met!"
     said = ["Americans ask what they can do for their country.", "The group agreed on a sense of community.",
             "A speech was given."]  # fmt: skip
     assert [(t, [p.text for p in ps]) for t, ps in notes.topics] == [("Your country", said)]

@@ -20,7 +20,8 @@ _BULLET = re.compile(r"^\s*(?:[-*•+]|\d+[.)])\s+(.*)$")
 _CITE = re.compile(r"\s*\[(?:lines?\s*)?(\d+(?:\s*[,–-]\s*\d+)*)\]")
 _NONE = re.compile(r"^(none|n/?a|nothing|no (?:decisions?|action items?|questions?|open questions?)\b.*)\.?$", re.I)
 _OWNER = re.compile(r"^\*{0,2}([^:*]{2,40}?)\*{0,2}\s*:\s*\*{0,2}\s*(.+)$|^[(<]([^)>]{2,40})[)>]\s+(.+)$")
-_DROP = re.compile(r"^(conclusions?|notes|meeting notes|transcript|meeting|next steps? summary)\b", re.I)
+_DROP = re.compile(r"^(conclusions?|notes|meeting notes|transcript|meeting|next steps? summary|not found in the "
+                   r"transcript)\b", re.I)  # fmt: skip
 _PLACEHOLDER = re.compile(r"^[(<].*[)>]$|^a topic discussed$|^name of a topic$", re.I)
 
 
@@ -108,6 +109,8 @@ def parse(markdown: str, lines: int = 0) -> Notes:
             m = _OWNER.match(text)
             owner, task = (m.group(1) or m.group(3), m.group(2) or m.group(4)) if m else ("", "")
             if m and len(owner.split()) <= 4:
+                if _NONE.match(_clean(task)):
+                    continue  # "Mike: None"
                 point = Point(_clean(task), owner=_clean(owner), lines=cites)
         if section == "topics":
             if topic is None:
@@ -120,7 +123,7 @@ def parse(markdown: str, lines: int = 0) -> Notes:
             notes.actions.append(point)
         elif section == "questions":
             notes.questions.append(point)
-    notes.overview = " ".join(t for t in overview if t)
+    notes.overview = _once(" ".join(t for t in overview if t))
     return _deduplicated(notes)
 
 
@@ -136,6 +139,17 @@ def merge(parts: list[Notes]) -> Notes:
     for p in whole.points():
         p.lines = []  # a part's own line numbers mean nothing in the whole
     return _deduplicated(whole)
+
+
+def _once(text: str) -> str:
+    """Each sentence once: a small model can loop, writing the same sentences again and again."""
+    seen: set[str] = set()
+    kept = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        if (key := _key(sentence)) and key not in seen:
+            seen.add(key)
+            kept.append(sentence)
+    return " ".join(kept)
 
 
 def _key(text: str) -> str:

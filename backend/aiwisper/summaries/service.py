@@ -212,6 +212,12 @@ class SummaryService:
                 continue
         raise AiwisperError("the app is closing: the question was not answered")
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Whether the work queued so far (summaries, questions, parts of recordings) ended within `timeout` s."""
+        done = threading.Event()
+        self._queue.put(done.set)
+        return done.wait(timeout)
+
     def cancel(self, summary_id: str) -> SummaryInfo:
         info = self.db.read(lambda c: store.get(c, summary_id))
         with self._lock:
