@@ -71,3 +71,10 @@ def test_an_unexpected_failure_is_logged_with_its_traceback(tmp_path: Path) -> N
     text = path.read_text()
     assert "ZeroDivisionError" in text and "Traceback" in text and len(served) == 1
     assert "secret words" not in text
+    import threading
+
+    dying = threading.Thread(target=lambda: [][1], name="aiwisper-test-dying")  # nobody catches this
+    dying.start()
+    dying.join()
+    text = path.read_text()
+    assert "thread aiwisper-test-dying died" in text and "IndexError" in text, text

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import sys
+import threading
 from pathlib import Path
 
 LOG_FILE = "logs/aiwisper.log"
@@ -45,4 +46,13 @@ def setup_logging(data_dir: Path, verbose: bool = False) -> Path | None:
         err.setLevel(logging.DEBUG)
         root.addHandler(err)
     root.propagate = False
+    threading.excepthook = _log_thread_failure
     return path
+
+
+def _log_thread_failure(args: threading.ExceptHookArgs) -> None:
+    """A thread that dies of an exception nobody caught: logged with its traceback (not only printed)."""
+    if args.exc_type is SystemExit or args.exc_value is None:
+        return
+    name = args.thread.name if args.thread is not None else "?"
+    logging.getLogger("aiwisper").error("thread %s died", name, exc_info=args.exc_value)
