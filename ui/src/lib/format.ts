@@ -32,7 +32,8 @@ export function speaker(source: string, sources: string[]): string {
 
 // Speaker colors: the same number always gets the same hue, distinct for the first eight.
 export function speakerColor(n: number): string {
-  return `hsl(${(n * 137 + 210) % 360} 65% 42%)`;
+  // lightness from the theme (styles.css --speaker-l): readable on the page's background in light and dark
+  return `hsl(${(n * 137 + 210) % 360} 65% var(--speaker-l))`;
 }
 
 export function snippetParts(snippet: string): { text: string; hit: boolean }[] {

@@ -87,7 +87,7 @@ export function SummaryPanel({ sessionId, onPlay }: { sessionId: string; onPlay:
         <select aria-label="Summary template" value={template} onChange={(e) => setTemplate(e.target.value)}>
           {TEMPLATES.map(([v, label]) => <option key={v} value={v}>{label}</option>)}
         </select>
-        <select aria-label="Language of the notes" value={language} onChange={(e) => setLanguage(e.target.value)}>
+        <select aria-label="Summary language" value={language} onChange={(e) => setLanguage(e.target.value)}>
           <option value="">In the meeting's language</option>
           {[...LANGUAGES].sort((a, b) => LANGUAGE_NAMES[a].localeCompare(LANGUAGE_NAMES[b])).map((l) => <option key={l} value={l}>In {LANGUAGE_NAMES[l]}</option>)}
         </select>
