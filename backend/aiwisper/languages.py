@@ -9,16 +9,7 @@ from __future__ import annotations
 
 from aiwisper.errors import InvalidArgumentError
 
-LANGUAGES: tuple[str, ...] = (
-    "en", "zh", "de", "es", "ru", "ko", "fr", "ja", "pt", "tr", "pl", "ca", "nl", "ar", "sv", "it", "id", "hi", "fi",
-    "vi", "he", "uk", "el", "ms", "cs", "ro", "da", "hu", "ta", "no", "th", "ur", "hr", "bg", "lt", "la", "mi", "ml",
-    "cy", "sk", "te", "fa", "lv", "bn", "sr", "az", "sl", "kn", "et", "mk", "br", "eu", "is", "hy", "ne", "mn", "bs",
-    "kk", "sq", "sw", "gl", "mr", "pa", "si", "km", "sn", "yo", "so", "af", "oc", "ka", "be", "tg", "sd", "gu", "am",
-    "yi", "lo", "uz", "fo", "ht", "ps", "tk", "nn", "mt", "sa", "lb", "my", "bo", "tl", "mg", "as", "tt", "haw", "ln",
-    "ha", "ba", "jw", "su", "yue",
-)  # fmt: skip
-_KNOWN = frozenset(LANGUAGES)
-NAMES: dict[str, str] = {  # in English, for what a language model is asked to write
+NAMES: dict[str, str] = {  # each code Whisper knows, with its name in English (for what a language model writes)
     "en": "English", "zh": "Chinese", "de": "German", "es": "Spanish", "ru": "Russian", "ko": "Korean",
     "fr": "French", "ja": "Japanese", "pt": "Portuguese", "tr": "Turkish", "pl": "Polish", "ca": "Catalan",
     "nl": "Dutch", "ar": "Arabic", "sv": "Swedish", "it": "Italian", "id": "Indonesian", "hi": "Hindi",
@@ -37,6 +28,8 @@ NAMES: dict[str, str] = {  # in English, for what a language model is asked to w
     "as": "Assamese", "tt": "Tatar", "haw": "Hawaiian", "ln": "Lingala", "ha": "Hausa", "ba": "Bashkir",
     "jw": "Javanese", "su": "Sundanese", "yue": "Cantonese",
 }  # fmt: skip
+LANGUAGES: tuple[str, ...] = tuple(NAMES)  # in Whisper's order
+_KNOWN = frozenset(LANGUAGES)
 AUTO = "auto"
 
 

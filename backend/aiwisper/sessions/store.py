@@ -10,6 +10,8 @@ from typing import Any, TypedDict
 
 from aiwisper.errors import NotFoundError
 
+FINISHED = ("done", "recovered")  # statuses of a session whose recording or import has ended
+
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")

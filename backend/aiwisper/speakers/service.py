@@ -20,7 +20,6 @@ from aiwisper.speakers.worker import DiarizationWorker
 from aiwisper.storage.db import Database
 
 log = logging.getLogger(__name__)
-FINISHED = ("done", "recovered")
 
 
 class SpeakerService:
@@ -53,7 +52,7 @@ class SpeakerService:
         return event
 
     def _on_event(self, event: Event) -> None:
-        if isinstance(event, SessionUpdated) and event.status in FINISHED and event.pending_chunks == 0:
+        if isinstance(event, SessionUpdated) and event.status in store.FINISHED and event.pending_chunks == 0:
             self._queue.put((event.session_id, None, False))
 
     def _run(self) -> None:

@@ -65,10 +65,7 @@ def summarize(lines: list[str], tpl: Template, budget: Budget, count: Count, ask
     if len(parts) == 1:
         progress(0.0)
         return ask(tpl.whole, parts[0], "final")
-    notes = []
-    for i, part in enumerate(parts):
-        progress(i / (len(parts) + 1))
-        notes.append(ask(tpl.map, part, f"part {i + 1} of {len(parts)}").strip())
+    notes = _each_part(parts, tpl, ask, progress)
     while True:
         progress(len(parts) / (len(parts) + 1))
         joined = pack(notes, budget.text, count)
@@ -93,9 +90,15 @@ def summarize_parts(lines: list[str], tpl: Template, count: Count, ask: Ask, joi
     if len(parts) <= 1:
         progress(0.0)
         return ask(tpl.whole, parts[0], "final") if parts else ""
+    notes = _each_part(parts, tpl, ask, progress)
+    progress(len(parts) / (len(parts) + 1))
+    return join(notes)
+
+
+def _each_part(parts: list[str], tpl: Template, ask: Ask, progress: Callable[[float], None]) -> list[str]:
+    """The map step: the answer for each part, in order."""
     notes = []
     for i, part in enumerate(parts):
         progress(i / (len(parts) + 1))
         notes.append(ask(tpl.map, part, f"part {i + 1} of {len(parts)}").strip())
-    progress(len(parts) / (len(parts) + 1))
-    return join(notes)
+    return notes

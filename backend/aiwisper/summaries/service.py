@@ -42,7 +42,6 @@ from aiwisper.summaries.worker import Cancelled, SummaryWorker, Transcript
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 0.5  # seconds between progress events
 PREPARE_EVERY = 60.0  # seconds between looks at a recording's transcript for parts to write
-FINISHED = ("done", "recovered")
 
 
 def transcript(db: Database, session_id: str, embedder: Path) -> Transcript:
@@ -143,7 +142,7 @@ class SummaryService:
                     return
                 self._preparing.add(sid)
             self._queue.put(lambda: self._prepare(sid))
-        elif isinstance(event, SessionUpdated) and event.status in FINISHED and event.pending_chunks == 0:
+        elif isinstance(event, SessionUpdated) and event.status in sessions.FINISHED and event.pending_chunks == 0:
             # a recording's notes at once (speakers come later); an import's after its speakers are found
             self._queue.put(lambda: self._auto(event.session_id, not self.settings["speakers.auto"]))
         elif isinstance(event, DiarizationUpdated) and event.state in ("done", "failed"):
