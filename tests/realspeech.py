@@ -18,6 +18,7 @@ from aiwisper.files.decode import decode_16k
 from .speech import TESTDATA
 
 DEV = TESTDATA / "realspeech-dev"
+AMI = TESTDATA / "ami"  # 30 s excerpts of AMI meetings with their speaker turns (from pyannote-audio's tests)
 SR = 16000
 Floats = npt.NDArray[np.float32]
 
@@ -143,3 +144,13 @@ def meeting() -> tuple[Floats, list[tuple[int, int, str]]]:
         parts += [audio, pause]
         at += len(audio) + len(pause)
     return np.concatenate(parts), turns
+
+
+def ami_excerpts() -> dict[str, list[tuple[int, int, str]]]:
+    """Each AMI excerpt's reference turns (ms), by file name."""
+    out: dict[str, list[tuple[int, int, str]]] = {}
+    for line in (AMI / "ami.rttm").read_text().splitlines():
+        f = line.split()
+        start = round(float(f[3]) * 1000)
+        out.setdefault(f[1], []).append((start, start + round(float(f[4]) * 1000), f[7]))
+    return dict(sorted(out.items()))

@@ -22,7 +22,7 @@ from aiwisper.speakers.diarize import Turn, diarize
 from aiwisper.speakers.segmentation import Segmenter
 from aiwisper.speakers.weights import CheckpointError, load_state_dict
 
-from .realspeech import DEV, load, meeting
+from .realspeech import AMI, DEV, ami_excerpts, load, meeting
 from .recording import db_rows
 
 REFERENCE = Path(__file__).parent / "data" / "campplus_reference.npz"
@@ -87,6 +87,24 @@ def test_four_voices_taking_turns(segmenter: Segmenter, embedder: Embedder) -> N
     assert result.der <= 0.10, result
     fixed = der(reference, diarize(audio, segmenter, embedder, speakers=4))
     assert fixed.der <= 0.10, fixed
+
+
+def test_real_meeting_rooms_keep_overlaps_and_short_answers(segmenter: Segmenter, embedder: Embedder) -> None:
+    """14 excerpts of real AMI meetings (far-field room audio, people talking over each other). Pooled DER with
+    overlap scored: ours 0.327 on the dev machine (0.366 before speakers heard only under another were named);
+    one speaker on the reference's own speech (a baseline told where the speech is) scores 0.384. The excerpt
+    where a man and a woman talk in turn (dev00) gets exactly two speakers."""
+    speech = errors = trivial = 0.0
+    for name, reference in ami_excerpts().items():
+        turns = diarize(load(AMI / f"{name}.wav"), segmenter, embedder)
+        result = der(reference, turns)
+        seconds = sum(e - s for s, e, _ in reference) / 1000
+        speech, errors = speech + seconds, errors + seconds * result.der
+        trivial += seconds * der(reference, [Turn(s, e, 0) for s, e, _ in reference]).der
+        if name == "dev00":
+            assert result.hypothesis_speakers == 2 and result.der < 0.2, result
+    assert errors / speech <= 0.35, errors / speech
+    assert errors / speech < 0.95 * trivial / speech, (errors / speech, trivial / speech)
 
 
 def test_a_given_speaker_count_is_kept(segmenter: Segmenter, embedder: Embedder) -> None:

@@ -4,6 +4,7 @@ of every chunk that covers it and averages them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,8 @@ BATCH = 4
 SPEECH = 0.5  # share of speech probability that makes a cell speech
 BRIDGE = 0.1  # seconds; shorter pauses inside speech are bridged
 MIN_REGION = 0.2  # seconds; shorter bursts are dropped
+PAIR = 0.3  # mean probability of the pair classes that makes a cell overlapped speech
+MIN_NAMED = 10  # cells a local speaker talks alone with a clustered label, to be named by it
 SIZES = np.array([len(s) for s in POWERSET])
 
 
@@ -81,25 +84,41 @@ def speech_regions(act: Activity) -> list[tuple[int, int]]:
     return [(s, e) for s, e in regions if e - s >= MIN_REGION * 16000]
 
 
-def second_speakers(act: Activity, labels: I64) -> I64:
+def local_speaker(act: Activity, chunk: int, speaker: int) -> npt.NDArray[np.bool_]:
+    """(FRAMES,) where chunk `chunk`'s local speaker `speaker` talks (alone or with another)."""
+    classes = act.probs[chunk].argmax(1)
+    members = [k for k, pair in enumerate(POWERSET) if speaker in pair]
+    out: npt.NDArray[np.bool_] = np.isin(classes, members)
+    return out
+
+
+def second_speakers(act: Activity, labels: I64, name: Callable[[int, int, set[int]], int | None]) -> I64:
     """For each cell, the other speaker where two talk at once, else -1. `labels` is each cell's speaker from
     clustering (-1: none). A chunk's local speakers are named by the clustered speaker they match most where they
-    talk alone; where the chunk hears a pair of them, the pair's member that is not the cell's label is the other."""
+    talk alone; one heard only with another (a "yeah" under someone's sentence) is named by `name(chunk, local
+    speaker, names taken in the chunk)`. Where the chunk hears a pair of them, the member that is not the cell's
+    label is the other."""
     classes = act.classes()
-    pair_share = act.mean((SIZES[act.probs.argmax(2)] == 2).astype(np.float32))
+    pair_p = act.mean(act.probs[:, :, 4:].sum(2))
     out = np.full(act.n_cells, -1, np.int64)
     for c in range(len(act.starts)):
         names: dict[int, int] = {}
         for j in range(3):
             found = labels[(classes[c] == j + 1) & (labels >= 0)]
-            if len(found):
+            if len(found) >= MIN_NAMED:
                 names[j] = int(np.bincount(found).argmax())
-        for cell in np.flatnonzero((SIZES[np.maximum(classes[c], 0)] == 2) & (classes[c] >= 0)):
-            if out[cell] >= 0 or pair_share[cell] < 0.5:
+        pairs = np.flatnonzero((SIZES[np.maximum(classes[c], 0)] == 2) & (classes[c] >= 0) & (pair_p >= PAIR))
+        heard = {j for cell in pairs for j in POWERSET[int(classes[c][cell])]}
+        for j in sorted(heard - set(names)):
+            who = name(c, j, set(names.values()))
+            if who is not None:
+                names[j] = who
+        for cell in pairs:
+            if out[cell] >= 0:
                 continue
             a, b = POWERSET[int(classes[c][cell])]
             if a in names and b in names and names[a] != names[b]:
-                who = (names[a], names[b])
-                if labels[cell] in who:
-                    out[cell] = who[1] if labels[cell] == who[0] else who[0]
+                pair = (names[a], names[b])
+                if labels[cell] in pair:
+                    out[cell] = pair[1] if labels[cell] == pair[0] else pair[0]
     return out

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from aiwisper.speakers.activity import CELL, Activity, second_speakers, segment, speech_regions
+from aiwisper.speakers import segmentation
+from aiwisper.speakers.activity import CELL, Activity, local_speaker, second_speakers, segment, speech_regions
 from aiwisper.speakers.campplus import Embedder, fbank
 from aiwisper.speakers.cluster import cluster
-from aiwisper.speakers.segmentation import Segmenter
+from aiwisper.speakers.segmentation import FRAME_SIZE, FRAME_STEP, Segmenter
 
 F32 = npt.NDArray[np.float32]
 RATE = 16000
@@ -81,13 +82,52 @@ def turns_of(
     return turns
 
 
-def with_overlaps(act: Activity, turns: list[Turn]) -> list[Turn]:
+def tiled(feats: F32) -> F32:
+    """Embedding windows (n, FRAMES, 80) of `feats`: one, repeated, when shorter; every half window when longer."""
+    if len(feats) < FRAMES:
+        feats = np.tile(feats, (-(-FRAMES // len(feats)), 1))
+    starts = list(range(0, len(feats) - FRAMES + 1, FRAMES // 2))
+    if starts[-1] + FRAMES < len(feats):
+        starts.append(len(feats) - FRAMES)
+    out: F32 = np.stack([w - w.mean(0, keepdims=True) for w in (feats[s : s + FRAMES] for s in starts)])
+    return out.astype(np.float32)
+
+
+def namer(
+    audio: F32, act: Activity, emb: F32, labels: npt.NDArray[np.int64], embedder: Embedder
+) -> Callable[[int, int, set[int]], int | None]:
+    """Names a chunk's local speaker heard only in overlap: the embedding of the fbank frames where the
+    segmentation hears them, matched to the nearest clustered speaker not already taken in that chunk."""
+    unit = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-9)
+    centroids = np.stack([unit[labels == k].mean(0) for k in range(int(labels.max()) + 1)])
+    feats: list[F32] = []
+
+    def name(chunk: int, speaker: int, taken: set[int]) -> int | None:
+        if not feats:
+            feats.append(fbank(np.pad(audio, (0, max(0, WINDOW - len(audio))))))
+        start = act.starts[chunk]
+        mine = feats[0][start // HOP : start // HOP + 1000]
+        frame = np.clip(
+            np.rint((np.arange(len(mine)) * HOP + 200 - FRAME_SIZE // 2) / FRAME_STEP), 0, segmentation.FRAMES - 1
+        )
+        heard = local_speaker(act, chunk, speaker)[frame.astype(np.int64)]
+        free = [k for k in range(len(centroids)) if k not in taken]
+        if heard.sum() < 10 or not free:  # under 0.1 s: nothing to go on
+            return None
+        vectors = embedder.embed(tiled(mine[heard]))
+        vector = (vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)).mean(0)
+        return max(free, key=lambda k: float(centroids[k] @ vector))
+
+    return name
+
+
+def with_overlaps(act: Activity, turns: list[Turn], name: Callable[[int, int, set[int]], int | None]) -> list[Turn]:
     """`turns` and, after them, the turns of the second speaker where two talk at once."""
     ms = CELL * 1000 // RATE
     labels = np.full(act.n_cells, -1, np.int64)
     for t in turns:
         labels[t.start_ms // ms : t.end_ms // ms] = t.speaker
-    other = second_speakers(act, labels)
+    other = second_speakers(act, labels, name)
     out = list(turns)
     edges = np.flatnonzero(np.diff(np.concatenate([[-1], other, [-1]])))
     for a, b in itertools.pairwise(edges):
@@ -110,6 +150,7 @@ def diarize(
     if not wins:
         return []
     emb = embed_windows(audio, wins, embedder)
+    labels = cluster(emb, speakers)
     if progress:
         progress(0.9)
-    return with_overlaps(act, turns_of(regions, wins, cluster(emb, speakers)))
+    return with_overlaps(act, turns_of(regions, wins, labels), namer(audio, act, emb, labels, embedder))
