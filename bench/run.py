@@ -25,7 +25,8 @@ from bench import (
     notes,
     notes_after_stop,
     startup,
-    summaries,  # fmt: skip
+    summaries,
+    voices,  # fmt: skip
 )
 from bench.common import RESULTS, save
 
@@ -37,6 +38,7 @@ BENCHMARKS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "memory_session": lambda: [memory_session.run()],
     "startup": startup.run,
     "diarization": diarization.run,
+    "voices": voices.run,
     "summaries": summaries.run,
     "notes": notes.run,
     "notes_after_stop": notes_after_stop.run,

@@ -427,9 +427,10 @@ def build_parser() -> argparse.ArgumentParser:
     di.add_argument("--speakers", default="auto", metavar="auto|N", help="number of speakers (default: auto)")
     di.add_argument("--data-dir", type=Path, help="data folder (default: the platform's)")
     di.set_defaults(func=_cmd_diarize)
-    from aiwisper.cli_library import add_commands
+    from aiwisper import cli_library, cli_speakers
 
-    add_commands(sub)
+    cli_library.add_commands(sub)
+    cli_speakers.add_commands(sub)
     return parser
 
 

@@ -70,6 +70,7 @@ class SpeakerInfo:
 
     speaker: int
     name: str
+    recognized: bool = False  # named by the voice library, not by the user
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,8 @@ def get_session(conn: sqlite3.Connection, session_id: str) -> SessionDetail:
                   c.status, c.error)
         for c in store.chunks_of(conn, s.id)
     ]  # fmt: skip
-    people = [SpeakerInfo(n, name) for n, name in speakers.names(conn, s.id).items()]
+    known = speakers.recognized(conn, s.id)
+    people = [SpeakerInfo(n, name, n in known) for n, name in speakers.names(conn, s.id).items()]
     return SessionDetail(**vars(_summary(conn, s)), segments=store.segments_of(conn, s.id), chunk_list=chunks,
                          speakers=people, memo=memos.get(conn, s.id))  # fmt: skip
 

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+
+import numpy as np
 
 from aiwisper.errors import InvalidArgumentError, NotFoundError
 from aiwisper.sessions import store
+from aiwisper.speakers import voices
 from aiwisper.speakers.assign import split
 from aiwisper.speakers.diarize import Turn
 
 
-def save_turns(conn: sqlite3.Connection, session_id: str, source: str | None, turns: Sequence[Turn]) -> int:
-    """Keep the turns found in `source` (None: the session's only channel), forget earlier speakers and names, and
-    label the segments; returns the number of speakers."""
+def save_turns(
+    conn: sqlite3.Connection, session_id: str, source: str | None, turns: Sequence[Turn],
+    found: Mapping[int, Sequence[float]] | None = None,
+) -> int:  # fmt: skip
+    """Keep the turns found in `source` (None: the session's only channel), forget earlier speakers and names,
+    label the segments, and (with `found`, each speaker's voice) name the speakers the voice library knows;
+    returns the number of speakers."""
     session = store.get_session(conn, session_id)
     source = source or session.sources[0]
     conn.execute("DELETE FROM turns WHERE session_id = ?", (session_id,))
@@ -21,6 +28,9 @@ def save_turns(conn: sqlite3.Connection, session_id: str, source: str | None, tu
     conn.executemany("INSERT INTO turns (session_id, source, start_ms, end_ms, speaker) VALUES (?,?,?,?,?)",
                      [(session_id, source, t.start_ms, t.end_ms, t.speaker) for t in turns])  # fmt: skip
     conn.execute("UPDATE segments SET speaker = NULL WHERE session_id = ?", (session_id,))
+    if found is not None:  # on a call's other side, the user's own voice is the microphone's, never a speaker
+        vectors = {s: np.asarray(v, np.float32) for s, v in found.items()}
+        voices.remember(conn, session_id, vectors, exclude=voices.ME if source == "system" else None)
     label(conn, session_id)
     return len({t.speaker for t in turns})
 
@@ -52,6 +62,12 @@ def label(conn: sqlite3.Connection, session_id: str) -> int | None:
     return len(segments)
 
 
+def recognized(conn: sqlite3.Connection, session_id: str) -> set[int]:
+    """The session's speakers that the voice library named (not the user)."""
+    rows = conn.execute("SELECT speaker FROM speakers WHERE session_id = ? AND recognized = 1", (session_id,))
+    return {int(r[0]) for r in rows}
+
+
 def names(conn: sqlite3.Connection, session_id: str) -> dict[int, str]:
     """Every speaker of the session with its name ("Speaker 1"… unless renamed)."""
     found = [r[0] for r in conn.execute(
@@ -62,14 +78,16 @@ def names(conn: sqlite3.Connection, session_id: str) -> dict[int, str]:
 
 
 def rename(conn: sqlite3.Connection, session_id: str, speaker: int, name: str) -> None:
+    """Name a speaker for the whole session; the voice library learns their voice under that name (a wrong name
+    the library gave is replaced, and the right voice learns from this speaker)."""
     name = " ".join(name.split())
     if not 1 <= len(name) <= 80:
         raise InvalidArgumentError("a speaker's name is 1 to 80 characters")
     if speaker not in names(conn, session_id):
         raise NotFoundError(f"session {session_id} has no speaker {speaker}")
-    conn.execute(
-        "INSERT OR REPLACE INTO speakers (session_id, speaker, name) VALUES (?,?,?)", (session_id, speaker, name)
-    )
+    conn.execute("INSERT INTO speakers (session_id, speaker, name) VALUES (?,?,?) ON CONFLICT (session_id, speaker) "
+                 "DO UPDATE SET name = excluded.name", (session_id, speaker, name))  # fmt: skip
+    voices.named(conn, session_id, speaker, name)
 
 
 def merge(conn: sqlite3.Connection, session_id: str, keep: int, other: int) -> None:
@@ -80,6 +98,7 @@ def merge(conn: sqlite3.Connection, session_id: str, keep: int, other: int) -> N
     for table in ("segments", "turns"):  # turns too: re-transcribed text must not bring `other` back
         conn.execute(f"UPDATE {table} SET speaker = ? WHERE session_id = ? AND speaker = ?", (keep, session_id, other))
     conn.execute("DELETE FROM speakers WHERE session_id = ? AND speaker = ?", (session_id, other))
+    voices.merged(conn, session_id, keep, other)
 
 
 def reassign(conn: sqlite3.Connection, segment_id: int, speaker: int) -> str:

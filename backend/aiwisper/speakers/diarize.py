@@ -98,8 +98,7 @@ def namer(
 ) -> Callable[[int, int, set[int]], int | None]:
     """Names a chunk's local speaker heard only in overlap: the embedding of the fbank frames where the
     segmentation hears them, matched to the nearest clustered speaker not already taken in that chunk."""
-    unit = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-9)
-    centroids = np.stack([unit[labels == k].mean(0) for k in range(int(labels.max()) + 1)])
+    centroids = np.stack([unit_mean(emb[labels == k]) for k in range(int(labels.max()) + 1)])
     feats: list[F32] = []
 
     def name(chunk: int, speaker: int, taken: set[int]) -> int | None:
@@ -114,8 +113,7 @@ def namer(
         free = [k for k in range(len(centroids)) if k not in taken]
         if heard.sum() < 10 or not free:  # under 0.1 s: nothing to go on
             return None
-        vectors = embedder.embed(tiled(mine[heard]))
-        vector = (vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)).mean(0)
+        vector = unit_mean(embedder.embed(tiled(mine[heard])))
         return max(free, key=lambda k: float(centroids[k] @ vector))
 
     return name
@@ -142,15 +140,39 @@ def diarize(
 ) -> list[Turn]:  # fmt: skip
     """Speaker turns of 16 kHz mono `audio`; `speakers` fixes the count, None finds it. Overlapped speech has
     two turns at once: the one-speaker turns come first, the second speakers' after them."""
+    return diarize_voices(audio, segmenter, embedder, speakers, progress)[0]
+
+
+def diarize_voices(
+    audio: F32, segmenter: Segmenter, embedder: Embedder, speakers: int | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> tuple[list[Turn], dict[int, F32]]:  # fmt: skip
+    """The turns of `diarize` and each speaker's voice: the unit mean of its windows' unit embeddings."""
     act = segment(audio, segmenter)
     regions = speech_regions(act)
     if progress:
         progress(0.2)
     wins = windows(regions, len(audio))
     if not wins:
-        return []
+        return [], {}
     emb = embed_windows(audio, wins, embedder)
     labels = cluster(emb, speakers)
     if progress:
         progress(0.9)
-    return with_overlaps(act, turns_of(regions, wins, labels), namer(audio, act, emb, labels, embedder))
+    turns = with_overlaps(act, turns_of(regions, wins, labels), namer(audio, act, emb, labels, embedder))
+    return turns, {k: unit_mean(emb[labels == k]) for k in sorted({t.speaker for t in turns})}
+
+
+def unit_mean(vectors: F32) -> F32:
+    """The mean direction of `vectors`: each scaled to unit length, averaged, scaled to unit length."""
+    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    mean = unit.mean(0)
+    out: F32 = (mean / max(float(np.linalg.norm(mean)), 1e-9)).astype(np.float32)
+    return out
+
+
+def voice_of(audio: F32, segmenter: Segmenter, embedder: Embedder) -> F32 | None:
+    """The voice of one person's recording (the microphone of a call): the unit mean of the embeddings of
+    every window of its speech; None without speech."""
+    wins = windows(speech_regions(segment(audio, segmenter)), len(audio))
+    return unit_mean(embed_windows(audio, wins, embedder)) if wins else None

@@ -8,8 +8,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import numpy as np
+
 from aiwisper.errors import AiwisperError, InvalidArgumentError
 from aiwisper.sessions import speakers, store
+from aiwisper.speakers import voices
 from aiwisper.speakers.worker import DiarizationWorker
 from aiwisper.storage.db import Database
 
@@ -44,7 +47,12 @@ def diarize_session(
     if session.status in ("recording", "importing"):
         raise SessionBusyError("the session is still being recorded or imported")
     source = "system" if "system" in session.sources else session.sources[0]
-    turns = worker.diarize(data_dir / session.audio_file, session.sources.index(source), count)
-    found = db.write(lambda c: speakers.save_turns(c, session_id, source, turns))
-    log.info("session %s: %d speaker(s) in %d turn(s)", session_id, found, len(turns))
-    return found
+    wav = data_dir / session.audio_file
+    turns, found = worker.diarize_voices(wav, session.sources.index(source), count)
+    if source == "system" and "mic" in session.sources:  # a call: the microphone is the user, who is "Me"
+        mine = worker.voice(wav, session.sources.index("mic"))
+        if mine is not None:
+            db.write(lambda c: voices.teach(c, voices.ME, np.asarray(mine, np.float32)))
+    speakers_found = db.write(lambda c: speakers.save_turns(c, session_id, source, turns, found))
+    log.info("session %s: %d speaker(s) in %d turn(s)", session_id, speakers_found, len(turns))
+    return speakers_found

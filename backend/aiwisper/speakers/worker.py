@@ -11,6 +11,7 @@ import logging
 import os
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from aiwisper.errors import AiwisperError
 from aiwisper.procs import WorkerProcess, incoming
@@ -28,17 +29,22 @@ def _serve(conn: Connection, segmentation_path: str, embedding_path: str, thread
 
     from aiwisper.sessions.audio import read_range
     from aiwisper.speakers.campplus import Embedder
-    from aiwisper.speakers.diarize import diarize
+    from aiwisper.speakers.diarize import diarize_voices, voice_of
     from aiwisper.speakers.segmentation import Segmenter
 
     os.nice(10)  # background work, as the notes are: live transcription comes first
     segmenter, embedder = Segmenter(Path(segmentation_path), threads), Embedder(Path(embedding_path), threads)
     for msg in incoming(conn):
-        _, wav, channel, speakers = msg
+        kind, wav, channel, speakers = msg
         try:
             audio = read_range(Path(wav), channel, 0, Path(wav).stat().st_size).astype(np.float32)
-            turns = diarize(audio, segmenter, embedder, speakers)
-            conn.send(("ok", [(t.start_ms, t.end_ms, t.speaker) for t in turns]))
+            if kind == "voice":
+                vector = voice_of(audio, segmenter, embedder)
+                conn.send(("ok", None if vector is None else vector.tolist()))
+                continue
+            turns, voices = diarize_voices(audio, segmenter, embedder, speakers)
+            conn.send(("ok", ([(t.start_ms, t.end_ms, t.speaker) for t in turns],
+                              {k: v.tolist() for k, v in voices.items()})))  # fmt: skip
         except Exception as e:
             conn.send(("error", f"{type(e).__name__}: {e}"))
 
@@ -56,9 +62,24 @@ class DiarizationWorker(WorkerProcess):
 
     def diarize(self, wav: Path, channel: int = 0, speakers: int | None = None, timeout: float = 600.0) -> list[Turn]:
         """Speaker turns of one channel of a session's WAV."""
+        return self.diarize_voices(wav, channel, speakers, timeout)[0]
+
+    def diarize_voices(
+        self, wav: Path, channel: int = 0, speakers: int | None = None, timeout: float = 600.0
+    ) -> tuple[list[Turn], dict[int, list[float]]]:
+        """Speaker turns of one channel of a session's WAV, and each speaker's voice (a unit vector)."""
+        turns, voices = self._ask(("diarize", str(wav), channel, speakers), timeout)
+        return [Turn(*t) for t in turns], {int(k): v for k, v in voices.items()}
+
+    def voice(self, wav: Path, channel: int, timeout: float = 600.0) -> list[float] | None:
+        """The voice of everything said on one channel (a call's microphone: the user), None without speech."""
+        vector: list[float] | None = self._ask(("voice", str(wav), channel, None), timeout)
+        return vector
+
+    def _ask(self, request: tuple[str, str, int, int | None], timeout: float) -> Any:
         conn = self.connection()
         try:
-            conn.send(("diarize", str(wav), channel, speakers))
+            conn.send(request)
             if not conn.poll(timeout):
                 self._kill()
                 raise DiarizationFailed(f"diarization did not finish within {timeout:.0f} s")
@@ -73,4 +94,4 @@ class DiarizationWorker(WorkerProcess):
         if self.max_rss_mb and rss is not None and rss > self.max_rss_mb:
             log.warning("diarization worker uses %.0f MB (cap %.0f MB): restarting it", rss, self.max_rss_mb)
             self.close()
-        return [Turn(*t) for t in reply[1]]
+        return reply[1]

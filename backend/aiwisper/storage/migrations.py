@@ -197,4 +197,24 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE summaries ADD COLUMN language TEXT NOT NULL DEFAULT '';
     """,
+    # 11: the voice library. A voice is a unit vector (float32) averaged from the speakers that taught it, never
+    # audio; each diarized speaker's own voice is kept per session (to teach a voice when the user names them);
+    # a session's speaker name may come from a voice: `recognized` when the library named it, else taught by it.
+    """
+    CREATE TABLE voices (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        vector BLOB NOT NULL,
+        taught INTEGER NOT NULL,            -- speakers averaged into the vector
+        updated REAL NOT NULL
+    );
+    CREATE TABLE speaker_voices (
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        speaker INTEGER NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (session_id, speaker)
+    );
+    ALTER TABLE speakers ADD COLUMN voice_id INTEGER REFERENCES voices(id) ON DELETE SET NULL;
+    ALTER TABLE speakers ADD COLUMN recognized INTEGER NOT NULL DEFAULT 0;
+    """,
 )

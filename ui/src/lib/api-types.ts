@@ -225,6 +225,7 @@ export interface ChunkInfo {
 export interface SpeakerInfo {
   speaker: number;
   name: string;
+  recognized: boolean;
 }
 
 /** A session's memo as saved; `updated_at` is None when it was never written. */

@@ -1,0 +1,108 @@
+"""The voice library, as a user meets it on the command line: a speaker named in one meeting is named in the next
+meeting of the same person and not on someone else; renaming, merging and forgetting voices; bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aiwisper.speakers import voices
+
+from .realspeech import DEV, at_level, load, speech_spans
+from .recording import db_rows
+from .speech import TESTDATA, write_wav
+from .test_transcribe_files import transcribe
+
+LJ = TESTDATA / "ljspeech"  # Linda Johnson (LJ Speech)
+
+
+def _meeting(path: Path, clips: list[Path]) -> Path:
+    """The clips one after another, each trimmed to its speech, at one level, 0.6 s apart."""
+    parts = []
+    for clip in clips:
+        audio = at_level(load(clip), -24.0)
+        spans = speech_spans(audio)
+        parts += [audio[spans[0][0] : spans[-1][1]], np.zeros(9600, np.float32)]
+    return write_wav(path, np.concatenate(parts))
+
+
+def aiwisper(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "aiwisper", *args, "--data-dir", str(data_dir)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+
+
+def _speakers_of(done: subprocess.CompletedProcess[str]) -> tuple[str, list[tuple[str, str]]]:
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    return doc["id"], [(s["speaker"], s["text"]) for s in doc["segments"]]
+
+
+def test_a_named_voice_is_named_in_the_next_meeting_and_not_on_someone_else(tmp_path: Path) -> None:
+    austen = sorted(DEV.glob("pocketsphinx_*.wav"))  # a LibriVox reader, a man
+    first = _meeting(tmp_path / "first.wav", [LJ / "LJ001-0001.wav", austen[0], LJ / "LJ001-0002.wav", austen[2],
+                                               LJ / "LJ001-0003.wav"])  # fmt: skip
+    sid, said = _speakers_of(transcribe(tmp_path, str(first), "--speakers", "auto", "--format", "json"))
+    assert {who for who, _ in said} == {"Speaker 1", "Speaker 2"}, said
+    assert "printing" in " ".join(text for who, text in said if who == "Speaker 1").lower()  # LJ001-0001
+
+    named = aiwisper(tmp_path, "speakers", sid, "--rename", "Speaker 1=Linda")
+    assert named.returncode == 0, named.stderr
+    assert "Linda" in named.stdout and "Speaker 2" in named.stdout
+    assert [r["name"] for r in db_rows(tmp_path, "SELECT name FROM voices")] == ["Linda"]
+    listed = aiwisper(tmp_path, "voices", "list")
+    assert "Linda  learnt from 1 speaker(s)" in listed.stdout, listed.stdout
+
+    # a later meeting: Linda again (other sentences) with someone the library has never heard (FLEURS, a woman)
+    later = _meeting(tmp_path / "later.wav", [DEV / "fleurs_en_000.ogg", DEV / "ljspeech_LJ001-0009.wav",
+                                               DEV / "fleurs_en_000.ogg", DEV / "ljspeech_LJ001-0012.wav"])  # fmt: skip
+    sid2, said2 = _speakers_of(transcribe(tmp_path, str(later), "--speakers", "auto", "--format", "json"))
+    lindas = " ".join(text for who, text in said2 if who == "Linda").lower()
+    assert lindas and all(who in ("Linda", "Speaker 1") for who, _ in said2), said2
+    assert next(who for who, _ in said2) == "Speaker 1"  # FLEURS speaks first and stays unnamed
+    shown = aiwisper(tmp_path, "speakers", sid2)
+    assert "Linda" in shown.stdout and "(recognized by voice)" in shown.stdout, shown.stdout
+
+    # the user corrects a name in one step; forgetting deletes the vectors, the names in past meetings stay
+    assert aiwisper(tmp_path, "voices", "rename", "linda", "Linda Johnson").returncode == 0
+    assert "Linda Johnson" in aiwisper(tmp_path, "speakers", sid2).stdout
+    gone = aiwisper(tmp_path, "voices", "forget", "Linda Johnson")
+    assert gone.returncode == 0, gone.stderr
+    assert db_rows(tmp_path, "SELECT name FROM voices") == []
+    kept = db_rows(tmp_path, "SELECT k.name FROM speaker_voices v LEFT JOIN speakers k ON "
+                             "k.session_id = v.session_id AND k.speaker = v.speaker")  # fmt: skip
+    assert [r["name"] for r in kept] == [None, None], kept  # the two unnamed people's voices stay, Linda's are gone
+    assert "Linda" in aiwisper(tmp_path, "speakers", sid).stdout
+    third = _meeting(tmp_path / "third.wav", [DEV / "ljspeech_LJ001-0010.wav", austen[1]])
+    _, said3 = _speakers_of(transcribe(tmp_path, str(third), "--speakers", "auto", "--format", "json"))
+    assert not any(who.startswith("Linda") for who, _ in said3), said3
+
+
+def test_bad_voice_commands_are_refused_with_a_reason(tmp_path: Path) -> None:
+    missing = aiwisper(tmp_path, "voices", "forget", "Nobody")
+    assert missing.returncode == 2 and "no voice named 'Nobody'" in missing.stderr
+    no_session = aiwisper(tmp_path, "speakers", "0b7a3c39-1111-4222-8333-444455556666")
+    assert no_session.returncode == 2 and "no session" in no_session.stderr
+    assert "no voices yet" in aiwisper(tmp_path, "voices", "list").stdout
+
+
+def test_voices_are_matched_closest_first_each_once() -> None:
+    e = np.eye(4, dtype=np.float32)
+    known = {10: e[0], 11: e[1]}
+    near0 = (e[0] * 0.9 + e[2] * 0.3).astype(np.float32)
+    found = {0: near0, 1: e[0], 2: e[3]}
+    assert voices.match(found, known) == {1: 10}  # speaker 1 is closer to voice 10 than speaker 0; 2 is nobody
+    assert voices.match({0: near0}, known) == {0: 10}
+    assert voices.match({0: near0}, known, threshold=0.99) == {}
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 81])
+def test_a_voice_name_must_be_a_name(name: str) -> None:
+    from aiwisper.errors import InvalidArgumentError
+
+    with pytest.raises(InvalidArgumentError):
+        voices.clean_name(name)
