@@ -291,7 +291,9 @@ def test_search_by_meaning_finds_a_paraphrase_and_opens_it(page: Page, server: s
 
 def test_rename_a_speaker_everywhere(page: Page, server: str) -> None:
     """A real two-person recording is imported; its speakers are found after transcription; a name given once
-    shows on every segment of that speaker and in the SRT download."""
+    shows on every segment of that speaker and in the SRT download. The name taught the voice library: found
+    again, the speaker is named by voice, and a wrong name is undone in one click. On the Voices page the voice
+    is renamed and forgotten."""
     from .realspeech import DEV
 
     _go(page, server, "import")
@@ -315,6 +317,25 @@ def test_rename_a_speaker_everywhere(page: Page, server: str) -> None:
     cues = parse_cues(Path(dl.value.path()).read_text(encoding="utf-8"), SRT_TIME, None)
     said = [c[2].split(": ", 1)[0] for c in cues]
     assert said.count("Ann Perkins") == labels.count("Ann Perkins") and first not in said, said
+
+    bar.get_by_role("button", name="Find speakers again").click()
+    chip = bar.locator(".speaker-chip", has_text="Ann Perkins")
+    expect(chip.get_by_text("by voice")).to_be_visible(timeout=60_000)  # the library named her by herself
+    chips = bar.locator(".speaker-chip").count()
+    chip.get_by_role("button", name="Not Ann Perkins?").click()
+    expect(bar.get_by_role("button", name="Rename Ann Perkins")).to_have_count(0)
+    expect(bar.locator(".speaker-chip", has_text="Speaker ")).to_have_count(chips)  # back to "Speaker N"
+
+    _go(page, server, "voices")
+    voices = page.get_by_role("list", name="Voices")
+    expect(voices).to_contain_text("Ann Perkins · learnt from 1 speaker · names speakers in 0 sessions")  # undone
+    page.get_by_role("button", name="Rename Ann Perkins").click()
+    page.get_by_label("New name for Ann Perkins").fill("Ann P.")
+    page.get_by_label("New name for Ann Perkins").press("Enter")
+    expect(voices.get_by_text("Ann P.", exact=True)).to_be_visible()
+    page.on("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="Forget Ann P.").click()
+    expect(page.get_by_text("No voices yet.")).to_be_visible()
 
 
 def test_delete_a_session(page: Page, server: str) -> None:
@@ -374,7 +395,7 @@ def test_every_page_passes_axe_core(browser: Browser, server: str, scheme: str) 
     problems: dict[str, list[str]] = {}
     _imported_session(page, server)
     problems["session"] = _axe(page)
-    for route in ("record", "sessions", "import", "documents", "settings"):
+    for route in ("record", "sessions", "import", "documents", "voices", "settings"):
         _go(page, server, route)
         page.wait_for_timeout(400)
         problems[route] = _axe(page)

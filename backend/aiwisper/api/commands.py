@@ -37,7 +37,9 @@ from aiwisper.sessions.library import SearchHit, SessionDetail, SessionPage
 from aiwisper.sessions.memo import Memo
 from aiwisper.sessions.recorder import BusyError, RecordConfig, State
 from aiwisper.settings import SETTINGS
+from aiwisper.speakers import voices
 from aiwisper.speakers.session import check_speakers
+from aiwisper.speakers.voices import Voice
 from aiwisper.summaries import store as summary_store
 from aiwisper.summaries.ask import Answer, check_question
 from aiwisper.summaries.service import SummaryService
@@ -169,6 +171,36 @@ def build_registry(services: Services) -> Registry:
         sid = library.check_session_id(session_id)
         db.write(lambda c: speaker_store.merge(c, sid, keep, other))
         return db.read(lambda c: library.get_session(c, sid))
+
+    @reg.command("speakers.unname")
+    def speakers_unname(session_id: str, speaker: int) -> SessionDetail:
+        """A name the voice library gave was wrong: the speaker is "Speaker N" again (name them to teach)."""
+        sid = library.check_session_id(session_id)
+        db.write(lambda c: speaker_store.unname(c, sid, speaker))
+        return db.read(lambda c: library.get_session(c, sid))
+
+    @reg.command("voices.list")
+    def voices_list() -> list[Voice]:
+        """The voice library: voices remembered across meetings (vectors, never audio), by name."""
+        return db.read(voices.voices)
+
+    @reg.command("voices.rename")
+    def voices_rename(name: str, new_name: str) -> list[Voice]:
+        """A voice gets another name, and so do the speakers it named."""
+        db.write(lambda c: voices.rename(c, name, new_name))
+        return db.read(voices.voices)
+
+    @reg.command("voices.merge")
+    def voices_merge(name: str, into: str) -> list[Voice]:
+        """Two voices are one person: `name` joins `into`."""
+        db.write(lambda c: voices.merge(c, name, into))
+        return db.read(voices.voices)
+
+    @reg.command("voices.forget")
+    def voices_forget(name: str) -> list[Voice]:
+        """Delete a voice and the vectors that taught it; names in past sessions stay."""
+        db.write(lambda c: voices.forget(c, name))
+        return db.read(voices.voices)
 
     @reg.command("sessions.set_memo")
     def sessions_set_memo(session_id: str, text: str) -> Memo:

@@ -90,6 +90,13 @@ def rename(conn: sqlite3.Connection, session_id: str, speaker: int, name: str) -
     voices.named(conn, session_id, speaker, name)
 
 
+def unname(conn: sqlite3.Connection, session_id: str, speaker: int) -> None:
+    """Drop a speaker's name (the voice library's wrong guess, or the user's): they are "Speaker N" again."""
+    if speaker not in names(conn, session_id):
+        raise NotFoundError(f"session {session_id} has no speaker {speaker}")
+    conn.execute("DELETE FROM speakers WHERE session_id = ? AND speaker = ?", (session_id, speaker))
+
+
 def merge(conn: sqlite3.Connection, session_id: str, keep: int, other: int) -> None:
     """`other`'s segments become `keep`'s."""
     known = names(conn, session_id)

@@ -8,6 +8,7 @@ import { SearchView } from "../features/search/search-view";
 import { SessionList } from "../features/sessions/session-list";
 import { SessionView } from "../features/sessions/session-view";
 import { SettingsView } from "../features/settings/settings-view";
+import { VoicesView } from "../features/voices/voices-view";
 import { call } from "../lib/bridge";
 import { useRoute } from "../lib/router";
 import { useConnection } from "../lib/use-events";
@@ -18,6 +19,7 @@ const NAV = [
   ["search", "Search"],
   ["import", "Import"],
   ["documents", "Documents"],
+  ["voices", "Voices"],
   ["settings", "Models & settings"],
 ] as const;
 
@@ -48,6 +50,7 @@ export function App() {
           {route.page === "import" && <ImportView />}
           {route.page === "documents" && <DocumentsView />}
           {route.page === "document" && route.id && <DocumentView id={route.id} passage={route.passage} />}
+          {route.page === "voices" && <VoicesView />}
           {route.page === "settings" && <SettingsView />}
         </main>
       </div>

@@ -422,6 +422,15 @@ export interface SummaryInfo {
   language: string;
 }
 
+/** A remembered voice: its name, how many speakers taught it, and the sessions it names a speaker in. */
+export interface Voice {
+  id: number;
+  name: string;
+  taught: number;
+  sessions: number;
+  updated: number;
+}
+
 export type ServerEvent = SessionStartedEvent | SessionStoppedEvent | SessionRecoveredEvent | ChunkCreatedEvent | AudioLevelsEvent | WarningEvent | ErrorEvent | PartialTranscriptEvent | ChunkTranscribedEvent | ChunkFailedEvent | JobUpdatedEvent | DiarizationUpdatedEvent | SummaryUpdatedEvent | SummaryTokenEvent | IndexUpdatedEvent | SessionUpdatedEvent | SnapshotEvent;
 
 export interface Commands {
@@ -491,6 +500,8 @@ export interface Commands {
   "speakers.merge": { params: { session_id: string; keep: number; other: number }; result: SessionDetail };
   /** Name a speaker once for the whole session. */
   "speakers.rename": { params: { session_id: string; speaker: number; name: string }; result: SessionDetail };
+  /** A name the voice library gave was wrong: the speaker is "Speaker N" again (name them to teach). */
+  "speakers.unname": { params: { session_id: string; speaker: number }; result: SessionDetail };
   /** Stop a queued or running summary (its text so far is kept). */
   "summaries.cancel": { params: { summary_id: string }; result: SummaryInfo };
   /** Queue a summary of a session: template "notes" (overview, topics, decisions, action items and open */
@@ -501,6 +512,14 @@ export interface Commands {
   "summaries.import_model": { params: { path: string }; result: SettingChanged };
   /** A session's summaries, newest first. */
   "summaries.list": { params: { session_id: string }; result: SummaryInfo[] };
+  /** Delete a voice and the vectors that taught it; names in past sessions stay. */
+  "voices.forget": { params: { name: string }; result: Voice[] };
+  /** The voice library: voices remembered across meetings (vectors, never audio), by name. */
+  "voices.list": { params: {  }; result: Voice[] };
+  /** Two voices are one person: `name` joins `into`. */
+  "voices.merge": { params: { name: string; into: string }; result: Voice[] };
+  /** A voice gets another name, and so do the speakers it named. */
+  "voices.rename": { params: { name: string; new_name: string }; result: Voice[] };
 }
 export type CommandName = keyof Commands;
 export type ErrorCode = "invalid_argument" | "not_found" | "busy" | "cancelled" | "too_large" | "failed" | "unavailable";

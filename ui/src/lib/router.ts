@@ -1,9 +1,9 @@
 // Hash routes: #/record, #/sessions, #/sessions/<id>?t=<ms>, #/search, #/import, #/documents,
-// #/documents/<id>?p=<passage>, #/settings.
+// #/documents/<id>?p=<passage>, #/voices, #/settings.
 import { useEffect, useState } from "react";
 
 export interface Route {
-  page: "record" | "sessions" | "session" | "search" | "import" | "documents" | "document" | "settings";
+  page: "record" | "sessions" | "session" | "search" | "import" | "documents" | "document" | "voices" | "settings";
   id?: string;
   t?: number;
   passage?: number;
@@ -16,7 +16,7 @@ export function parse(hash: string): Route {
   if (parts[0] === "sessions" && parts[1]) return { page: "session", id: parts[1], t: t ? Number(t) : undefined };
   const p = new URLSearchParams(query).get("p");
   if (parts[0] === "documents" && parts[1]) return { page: "document", id: parts[1], passage: p ? Number(p) : undefined };
-  const pages = ["record", "sessions", "search", "import", "documents", "settings"] as const;
+  const pages = ["record", "sessions", "search", "import", "documents", "voices", "settings"] as const;
   return { page: pages.find((p) => p === parts[0]) ?? "record" };
 }
 

@@ -72,6 +72,10 @@ export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
     mutationFn: (p: { speaker: number; name: string }) => call("speakers.rename", { session_id: id, ...p }),
     onSuccess: refresh, onError: (e) => toast(errorText(e)),
   });
+  const unnameSpeaker = useMutation({
+    mutationFn: (speaker: number) => call("speakers.unname", { session_id: id, speaker }),
+    onSuccess: refresh, onError: (e) => toast(errorText(e)),
+  });
   const mergeSpeakers = useMutation({
     mutationFn: (p: { keep: number; other: number }) => call("speakers.merge", { session_id: id, ...p }),
     onSuccess: refresh, onError: (e) => toast(errorText(e)),
@@ -150,6 +154,7 @@ export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
       <AskBox key={`ask-${s.id}`} sessionId={s.id} onPlay={playFrom} />
       <SpeakersBar speakers={s.speakers} busy={finding || findSpeakers.isPending}
         onRename={(speaker, name) => renameSpeaker.mutate({ speaker, name })}
+        onUnname={(speaker) => unnameSpeaker.mutate(speaker)}
         onMerge={(keep, other) => mergeSpeakers.mutate({ keep, other })}
         onFind={(n) => findSpeakers.mutate(n)} />
       <div className="transcript" data-testid="transcript">

@@ -2,11 +2,13 @@ import { useState } from "react";
 import type { SpeakerInfo } from "../../lib/api-types";
 import { speakerColor } from "../../lib/format";
 
-// The session's speakers: rename one (for every segment at once), merge two, or find them again.
-export function SpeakersBar({ speakers, busy, onRename, onMerge, onFind }: {
+// The session's speakers: rename one (for every segment at once, and the voice library learns the voice), merge
+// two, or find them again. A name the voice library gave is marked, and undone in one click.
+export function SpeakersBar({ speakers, busy, onRename, onUnname, onMerge, onFind }: {
   speakers: SpeakerInfo[];
   busy: boolean;
   onRename: (speaker: number, name: string) => void;
+  onUnname: (speaker: number) => void;
   onMerge: (keep: number, other: number) => void;
   onFind: (count: number | null) => void;
 }) {
@@ -26,6 +28,11 @@ export function SpeakersBar({ speakers, busy, onRename, onMerge, onFind }: {
         <span key={s.speaker} className="speaker-chip" style={{ borderColor: speakerColor(s.speaker) }}>
           <button className="ghost small-inline" style={{ color: speakerColor(s.speaker) }} title="Rename"
             onClick={() => setEditing(s.speaker)} aria-label={`Rename ${s.name}`}>{s.name}</button>
+          {s.recognized && <>
+            <span className="muted tag" title="Named by the voice library: this voice sounded like theirs">by voice</span>
+            <button className="ghost small-inline" onClick={() => onUnname(s.speaker)}
+              title="Wrong person: back to Speaker N; then rename them to teach the right voice">Not {s.name}?</button>
+          </>}
           {speakers.length > 1 && (
             <select aria-label={`Merge ${s.name} into`} value="" onChange={(e) => onMerge(Number(e.target.value), s.speaker)}>
               <option value="">merge into…</option>
