@@ -182,6 +182,28 @@ class DiarizationUpdated(Event):
 
 
 @dataclass(frozen=True)
+class LiveLabel:
+    """A live segment's speaker: a number within the session, and a name ("Speaker N", or the voice library's)."""
+
+    segment_id: int
+    start_ms: int
+    speaker: int
+    name: str
+
+
+@dataclass(frozen=True)
+class SpeakersLive(Event):
+    """Speakers of a chunk's segments while recording, from each segment's voice against the voices heard so far
+    (and the voice library); the speakers found after Stop replace them."""
+
+    type: ClassVar[str] = "speakers_live"
+    session_id: str
+    chunk_id: int
+    source: str
+    labels: list[LiveLabel]
+
+
+@dataclass(frozen=True)
 class SummaryUpdated(Event):
     """A summary changed state ("queued", "running", "done", "failed", "cancelled") or progressed (0..1)."""
 

@@ -81,6 +81,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("transcription.second_pass_model", "", "After Stop, transcribe again with this model (empty: off)."),
     Setting("speakers.auto", True, "After a recording or import is transcribed, find who spoke when."),
+    Setting("speakers.live", True, "While recording, label who speaks (a first guess; refined after Stop)."),
     Setting("summaries.auto", True, "Write a meeting's notes when it is transcribed (while recording, part by part)."),
     Setting(
         "summaries.model",

@@ -176,3 +176,14 @@ def voice_of(audio: F32, segmenter: Segmenter, embedder: Embedder) -> F32 | None
     every window of its speech; None without speech."""
     wins = windows(speech_regions(segment(audio, segmenter)), len(audio))
     return unit_mean(embed_windows(audio, wins, embedder)) if wins else None
+
+
+MIN_VOICE_S = 0.8  # seconds of audio under which a range's voice is not told
+
+
+def voice_of_range(audio: F32, embedder: Embedder) -> F32 | None:
+    """The voice of a short stretch that one person said (a live segment): the unit mean of the embeddings of its
+    windows (one, repeated, when shorter than a window); None under MIN_VOICE_S."""
+    if len(audio) < MIN_VOICE_S * RATE:
+        return None
+    return unit_mean(embedder.embed(tiled(fbank(audio.astype(np.float32)))))

@@ -1,7 +1,8 @@
 """Diarization as jobs: after a session is transcribed (setting `speakers.auto`) and on request.
 
 One thread owns the queue and the worker. When a diarized session's text changes (re-transcription), the new
-segments get their speakers from the stored turns without diarizing again.
+segments get their speakers from the stored turns without diarizing again. While a session records (setting
+`speakers.live`), each transcribed chunk's segments get a first guess of their speaker (`live`).
 """
 
 from __future__ import annotations
@@ -11,10 +12,22 @@ import queue
 import threading
 from pathlib import Path
 
+import numpy as np
+
 from aiwisper.errors import AiwisperError, NotFoundError
-from aiwisper.events import DiarizationUpdated, Event, EventBus, SessionUpdated
+from aiwisper.events import (
+    ChunkTranscribed,
+    DiarizationUpdated,
+    Event,
+    EventBus,
+    LiveLabel,
+    SessionUpdated,
+    SpeakersLive,
+)
 from aiwisper.sessions import speakers, store
 from aiwisper.settings import Settings
+from aiwisper.speakers import live, voices
+from aiwisper.speakers.diarize import MIN_VOICE_S
 from aiwisper.speakers.session import diarize_session
 from aiwisper.speakers.worker import DiarizationWorker
 from aiwisper.storage.db import Database
@@ -29,8 +42,9 @@ class SpeakerService:
                  models: tuple[Path, Path]) -> None:  # fmt: skip
         self.db, self.data_dir, self.bus, self.settings = db, data_dir, bus, settings
         self.models = models  # segmentation, embedding
-        self._queue: queue.Queue[tuple[str, int | None, bool] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[str, int | None, bool] | ChunkTranscribed | None] = queue.Queue()
         self._worker: DiarizationWorker | None = None
+        self._heard: dict[tuple[str, str], live.Heard] = {}  # (session, source) → voices heard live (this thread's)
         self._closed = False
         self._unsubscribe = bus.subscribe(self._on_event)
         self._thread = threading.Thread(target=self._run, name="aiwisper-speakers", daemon=True)
@@ -54,9 +68,17 @@ class SpeakerService:
     def _on_event(self, event: Event) -> None:
         if isinstance(event, SessionUpdated) and event.status in store.FINISHED and event.pending_chunks == 0:
             self._queue.put((event.session_id, None, False))
+        elif isinstance(event, ChunkTranscribed) and event.segments and self.settings["speakers.live"]:
+            self._queue.put(event)
 
     def _run(self) -> None:
         while (item := self._queue.get()) is not None and not self._closed:
+            if isinstance(item, ChunkTranscribed):
+                try:
+                    self._live(item)
+                except Exception:
+                    log.exception("live speakers of session %s failed", item.session_id)
+                continue
             session_id, count, asked = item
             try:
                 if not asked:
@@ -66,7 +88,40 @@ class SpeakerService:
             except Exception:
                 log.exception("speakers of session %s failed", session_id)
 
+    def _live(self, event: ChunkTranscribed) -> None:
+        """A first guess of who said each segment of a chunk just transcribed while recording."""
+        if not self.available or self.queue_behind():
+            return  # a backlog: live labels would come late, the diarization after Stop finds them anyway
+        session = self.db.read(lambda c: store.get_session(c, event.session_id))
+        if session.status != "recording" or (event.source == "mic" and "system" in session.sources):
+            return  # only while recording; on a call the microphone is the user ("Me")
+        said = [s for s in event.segments if s.end_ms - s.start_ms >= MIN_VOICE_S * 1000]
+        if not said:
+            return
+        vectors = self._diarizer().voices_of(self.data_dir / session.audio_file, session.sources.index(event.source),
+                                             [(s.start_ms, s.end_ms) for s in said])  # fmt: skip
+        heard = self._heard.setdefault((event.session_id, event.source), live.Heard())
+        labelled = {s.id: heard.assign(np.asarray(v, np.float32)) for s, v in zip(said, vectors, strict=True) if v}
+        if not labelled:
+            return
+        exclude = voices.ME if event.source == "system" else None
+        names = self.db.write(lambda c: live.label(c, event.session_id, heard, labelled, exclude))
+        labels = [LiveLabel(s.id, s.start_ms, labelled[s.id], names[labelled[s.id]]) for s in said if s.id in labelled]
+        self.bus.publish(SpeakersLive(event.session_id, event.chunk_id, event.source, labels))
+
+    def queue_behind(self) -> bool:
+        """More than a few chunks wait: this thread is behind the recording."""
+        return self._queue.qsize() > 4
+
+    def _diarizer(self) -> DiarizationWorker:
+        if self._worker is None:
+            cap = float(self.settings["transcription.worker_memory_mb"])
+            self._worker = DiarizationWorker(self.models, max_rss_mb=cap)
+        return self._worker
+
     def _after_transcription(self, session_id: str) -> None:
+        for key in [k for k in self._heard if k[0] == session_id]:
+            del self._heard[key]
         labelled = self.db.write(lambda c: speakers.label(c, session_id))
         if labelled:
             self._updated(session_id)
@@ -80,10 +135,7 @@ class SpeakerService:
             return  # deleted meanwhile
         self.bus.publish(DiarizationUpdated(session_id, "running"))
         try:
-            if self._worker is None:
-                cap = float(self.settings["transcription.worker_memory_mb"])
-                self._worker = DiarizationWorker(self.models, max_rss_mb=cap)
-            found = diarize_session(self.db, self.data_dir, self._worker, session_id, count)
+            found = diarize_session(self.db, self.data_dir, self._diarizer(), session_id, count)
         except AiwisperError as e:
             if not self._closed:
                 log.warning("diarization of %s failed: %s", session_id, e)

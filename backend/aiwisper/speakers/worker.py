@@ -29,7 +29,7 @@ def _serve(conn: Connection, segmentation_path: str, embedding_path: str, thread
 
     from aiwisper.sessions.audio import read_range
     from aiwisper.speakers.campplus import Embedder
-    from aiwisper.speakers.diarize import diarize_voices, voice_of
+    from aiwisper.speakers.diarize import diarize_voices, voice_of, voice_of_range
     from aiwisper.speakers.segmentation import Segmenter
 
     os.nice(10)  # background work, as the notes are: live transcription comes first
@@ -37,6 +37,12 @@ def _serve(conn: Connection, segmentation_path: str, embedding_path: str, thread
     for msg in incoming(conn):
         kind, wav, channel, speakers = msg
         try:
+            if kind == "ranges":  # a growing recording: only the ranges asked for are read
+                vectors = [
+                    voice_of_range(read_range(Path(wav), channel, a * 16, b * 16), embedder) for a, b in speakers
+                ]
+                conn.send(("ok", [None if v is None else v.tolist() for v in vectors]))
+                continue
             audio = read_range(Path(wav), channel, 0, Path(wav).stat().st_size).astype(np.float32)
             if kind == "voice":
                 vector = voice_of(audio, segmenter, embedder)
@@ -76,7 +82,14 @@ class DiarizationWorker(WorkerProcess):
         vector: list[float] | None = self._ask(("voice", str(wav), channel, None), timeout)
         return vector
 
-    def _ask(self, request: tuple[str, str, int, int | None], timeout: float) -> Any:
+    def voices_of(
+        self, wav: Path, channel: int, ranges: list[tuple[int, int]], timeout: float = 120.0
+    ) -> list[list[float] | None]:
+        """The voice in each (start ms, end ms) range of one channel (None where it is too short to tell)."""
+        vectors: list[list[float] | None] = self._ask(("ranges", str(wav), channel, ranges), timeout)
+        return vectors
+
+    def _ask(self, request: tuple[str, str, int, Any], timeout: float) -> Any:
         conn = self.connection()
         try:
             conn.send(request)

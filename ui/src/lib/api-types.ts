@@ -143,6 +143,23 @@ export interface DiarizationUpdatedEvent {
   error: string | null;
 }
 
+/** Speakers of a chunk's segments while recording, from each segment's voice against the voices heard so far (and the voice library); the speakers found after Stop replace them. */
+export interface SpeakersLiveEvent {
+  type: "speakers_live";
+  session_id: string;
+  chunk_id: number;
+  source: string;
+  labels: LiveLabel[];
+}
+
+/** A live segment's speaker: a number within the session, and a name ("Speaker N", or the voice library's). */
+export interface LiveLabel {
+  segment_id: number;
+  start_ms: number;
+  speaker: number;
+  name: string;
+}
+
 /** A summary changed state ("queued", "running", "done", "failed", "cancelled") or progressed (0..1). */
 export interface SummaryUpdatedEvent {
   type: "summary_updated";
@@ -431,7 +448,7 @@ export interface Voice {
   updated: number;
 }
 
-export type ServerEvent = SessionStartedEvent | SessionStoppedEvent | SessionRecoveredEvent | ChunkCreatedEvent | AudioLevelsEvent | WarningEvent | ErrorEvent | PartialTranscriptEvent | ChunkTranscribedEvent | ChunkFailedEvent | JobUpdatedEvent | DiarizationUpdatedEvent | SummaryUpdatedEvent | SummaryTokenEvent | IndexUpdatedEvent | SessionUpdatedEvent | SnapshotEvent;
+export type ServerEvent = SessionStartedEvent | SessionStoppedEvent | SessionRecoveredEvent | ChunkCreatedEvent | AudioLevelsEvent | WarningEvent | ErrorEvent | PartialTranscriptEvent | ChunkTranscribedEvent | ChunkFailedEvent | JobUpdatedEvent | DiarizationUpdatedEvent | SpeakersLiveEvent | SummaryUpdatedEvent | SummaryTokenEvent | IndexUpdatedEvent | SessionUpdatedEvent | SnapshotEvent;
 
 export interface Commands {
   /** Version, data folder, default model and anything the user should fix. */

@@ -18,6 +18,23 @@ const detail = (segments: SegmentRow[]): SessionDetail =>
     memo: { session_id: "s", text: "", updated_at: null } });
 
 describe("live transcript", () => {
+  it("labels finished lines with the live speakers and renames a speaker everywhere once known", () => {
+    let s = reduce(empty, started);
+    s = reduce(s, final(1, 1000, 3000, "Good morning everyone"));
+    s = reduce(s, final(2, 3500, 6000, "Morning, shall we start"));
+    s = reduce(s, { type: "speakers_live", session_id: "s", chunk_id: 1, source: "mic",
+      labels: [{ segment_id: 10, start_ms: 1000, speaker: 0, name: "Speaker 1" }] });
+    s = reduce(s, { type: "speakers_live", session_id: "s", chunk_id: 2, source: "mic",
+      labels: [{ segment_id: 20, start_ms: 3500, speaker: 1, name: "Speaker 2" }] });
+    expect(s.lines.map((l) => l.who)).toEqual(["Speaker 1", "Speaker 2"]);
+    s = reduce(s, final(3, 6500, 8000, "Yes, the budget first"));
+    s = reduce(s, { type: "speakers_live", session_id: "s", chunk_id: 3, source: "mic",
+      labels: [{ segment_id: 30, start_ms: 6500, speaker: 0, name: "Anna" }] });  // the voice library knew her
+    expect(s.lines.map((l) => l.who)).toEqual(["Anna", "Speaker 2", "Anna"]);
+    const other = reduce(s, { type: "speakers_live", session_id: "x", chunk_id: 3, source: "mic", labels: [] });
+    expect(other).toBe(s);
+  });
+
   it("says why speech gave no words instead of dropping it silently", () => {
     let s = reduce(empty, started);
     s = reduce(s, partial(1000, "uh"));

@@ -12,6 +12,8 @@ export interface Line {
   words: Word[];
   partial: boolean;
   note?: boolean; // speech was heard but gave no words: the text says why
+  speaker?: number; // who said it: a first guess while recording (speakers_live)
+  who?: string; // that speaker's name
 }
 export interface Transcript {
   sessionId: string | null;
@@ -31,6 +33,7 @@ export function fromSegments(sessionId: string, segments: SegmentRow[]): Transcr
       segments.map((s, i) => ({
         key: `f-${s.chunk_id}-${i}`, chunkId: s.chunk_id, source: s.source, startMs: s.start_ms,
         endMs: s.end_ms, text: s.text, words: s.words, partial: false,
+        ...(s.speaker === null ? {} : { speaker: s.speaker, who: `Speaker ${s.speaker + 1}` }),
       })),
     ),
   };
@@ -67,6 +70,18 @@ export function reduce(state: Transcript, event: ServerEvent): Transcript {
           endMs: event.end_ms, text: event.note, words: [], partial: false, note: true }]
         : [];
       return { ...state, lines: sorted([...kept, ...finals, ...notes]) };
+    }
+    case "speakers_live": {
+      if (event.session_id !== state.sessionId) return state;
+      const names = new Map(event.labels.map((l) => [l.speaker, l.name]));
+      const lines = state.lines.map((line) => {
+        if (line.source !== event.source) return line;
+        const label = line.chunkId === event.chunk_id ? event.labels.find((l) => l.start_ms === line.startMs) : undefined;
+        const speaker = label ? label.speaker : line.speaker;
+        const who = speaker === undefined ? undefined : names.get(speaker) ?? line.who;
+        return speaker === line.speaker && who === line.who ? line : { ...line, speaker, who };
+      });
+      return { ...state, lines };
     }
     default:
       return state;

@@ -170,7 +170,7 @@ export function RecordView() {
         {transcript.lines.map((l) => (
           <p key={l.key} className={l.note ? "note" : l.partial ? "partial" : "final"}>
             <span className="time">{clock(l.startMs)}</span>
-            {speaker(l.source, sources) && <span className="who">{speaker(l.source, sources)}</span>}
+            {(l.who ?? speaker(l.source, sources)) && <span className="who">{l.who ?? speaker(l.source, sources)}</span>}
             {l.words.length ? l.words.map((w, i) => <span key={i} className={w.low ? "low" : undefined}>{`${w.text} `}</span>) : l.text}
           </p>
         ))}
