@@ -106,3 +106,50 @@ def test_a_voice_name_must_be_a_name(name: str) -> None:
 
     with pytest.raises(InvalidArgumentError):
         voices.clean_name(name)
+
+
+def test_the_microphone_of_a_call_teaches_me_and_a_room_meeting_then_names_me(tmp_path: Path, models_dir: Path) -> None:
+    """A call: the microphone channel is the user (LJ Speech's reader), the other side two people. Diarizing it
+    teaches the voice "Me" from the microphone and never names anyone on the other side "Me"; a later meeting
+    recorded with the microphone alone (the user and a colleague in a room) names the user "Me"."""
+    from aiwisper.sessions import speakers, store
+    from aiwisper.speakers.session import diarize_session
+    from aiwisper.speakers.worker import DiarizationWorker
+    from aiwisper.storage.db import Database
+
+    def session(sid: str, sources: list[str], channels: list[np.ndarray]) -> None:
+        n = max(len(c) for c in channels)
+        audio = np.stack([np.pad(c, (0, n - len(c))) for c in channels], axis=1)
+        write_wav(tmp_path / f"{sid}.wav", audio if len(channels) > 1 else audio[:, 0])
+        row = store.SessionRow(sid, sid, "2026-12-06T10:00:00Z", "2026-12-06T10:01:00Z", n // 16, "done", "recording",
+                               sources, f"{sid}.wav", 16000, "en", None, None)  # fmt: skip
+        db.write(lambda c: store.insert_session(c, row))
+
+    def clips(paths: list[Path]) -> np.ndarray:
+        return load(_meeting(tmp_path / f"{paths[0].stem}-{len(paths)}.wav", paths))
+
+    austen = sorted(DEV.glob("pocketsphinx_*.wav"))
+    mine = clips([LJ / "LJ001-0004.wav", LJ / "LJ001-0005.wav", LJ / "LJ001-0006.wav"])
+    theirs = clips([austen[0], DEV / "fleurs_en_000.ogg", austen[1]])
+    db = Database(tmp_path)
+    worker = DiarizationWorker((models_dir / "segmentation.onnx", models_dir / "campplus.onnx"))
+    try:
+        call = "0b7a3c39-0000-4000-8000-000000000001"
+        session(call, ["mic", "system"], [mine, theirs])
+        for i, (a, b) in enumerate([(0, 3000), (3000, 6000), (6000, 9000), (9000, 12000)]):
+            db.write(lambda c, i=i, a=a, b=b: store.insert_segment(c, call, None, "system", a, b, f"line {i}", 0.9, []))
+        assert diarize_session(db, tmp_path, worker, call) >= 2
+        assert db.read(lambda c: [(v.name, v.taught) for v in voices.voices(c)]) == [("Me", 1)]
+        assert voices.ME not in db.read(lambda c: speakers.names(c, call)).values()
+
+        room = "0b7a3c39-0000-4000-8000-000000000002"
+        session(room, ["mic"], [clips([LJ / "LJ001-0007.wav", austen[2], LJ / "LJ001-0008.wav", austen[3]])])
+        for i, (a, b) in enumerate([(0, 4000), (4000, 8000), (8000, 12000), (12000, 16000)]):
+            db.write(lambda c, i=i, a=a, b=b: store.insert_segment(c, room, None, "mic", a, b, f"line {i}", 0.9, []))
+        diarize_session(db, tmp_path, worker, room)
+        names = db.read(lambda c: speakers.names(c, room))
+        assert voices.ME in names.values() and len(names) == 2, names
+        assert db.read(lambda c: speakers.recognized(c, room)) == {n for n, name in names.items() if name == "Me"}
+    finally:
+        worker.close()
+        db.close()
