@@ -154,3 +154,24 @@ def ami_excerpts() -> dict[str, list[tuple[int, int, str]]]:
         start = round(float(f[3]) * 1000)
         out.setdefault(f[1], []).append((start, start + round(float(f[4]) * 1000), f[7]))
     return dict(sorted(out.items()))
+
+
+AMI_MEETINGS = {  # excerpts of one meeting share its people: joined, they make a longer meeting
+    "dev": ["dev00", "dev01"], "trn0": ["trn00", "trn01", "trn02", "trn03"], "trn6": ["trn06", "trn09"],
+    "trn7": ["trn07", "trn08"], "tst": ["tst00", "tst01"],
+}  # fmt: skip
+
+
+def ami_meetings() -> dict[str, tuple[Floats, list[tuple[int, int, str]]]]:
+    """Each AMI meeting's excerpts joined (1-2 minutes, 2-5 people) with their reference turns."""
+    turns = ami_excerpts()
+    out = {}
+    for name, parts in AMI_MEETINGS.items():
+        audio, ref, at = [], [], 0
+        for part in parts:
+            a = load(AMI / f"{part}.wav")
+            ref += [(s + at, e + at, who) for s, e, who in turns[part]]
+            audio.append(a)
+            at += len(a) * 1000 // SR
+        out[name] = (np.concatenate(audio), ref)
+    return out

@@ -153,3 +153,39 @@ def test_the_microphone_of_a_call_teaches_me_and_a_room_meeting_then_names_me(tm
     finally:
         worker.close()
         db.close()
+
+
+def test_naming_teaches_a_voice_once_and_a_wrong_guess_corrected_teaches_the_right_one(tmp_path: Path) -> None:
+    """The library's bookkeeping on a real SQLite file: renaming twice to the same name counts once; correcting
+    a name the library gave teaches the corrected voice and leaves the wrong one as it was."""
+    from aiwisper.sessions import speakers, store
+    from aiwisper.storage.db import Database
+
+    db = Database(tmp_path)
+    try:
+        sid = "0b7a3c39-0000-4000-8000-000000000003"
+        row = store.SessionRow(sid, "t", "2026-12-06T10:00:00Z", None, 4000, "done", "recording", ["mic"], "x.wav",
+                               16000, "en", None, None)  # fmt: skip
+        db.write(lambda c: store.insert_session(c, row))
+        for i in range(2):
+            db.write(
+                lambda c, i=i: store.insert_segment(c, sid, None, "mic", i * 2000, i * 2000 + 1500, "hi", 0.9, [], i)
+            )
+        anna, bert = np.eye(192, dtype=np.float32)[0], np.eye(192, dtype=np.float32)[1]
+        db.write(lambda c: voices.teach(c, "Bert", bert))
+        db.write(lambda c: voices.remember(c, sid, {0: anna * 0.3 + bert, 1: bert * 0.2 + anna}))  # 0 sounds like Bert
+        assert db.read(lambda c: speakers.names(c, sid)) == {0: "Bert", 1: "Speaker 2"}
+        assert db.read(lambda c: speakers.recognized(c, sid)) == {0}
+        db.write(lambda c: speakers.rename(c, sid, 0, "Anna"))  # the library was wrong
+        db.write(lambda c: speakers.rename(c, sid, 0, "Anna"))  # the same name again teaches nothing more
+        taught = db.read(lambda c: {v.name: v.taught for v in voices.voices(c)})
+        assert taught == {"Anna": 1, "Bert": 1}, taught
+        bert_now = db.read(
+            lambda c: voices.unpack(c.execute("SELECT vector FROM voices WHERE name = 'Bert'").fetchone()[0])
+        )
+        assert np.allclose(bert_now, bert)  # the wrong voice did not learn Anna
+        assert db.read(lambda c: speakers.recognized(c, sid)) == set()
+        db.write(lambda c: voices.merge(c, "Anna", "Bert"))
+        assert db.read(lambda c: speakers.names(c, sid))[0] == "Bert"
+    finally:
+        db.close()

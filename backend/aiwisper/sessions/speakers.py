@@ -85,9 +85,11 @@ def rename(conn: sqlite3.Connection, session_id: str, speaker: int, name: str) -
         raise InvalidArgumentError("a speaker's name is 1 to 80 characters")
     if speaker not in names(conn, session_id):
         raise NotFoundError(f"session {session_id} has no speaker {speaker}")
-    conn.execute("INSERT INTO speakers (session_id, speaker, name) VALUES (?,?,?) ON CONFLICT (session_id, speaker) "
-                 "DO UPDATE SET name = excluded.name", (session_id, speaker, name))  # fmt: skip
-    voices.named(conn, session_id, speaker, name)
+    before = conn.execute("SELECT voice_id, recognized FROM speakers WHERE session_id = ? AND speaker = ?",
+                          (session_id, speaker)).fetchone()  # fmt: skip
+    conn.execute("INSERT OR REPLACE INTO speakers (session_id, speaker, name, voice_id, recognized) "
+                 "VALUES (?,?,?,NULL,0)", (session_id, speaker, name))  # fmt: skip
+    voices.named(conn, session_id, speaker, name, None if before is None else (before[0], bool(before[1])))
 
 
 def unname(conn: sqlite3.Connection, session_id: str, speaker: int) -> None:

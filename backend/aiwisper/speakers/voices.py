@@ -161,19 +161,18 @@ def remember(
     return given
 
 
-def named(conn: sqlite3.Connection, session_id: str, speaker: int, name: str) -> None:
-    """The user named a session's speaker: the voice of that name learns this speaker's voice (once per speaker
-    and voice), and the speaker is linked to it. A speaker without a stored voice teaches nothing."""
+def named(conn: sqlite3.Connection, session_id: str, speaker: int, name: str,
+          before: tuple[int | None, bool] | None) -> None:  # fmt: skip
+    """The user named a session's speaker (`before`: the voice the name came from, and whether the library gave
+    it): the voice of that name learns this speaker's voice, once per speaker and voice, and the speaker is linked
+    to it. A speaker without a stored voice teaches nothing."""
     row = conn.execute("SELECT vector FROM speaker_voices WHERE session_id = ? AND speaker = ?",
                        (session_id, speaker)).fetchone()  # fmt: skip
     if row is None:
         return
-    before = conn.execute("SELECT voice_id, recognized FROM speakers WHERE session_id = ? AND speaker = ?",
-                          (session_id, speaker)).fetchone()  # fmt: skip
     current = find(conn, name)
-    if before is not None and before[0] is not None and before[0] == current and not before[1]:
-        return  # this speaker already taught that voice
-    voice = teach(conn, name, unpack(row[0]))
+    taught_already = before is not None and before[0] is not None and before[0] == current and not before[1]
+    voice = current if taught_already and current is not None else teach(conn, name, unpack(row[0]))
     conn.execute("UPDATE speakers SET voice_id = ?, recognized = 0 WHERE session_id = ? AND speaker = ?",
                  (voice, session_id, speaker))  # fmt: skip
 

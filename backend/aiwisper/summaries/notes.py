@@ -23,6 +23,10 @@ _OWNER = re.compile(r"^\*{0,2}([^:*]{2,40}?)\*{0,2}\s*:\s*\*{0,2}\s*(.+)$|^[(<](
 _DROP = re.compile(r"^(conclusions?|notes|meeting notes|transcript|meeting|next steps? summary|not found in the "
                    r"transcript)\b", re.I)  # fmt: skip
 _PLACEHOLDER = re.compile(r"^[(<].*[)>]$|^a topic discussed$|^name of a topic$", re.I)
+# the template's labels echoed as points ("Proposed by: Carmen", "Date: Not specified", "PLP vs MSG:"): no content
+_FRAGMENT = re.compile(r"^(?:[\w-]+\s+){0,3}by\s*:|^(?:number|date|due date|owner|person|time|answer)\s*:|:$", re.I)
+LIMITS = {"topics": 12, "decisions": 8, "actions": 8, "questions": 6}  # points a section shows at most
+UNSUPPORTED_SHOWN = 6
 
 
 @dataclass
@@ -104,6 +108,8 @@ def parse(markdown: str, lines: int = 0) -> Notes:
         text = _clean(text) if section != "actions" else text.strip()
         if not text or _NONE.match(_clean(text)) or _PLACEHOLDER.match(_clean(text)) or section is None:
             continue
+        if _FRAGMENT.search(_clean(text)):
+            continue
         point = Point(_clean(text), lines=cites)
         if section == "actions":
             m = _OWNER.match(text)
@@ -139,6 +145,24 @@ def merge(parts: list[Notes]) -> Notes:
     for p in whole.points():
         p.lines = []  # a part's own line numbers mean nothing in the whole
     return _deduplicated(whole)
+
+
+def condensed(notes: Notes) -> Notes:
+    """At most LIMITS points a section, the best supported kept in their order: an hour's notes joined from its
+    parts would otherwise run to a hundred points, more than anyone reads after a meeting."""
+
+    def best(points: list[Point], limit: int) -> set[int]:
+        ranked = sorted(points, key=lambda p: (not p.supported, -p.support))
+        return {id(p) for p in ranked[:limit]}
+
+    topic_points = [p for _, ps in notes.topics for p in ps]
+    keep = best(topic_points, LIMITS["topics"])
+    notes.topics = [(t, kept) for t, ps in notes.topics if (kept := [p for p in ps if id(p) in keep])]
+    for key in ("decisions", "actions", "questions"):
+        points: list[Point] = getattr(notes, key)
+        chosen = best(points, LIMITS[key])
+        setattr(notes, key, [p for p in points if id(p) in chosen])
+    return notes
 
 
 def _once(text: str) -> str:
@@ -222,7 +246,7 @@ def render(notes: Notes, cite: Callable[[int], str]) -> str:
         if shown:
             out += [f"## {TITLES[key]}", *shown, ""]
     if unsupported:
-        out += [f"## {UNSUPPORTED}", *unsupported, ""]
+        out += [f"## {UNSUPPORTED}", *unsupported[:UNSUPPORTED_SHOWN], ""]
     return "\n".join(out).strip()
 
 

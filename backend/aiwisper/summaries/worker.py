@@ -107,14 +107,14 @@ def joined(parts: list[str], instruction: str, ask: Callable[[str, str, str], st
 def traced(markdown: str, lines: list[str], starts: list[int] | None, embedder: Any) -> str:
     """The model's notes with a shape, each point traced to its lines of the transcript (cited by time, or by
     line number for a transcript without times)."""
-    from aiwisper.summaries.notes import clock, parse, render
+    from aiwisper.summaries.notes import clock, condensed, parse, render
     from aiwisper.summaries.trace import trace
 
     notes = parse(markdown, len(lines))
     if notes.empty():
         return markdown  # not in the asked shape: the model's own words, unchecked
     trace(notes, lines, embedder.queries, embedder.passages)
-    return render(notes, (lambda i: clock(starts[i])) if starts else (lambda i: f"line {i + 1}"))
+    return render(condensed(notes), (lambda i: clock(starts[i])) if starts else (lambda i: f"line {i + 1}"))
 
 
 def _serve(conn: Connection, threads: int) -> None:
