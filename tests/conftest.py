@@ -26,8 +26,9 @@ for var, sub in [
     (_HOME / sub).mkdir(parents=True, exist_ok=True)
     os.environ[var] = str(_HOME / sub)
 os.chmod(_HOME / "run", 0o700)
-# notes are not written by themselves after each import or recording of the suite (a test of that turns them on)
-os.environ["AIWISPER_DEFAULTS"] = '{"summaries.auto": false}'
+# notes are not written by themselves after each import or recording of the suite, nor speakers labelled live
+# while each test records (the tests of those turn them on)
+os.environ["AIWISPER_DEFAULTS"] = '{"summaries.auto": false, "speakers.live": false}'
 
 _REPORT: list[str] = []
 

@@ -47,9 +47,11 @@ class RecordProcess:
         return code
 
 
-def start_record(data_dir: Path, *args: str) -> RecordProcess:
+def start_record(data_dir: Path, *args: str, defaults: str | None = None) -> RecordProcess:
+    """`aiwisper record …`; `defaults`: the settings' defaults as AIWISPER_DEFAULTS JSON (else the suite's)."""
     cmd = [sys.executable, "-m", "aiwisper", "record", "--data-dir", str(data_dir), *args]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ))
+    env = {**os.environ, **({"AIWISPER_DEFAULTS": defaults} if defaults is not None else {})}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     rp = RecordProcess(proc)
     threading.Thread(target=rp._read, daemon=True).start()
     if not rp.started.wait(30):

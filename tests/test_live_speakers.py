@@ -31,7 +31,8 @@ def test_lines_are_labelled_by_speaker_while_recording(tmp_path: Path) -> None:
     wav = _meeting(tmp_path / "meeting.wav", TURNS)
     seconds = len(load(wav)) / 16000
     rec = start_record(tmp_path / "data", "--seconds", f"{seconds + 4:.0f}", "--device", "pulse:mic_sink.monitor",
-                       "--model", "tiny.en-q8_0", "--language", "en")  # fmt: skip
+                       "--model", "tiny.en-q8_0", "--language", "en",
+                       defaults='{"summaries.auto": false, "speakers.live": true}')  # fmt: skip
     play_at("mic_sink", wav, 65536).wait(120)
     assert rec.wait(240) == 0, "".join(rec.lines)
 
