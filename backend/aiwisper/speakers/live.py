@@ -50,14 +50,5 @@ def label(conn: sqlite3.Connection, session_id: str, heard: Heard, labelled: dic
     named = dict(conn.execute("SELECT speaker, name FROM speakers WHERE session_id = ?", (session_id,)).fetchall())
     unnamed = {s: heard.mean(s) for s in set(labelled.values()) if s not in named}
     if unnamed:
-        taken = {r[0] for r in conn.execute("SELECT voice_id FROM speakers WHERE session_id = ? AND voice_id IS NOT "
-                                            "NULL", (session_id,))}  # fmt: skip
-        rows = conn.execute("SELECT id, name, vector FROM voices").fetchall()
-        known = {r[0]: voices.unpack(r[2]) for r in rows
-                 if r[0] not in taken and (exclude is None or r[1].casefold() != exclude.casefold())}  # fmt: skip
-        names = {r[0]: r[1] for r in rows}
-        for speaker, voice in voices.match(unnamed, known).items():
-            conn.execute("INSERT INTO speakers (session_id, speaker, name, voice_id, recognized) VALUES (?,?,?,?,1)",
-                         (session_id, speaker, names[voice], voice))  # fmt: skip
-            named[speaker] = names[voice]
+        named.update(voices.recognize(conn, session_id, unnamed, exclude))
     return {s: named.get(s, f"Speaker {s + 1}") for s in set(labelled.values())}

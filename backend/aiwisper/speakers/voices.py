@@ -150,9 +150,18 @@ def remember(
     conn.execute("DELETE FROM speaker_voices WHERE session_id = ?", (session_id,))
     conn.executemany("INSERT INTO speaker_voices (session_id, speaker, vector) VALUES (?,?,?)",
                      [(session_id, s, pack(v)) for s, v in found.items()])  # fmt: skip
-    known = {r[0]: unpack(r[2]) for r in conn.execute("SELECT id, name, vector FROM voices")
-             if exclude is None or r[1].casefold() != exclude.casefold()}  # fmt: skip
-    names = dict(conn.execute("SELECT id, name FROM voices").fetchall())
+    return recognize(conn, session_id, found, exclude)
+
+
+def recognize(conn: sqlite3.Connection, session_id: str, found: dict[int, F32], exclude: str | None) -> dict[int, str]:
+    """Name the speakers in `found` (speaker → voice) whose voice the library knows, with a voice not yet naming
+    someone in the session (`exclude`: a voice that cannot be among them); returns the names given."""
+    taken = {r[0] for r in conn.execute("SELECT voice_id FROM speakers WHERE session_id = ? AND voice_id IS NOT NULL",
+                                        (session_id,))}  # fmt: skip
+    rows = conn.execute("SELECT id, name, vector FROM voices").fetchall()
+    known = {r[0]: unpack(r[2]) for r in rows
+             if r[0] not in taken and (exclude is None or r[1].casefold() != exclude.casefold())}  # fmt: skip
+    names = {r[0]: r[1] for r in rows}
     given = {}
     for speaker, voice in match(found, known).items():
         conn.execute("INSERT OR REPLACE INTO speakers (session_id, speaker, name, voice_id, recognized) "
