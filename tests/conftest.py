@@ -28,7 +28,7 @@ for var, sub in [
 os.chmod(_HOME / "run", 0o700)
 # notes are not written by themselves after each import or recording of the suite, nor speakers labelled live
 # while each test records (the tests of those turn them on)
-os.environ["AIWISPER_DEFAULTS"] = '{"summaries.auto": false, "speakers.live": false}'
+os.environ["AIWISPER_DEFAULTS"] = '{"summaries.auto": false, "speakers.live": false, "app.welcomed": true}'
 
 _REPORT: list[str] = []
 

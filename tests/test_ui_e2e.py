@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
-import wave
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 import aiwisper
+from aiwisper.audio.wav_read import read_wav_16k
 
 from .pipeline import speech_with_pauses
 from .realspeech import at_level
@@ -28,13 +29,13 @@ FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "-
 SHOTS = Path(__file__).resolve().parent / "output" / "screenshots"
 
 
-def _serve(tmp: Path, audio: object) -> Iterator[str]:
-    """`aiwisper serve` with `audio` replayed as the microphone; yields its URL."""
+def _serve(tmp: Path, audio: object, settings: dict[str, object] | None = None) -> Iterator[str]:
+    """`aiwisper serve` with `audio` replayed as the microphone, and `settings` of the user's; yields its URL."""
     replay = write_wav(tmp / "replay.wav", audio)
     env = {**os.environ, "AIWISPER_DATA_DIR": str(tmp / "data")}
     # Small, fast defaults for the test machine.
     (tmp / "data").mkdir()
-    (tmp / "data" / "settings.json").write_text('{"transcription.model": "tiny.en-q8_0"}')
+    (tmp / "data" / "settings.json").write_text(json.dumps({"transcription.model": "tiny.en-q8_0", **(settings or {})}))
     proc = subprocess.Popen([sys.executable, "-m", "aiwisper", "serve", "--replay", str(replay)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
     assert proc.stdout is not None
@@ -63,6 +64,16 @@ def quiet_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def fresh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A new user's app: nothing recorded, the first run not done, notes written by themselves; the microphone
+    hears a minute of a real talk on the history of printing (LJ Speech), in a loop."""
+    talk = np.concatenate([np.concatenate([read_wav_16k(c), np.zeros(8000, np.float32)])
+                           for c in sorted(LJ_DIR.glob("LJ001-000*.wav"))])  # fmt: skip
+    yield from _serve(tmp_path_factory.mktemp("ui-fresh"), talk,
+                      {"app.welcomed": False, "summaries.auto": True})  # fmt: skip
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is not installed: run make setup")
@@ -72,8 +83,7 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-@pytest.fixture
-def page(browser: Browser, server: str) -> Iterator[Page]:
+def _page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 820}, accept_downloads=True, color_scheme="light")
     pg = context.new_page()
     errors: list[str] = []
@@ -83,9 +93,26 @@ def page(browser: Browser, server: str) -> Iterator[Page]:
     assert errors == []
 
 
+@pytest.fixture
+def page(browser: Browser, server: str) -> Iterator[Page]:
+    yield from _page(browser)
+
+
+@pytest.fixture
+def page_fresh(browser: Browser, fresh_server: str) -> Iterator[Page]:
+    yield from _page(browser)
+
+
 def _go(page: Page, server: str, route: str) -> None:
     page.goto(f"{server}#/{route}")
     expect(page.locator(".connection.open")).to_be_visible(timeout=10_000)
+
+
+def _menu(page: Page) -> None:
+    """Opens the meeting's "Export & more" menu (export, re-transcription, rename, delete)."""
+    menu = page.locator("details.menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
 
 
 def _imported_session(
@@ -126,14 +153,14 @@ def test_live_session_shows_partial_then_final_text(page: Page, server: str) -> 
 def test_memo_typed_during_a_recording_survives_a_reload(page: Page, server: str) -> None:
     _go(page, server, "record")
     page.get_by_role("button", name="Start recording").click()
-    notes = page.get_by_label("Notes")
+    notes = page.get_by_label("Your notes")
     expect(notes).to_be_enabled(timeout=20_000)
     notes.fill("Decision: ship the release on Friday")
     expect(page.get_by_test_id("memo-state")).to_have_text("Saved", timeout=10_000)
     page.reload()
-    expect(page.get_by_label("Notes")).to_have_value("Decision: ship the release on Friday", timeout=20_000)
-    page.get_by_label("Notes").press("End")
-    page.get_by_label("Notes").type(" (Ann)")
+    expect(page.get_by_label("Your notes")).to_have_value("Decision: ship the release on Friday", timeout=20_000)
+    page.get_by_label("Your notes").press("End")
+    page.get_by_label("Your notes").type(" (Ann)")
     page.get_by_role("button", name="Stop").click()  # a pending save is flushed when the editor goes away
     expect(page.get_by_role("button", name="Start recording")).to_be_visible(timeout=30_000)
     _go(page, server, "search")
@@ -141,7 +168,7 @@ def test_memo_typed_during_a_recording_survives_a_reload(page: Page, server: str
     hit = page.locator(".hits li.memo a").first
     expect(hit).to_be_visible(timeout=10_000)
     hit.click()
-    expect(page.get_by_label("Notes")).to_have_value("Decision: ship the release on Friday (Ann)", timeout=10_000)
+    expect(page.get_by_label("Your notes")).to_have_value("Decision: ship the release on Friday (Ann)", timeout=10_000)
 
 
 def test_a_pdf_is_found_by_search_and_opens_at_its_page(page: Page, server: str, tmp_path: Path) -> None:
@@ -200,6 +227,37 @@ def test_search_lands_on_the_session_at_the_time(page: Page, server: str) -> Non
     assert sid  # the hit may be any of the imports of jfk.wav; it opened one of them at the hit's time
 
 
+def test_a_meeting_is_searched_and_played_from_the_keyboard(page: Page, server: str) -> None:
+    """On a meeting: `/` goes to the search in the meeting, which marks the words and counts the segments that
+    hold them; space plays and pauses; the arrows go 5 s on and back; the playing segment is highlighted."""
+    _imported_session(page, server)
+    player = page.get_by_test_id("player")
+    page.wait_for_function("el => el.readyState >= 1", arg=player.element_handle(), timeout=10_000)
+    page.locator("h1").click()  # nothing focused that takes keys
+    page.keyboard.press("/")
+    find = page.get_by_label("Search in this meeting")
+    expect(find).to_be_focused()
+    page.keyboard.type("your country")
+    expect(page.locator(".find")).to_contain_text("1 of 1")
+    marks = page.get_by_test_id("transcript").locator("mark")
+    assert {m.inner_text().lower() for m in marks.all()} == {"your", "country"}, [m.inner_text() for m in marks.all()]
+    page.keyboard.type(" moon")
+    expect(page.locator(".find")).to_contain_text("not said")
+    page.keyboard.press("Escape")
+    expect(find).to_have_value("")
+    page.keyboard.press("Space")
+    page.wait_for_function("el => !el.paused && el.currentTime > 0.5", arg=player.element_handle(), timeout=10_000)
+    expect(page.locator(".segment.current")).to_have_count(1)
+    page.keyboard.press("Space")
+    page.wait_for_function("el => el.paused", arg=player.element_handle(), timeout=5_000)
+    at = float(player.evaluate("el => el.currentTime"))
+    page.keyboard.press("ArrowRight")
+    assert abs(float(player.evaluate("el => el.currentTime")) - (at + 5)) < 0.3
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    assert abs(float(player.evaluate("el => el.currentTime")) - max(0.0, at - 5)) < 0.3
+
+
 def test_edit_persists_after_reload(page: Page, server: str) -> None:
     _imported_session(page, server)
     first = page.locator(".segment").first
@@ -214,6 +272,7 @@ def test_edit_persists_after_reload(page: Page, server: str) -> None:
 
 def test_export_srt_parses(page: Page, server: str) -> None:
     _imported_session(page, server)
+    _menu(page)
     with page.expect_download() as dl:
         page.get_by_role("link", name="SRT").click()
     path = dl.value.path()
@@ -221,37 +280,56 @@ def test_export_srt_parses(page: Page, server: str) -> None:
     assert cues and "country" in " ".join(c[2] for c in cues)
 
 
-def test_notes_are_written_shown_exported_and_their_citations_play(page: Page, server: str, tmp_path: Path) -> None:
-    """The notes model (through llama.cpp) writes notes of an imported talk (a minute of real read speech on the
-    history of printing); the draft streams into the panel, the checked notes are stored, shown as headings and
-    points, a point's cited time plays the recording from there, and the notes are in the Markdown download."""
-    talk = tmp_path / "printing-talk.wav"
-    parts, rate = [], 0
-    for clip in sorted(LJ_DIR.glob("LJ001-000*.wav")):
-        with wave.open(str(clip)) as w:
-            rate = w.getframerate()
-            parts += [np.frombuffer(w.readframes(w.getnframes()), "<i2") / 32768, np.zeros(rate // 2)]
-    write_wav(talk, np.concatenate(parts), rate)
-    _imported_session(page, server, talk, said="movable")
-    panel = page.get_by_label("Summaries")
-    panel.get_by_label("Summary template").select_option("notes")
-    panel.get_by_role("button", name="Summarize").click()
-    expect(page.get_by_test_id("summary-live")).to_be_visible(timeout=10_000)
+def test_a_first_run_then_a_meeting_read_on_its_notes(page_fresh: Page, fresh_server: str) -> None:
+    """A new user's first hour, in one walk. The first run: the microphone's level moves when it hears speech, the
+    call's sound is left off, the data folder is named. A recording (a real talk on the history of printing,
+    replayed as the microphone) is stopped; the meeting opens on its notes, written by the notes model by
+    themselves: an overview of the talk, points with cited times; a cited time plays the recording from there;
+    the notes are in the Markdown download and still there after a reload. The speaker is named, and the library
+    finds the meeting by that name."""
+    page = page_fresh
+    page.goto(fresh_server)
+    expect(page.get_by_role("heading", name="Welcome to AIWisper")).to_be_visible(timeout=10_000)
+    expect(page.get_by_label("Microphone", exact=True)).to_have_value("default")
+    expect(page.get_by_text("We hear you.")).to_be_visible(timeout=15_000)  # the replayed talk moves the meter
+    level = float(page.get_by_test_id("first-run-level").get_attribute("aria-valuenow") or "-120")
+    assert level > -45, level
+    expect(page.get_by_text("nothing is sent anywhere")).to_contain_text("data")
+    page.get_by_label("Only my microphone").check()
+    page.get_by_role("button", name="Start using AIWisper").click()
+
+    expect(page.get_by_role("button", name="Start recording")).to_be_visible(timeout=10_000)
+    page.get_by_role("button", name="Start recording").click()
+    live = page.get_by_test_id("live-transcript")
+    expect(live.locator("p.final").nth(2)).to_be_visible(timeout=90_000)  # three sentences of the talk
+    page.get_by_role("button", name="Stop").click()
+    expect(page.get_by_role("button", name="Start recording")).to_be_visible(timeout=30_000)
+
+    _go(page, fresh_server, "sessions")
+    page.locator(".sessions li a.title").first.click()
+    notes = page.get_by_label("Summaries")
+    expect(notes).to_be_in_viewport()  # the meeting opens on its notes
     done = page.get_by_test_id("summary").filter(has_text="· done").first
-    expect(done).to_be_visible(timeout=300_000)
-    expect(done).to_contain_text("qwen2.5-coder-1.5b")
+    expect(done).to_be_visible(timeout=300_000)  # written by themselves after the transcript
     expect(done.locator("h4").first).to_have_text("Overview")
     overview = done.locator("p").first.inner_text().strip()
     assert len(overview.split()) >= 5, overview
     assert re.search(r"print", done.inner_text(), re.I), done.inner_text()  # the notes are about the talk
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "session-notes-light-wide.png")
     cite = done.locator("button.cite").first
-    expect(cite).to_be_visible()
     stamp = cite.inner_text()
     minutes, seconds = stamp.split(":")
     cite.click()
     player = page.get_by_test_id("player")
+    page.wait_for_function("el => !el.paused", arg=player.element_handle(), timeout=10_000)
     at = float(player.evaluate("a => a.currentTime"))
     assert abs(at - (int(minutes) * 60 + int(seconds))) < 1.5, (stamp, at)
+    expect(page.locator(".segment.current")).to_have_count(1)  # the transcript is at the cited time
+    page.locator("h1").click()  # (space on the focused time button would press it again)
+    page.keyboard.press("Space")  # the keyboard pauses it
+    page.wait_for_function("el => el.paused", arg=player.element_handle(), timeout=5_000)
+    _menu(page)
     with page.expect_download() as dl:
         page.get_by_role("link", name="MD").click()
     exported = Path(dl.value.path()).read_text(encoding="utf-8")
@@ -259,6 +337,18 @@ def test_notes_are_written_shown_exported_and_their_citations_play(page: Page, s
     page.reload()  # stored, not only shown
     expect(page.get_by_test_id("summary").filter(has_text="· done").first).to_contain_text(overview[:40],
                                                                                           timeout=10_000)  # fmt: skip
+    bar = page.get_by_test_id("speakers")
+    expect(bar.get_by_role("button", name="Rename Speaker 1")).to_be_visible(timeout=120_000)  # found by itself
+    bar.get_by_role("button", name="Rename Speaker 1").click()
+    bar.get_by_label("Name of Speaker 1").fill("Linda Johnson")
+    bar.get_by_label("Name of Speaker 1").press("Enter")
+    expect(bar.get_by_role("button", name="Rename Linda Johnson")).to_be_visible()
+    _go(page, fresh_server, "sessions")
+    page.get_by_label("Filter sessions").fill("linda")
+    rows = page.locator(".sessions li")
+    expect(rows).to_have_count(1, timeout=10_000)
+    expect(rows.first).to_contain_text("Linda Johnson")
+    expect(rows.first.locator(".first-line")).to_contain_text(overview.split(".")[0][:30])  # its notes' first line
 
 
 def test_the_library_answers_a_question_and_links_to_the_meeting(page: Page, server: str) -> None:
@@ -312,11 +402,27 @@ def test_rename_a_speaker_everywhere(page: Page, server: str) -> None:
     expect(bar.get_by_role("button", name="Rename Ann Perkins")).to_be_visible()
     labels = [speakers.nth(i).locator("option:checked").inner_text() for i in range(speakers.count())]
     assert "Ann Perkins" in labels and first not in labels, labels
+    _menu(page)
     with page.expect_download() as dl:
         page.get_by_role("link", name="SRT").click()
     cues = parse_cues(Path(dl.value.path()).read_text(encoding="utf-8"), SRT_TIME, None)
     said = [c[2].split(": ", 1)[0] for c in cues]
     assert said.count("Ann Perkins") == labels.count("Ann Perkins") and first not in said, said
+    sid = page.url.split("#/sessions/")[1].split("?")[0]
+    chip = bar.locator(".speaker-chip", has=page.get_by_role("button", name="Rename Ann Perkins"))
+    talk = chip.locator(".talk").inner_text()
+    assert re.fullmatch(r"0:\d\d", talk) and talk != "0:00", talk  # how long she spoke
+
+    _go(page, server, "sessions")  # the library finds the meeting by her name, and lists her in its row
+    page.get_by_label("Filter sessions").fill("ann perk")
+    rows = page.locator(".sessions li")
+    expect(rows.first).to_contain_text("Ann Perkins", timeout=10_000)
+    expect(rows).to_have_count(1)
+    expect(rows.first.get_by_role("link")).to_have_attribute("href", f"#/sessions/{sid}")
+    page.get_by_label("Filter sessions").fill("nobody by this name")
+    expect(page.get_by_text("Nothing matches")).to_be_visible()
+    page.goto(f"{server}#/sessions/{sid}")
+    expect(bar.get_by_role("button", name="Rename Ann Perkins")).to_be_visible(timeout=10_000)
 
     bar.get_by_role("button", name="Find speakers again").click()
     chip = bar.locator(".speaker-chip", has_text="Ann Perkins")
@@ -341,22 +447,47 @@ def test_rename_a_speaker_everywhere(page: Page, server: str) -> None:
 def test_delete_a_session(page: Page, server: str) -> None:
     sid = _imported_session(page, server)
     page.on("dialog", lambda d: d.accept())
+    _menu(page)
     page.get_by_role("button", name="Delete").first.click()
     expect(page).to_have_url(re.compile(r"#/sessions$"), timeout=10_000)
     expect(page.locator(f'a[href="#/sessions/{sid}"]')).to_have_count(0)
 
 
+SIZES = {"wide": {"width": 1280, "height": 820}, "small": {"width": 900, "height": 640}}
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_screenshots_of_the_main_screens(browser: Browser, server: str, scheme: str) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 820}, color_scheme=scheme)  # type: ignore[arg-type]
+    """Every page in light and dark, in a large and a small window, saved for a person to look at; on the small
+    window the meeting's notes and transcript are tabs, and nothing is wider than the window."""
+    context = browser.new_context(viewport=SIZES["wide"], color_scheme=scheme)  # type: ignore[arg-type]
     page = context.new_page()
     SHOTS.mkdir(parents=True, exist_ok=True)
+
+    def shoot(name: str) -> None:
+        for size, box in SIZES.items():
+            page.set_viewport_size(box)  # type: ignore[arg-type]
+            page.wait_for_timeout(250)
+            page.screenshot(path=SHOTS / f"{name}-{scheme}-{size}.png")
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= box["width"], (name, size, wide)
+        page.set_viewport_size(SIZES["wide"])  # type: ignore[arg-type]
+
     sid = _imported_session(page, server)
-    page.screenshot(path=SHOTS / f"session-{scheme}.png")
-    for route in ("record", "sessions", "import", "settings"):
+    shoot("session")
+    page.set_viewport_size(SIZES["small"])  # type: ignore[arg-type]
+    expect(page.get_by_role("tab", name="Transcript")).to_be_visible()
+    page.get_by_role("tab", name="Transcript").click()
+    expect(page.get_by_test_id("transcript")).to_be_visible()
+    expect(page.get_by_label("Summaries")).to_be_hidden()
+    page.screenshot(path=SHOTS / f"session-transcript-{scheme}-small.png")
+    page.set_viewport_size(SIZES["wide"])  # type: ignore[arg-type]
+    expect(page.get_by_role("tab", name="Transcript")).to_be_hidden()  # side by side: no tabs
+    expect(page.get_by_label("Summaries")).to_be_visible()
+    for route in ("record", "sessions", "import", "documents", "voices", "settings"):
         _go(page, server, route)
         page.wait_for_timeout(400)
-        page.screenshot(path=SHOTS / f"{route}-{scheme}.png")
+        shoot(route)
     expect(page.get_by_test_id("app-version")).to_have_text(f"AIWisper {aiwisper.__version__}")
     _go(page, server, "search")
     page.get_by_label("Search").fill("fellow")
@@ -364,7 +495,7 @@ def test_screenshots_of_the_main_screens(browser: Browser, server: str, scheme: 
     for kind in ("segment", "memo", "document"):  # a hit is a full-width row, whatever it found
         for box in [h.bounding_box() for h in page.locator(f".hits li.{kind} a").all()]:
             assert box is not None and box["width"] > 600, (kind, box)
-    page.screenshot(path=SHOTS / f"search-{scheme}.png")
+    shoot("search")
     bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert (bg == "rgb(22, 22, 24)") == (scheme == "dark"), bg
     assert sid
@@ -395,9 +526,17 @@ def test_every_page_passes_axe_core(browser: Browser, server: str, scheme: str) 
     problems: dict[str, list[str]] = {}
     _imported_session(page, server)
     problems["session"] = _axe(page)
+    _menu(page)
+    problems["session menu"] = _axe(page)
+    page.set_viewport_size(SIZES["small"])  # type: ignore[arg-type]
+    page.keyboard.press("Escape")
+    problems["session, small window"] = _axe(page)
+    page.set_viewport_size(SIZES["wide"])  # type: ignore[arg-type]
     for route in ("record", "sessions", "import", "documents", "voices", "settings"):
         _go(page, server, route)
         page.wait_for_timeout(400)
+        for more in page.locator("details.advanced").all():  # the advanced settings too
+            more.locator("summary").click()
         problems[route] = _axe(page)
     _go(page, server, "search")
     page.get_by_label("Search").fill("fellow")

@@ -5,7 +5,7 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
-const features = ["import", "record", "search", "sessions", "settings"];
+const features = ["documents", "import", "record", "search", "sessions", "settings", "voices", "welcome"];
 
 export default tseslint.config(
   { ignores: ["dist", "node_modules", "src/lib/api-types.ts"] },

@@ -96,6 +96,16 @@ class AudioLevels(Event):
 
 
 @dataclass(frozen=True)
+class MicLevel(Event):
+    """A microphone's level in dBFS while no recording is on (the meter of the first run), ten times a second."""
+
+    type: ClassVar[str] = "mic_level"
+    device: str
+    rms: float
+    peak: float
+
+
+@dataclass(frozen=True)
 class Warning(Event):
     """Something the user should know while recording goes on (silent system audio, dropped frames, very quiet
     speech, clipping); `level_db` is the measured level where there is one."""

@@ -15,6 +15,7 @@ from aiwisper.events import EventBus
 from aiwisper.meaning.service import SearchIndex
 from aiwisper.models.registry import ModelRegistry
 from aiwisper.segmenter import VadOptions
+from aiwisper.sessions.level_monitor import LevelMonitor
 from aiwisper.sessions.recorder import Recorder, SourceFactory, device_sources
 from aiwisper.sessions.recovery import recover_sessions
 from aiwisper.settings import Settings
@@ -48,6 +49,7 @@ class Services:
         self.db = Database(self.data_dir)
         self._vad_path = self.registry.vad_path()
         self.recorder = Recorder(self.db, self.data_dir, self.bus, self.vad_factory, self.settings, source_factory)
+        self.levels = LevelMonitor(self.bus, source_factory, lambda: self.recorder.session_id is not None)
         self.transcriber: TranscriptionService | None = None
         if not transcription and engine_worker is not None:
             engine_worker.close()
@@ -90,6 +92,7 @@ class Services:
             return
         self._closed = True
         try:
+            self.levels.close()
             self.recorder.close()
             if self.transcriber is not None:
                 self.transcriber.close()

@@ -32,6 +32,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("vad.pre_roll_ms", 300, "Audio kept before the detected speech start, in milliseconds.", 0, 2000),
     Setting("vad.min_speech_ms", 250, "Shorter speech bursts are dropped, in milliseconds.", 0, 5000),
     Setting("vad.max_chunk_s", 20.0, "Longest chunk; longer speech is split at its quietest point.", 2.0, 30.0),
+    Setting("recording.mic", "default", "The microphone recorded ('default': the system's default input)."),
+    Setting("recording.system", "", "The computer's sound recorded with it, e.g. a call's other side ('': off)."),
+    Setting("app.welcomed", False, "The first-run introduction was seen."),
     Setting(
         "recording.auto_stop_minutes", 15, "Stop a recording after this many minutes of silence (0: never).", 0, 600
     ),

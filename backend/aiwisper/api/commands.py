@@ -20,6 +20,7 @@ from aiwisper.api.results import (
     SettingChanged,
     SettingInfo,
     SettingValue,
+    Watching,
 )
 from aiwisper.audio.capture import Device
 from aiwisper.documents import library as documents
@@ -36,7 +37,8 @@ from aiwisper.sessions import speakers as speaker_store
 from aiwisper.sessions.library import SearchHit, SessionDetail, SessionPage
 from aiwisper.sessions.memo import Memo
 from aiwisper.sessions.recorder import BusyError, RecordConfig, State
-from aiwisper.settings import SETTINGS
+from aiwisper.settings import CHOICES, SETTINGS
+from aiwisper.settings_words import shown
 from aiwisper.speakers import voices
 from aiwisper.speakers.session import check_speakers
 from aiwisper.speakers.voices import Voice
@@ -87,6 +89,19 @@ def build_registry(services: Services) -> Registry:
 
         return list_devices()
 
+    @reg.command("devices.watch_level")
+    def devices_watch_level(mic: str = "default") -> Watching:
+        """Publish a microphone's level (`mic_level` events) for the next 30 s, while nothing records; ask again to
+        go on."""
+        services.levels.watch(mic)
+        return Watching(mic)
+
+    @reg.command("devices.stop_level")
+    def devices_stop_level() -> Watching:
+        """Stop publishing the microphone's level (the device is closed)."""
+        services.levels.close()
+        return Watching(None)
+
     @reg.command("sessions.start")
     def sessions_start(
         mic: str | None = "default", system: str | None = None, title: str | None = None,
@@ -98,6 +113,7 @@ def build_registry(services: Services) -> Registry:
         lang = services.registry.resolve(model, lang)[1]
         cfg = RecordConfig(mic=mic, system=system, title=title, transcribe=transcribe, language=lang, model=model,
                            vocabulary=vocabulary.strip())  # fmt: skip
+        services.levels.close()  # the device is the recording's now
         s = services.recorder.start(cfg)
         return db.read(lambda c: library.get_session(c, s.id))
 
@@ -109,7 +125,7 @@ def build_registry(services: Services) -> Registry:
 
     @reg.command("sessions.list")
     def sessions_list(query: str = "", limit: int = 50, offset: int = 0) -> SessionPage:
-        """Sessions, newest first; `query` matches titles and transcript text."""
+        """Sessions, newest first; `query` matches titles, transcript and memo words, and speakers' names."""
         return db.read(lambda c: library.list_sessions(c, query, limit, offset))
 
     @reg.command("sessions.get")
@@ -390,8 +406,9 @@ def build_registry(services: Services) -> Registry:
     @reg.command("settings.get")
     def settings_get() -> list[SettingInfo]:
         """Every setting with its value, default and help."""
-        return [SettingInfo(s.name, services.settings[s.name], s.default, s.help, s.minimum, s.maximum)
-                for s in SETTINGS]  # fmt: skip
+        return [SettingInfo(s.name, services.settings[s.name], s.default, s.help, s.minimum, s.maximum,
+                            shown(s.name).group, shown(s.name).label, shown(s.name).unit, list(CHOICES.get(s.name, ())),
+                            shown(s.name).advanced) for s in SETTINGS]  # fmt: skip
 
     @reg.command("settings.set")
     def settings_set(name: str, value: SettingValue) -> SettingChanged:

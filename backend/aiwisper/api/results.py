@@ -31,6 +31,13 @@ class DocumentAdded:
 
 
 @dataclass(frozen=True)
+class Watching:
+    """The microphone whose level is published now (None: none)."""
+
+    device: str | None
+
+
+@dataclass(frozen=True)
 class Deleted:
     """The id of what was deleted."""
 
@@ -78,7 +85,8 @@ class DefaultModel:
 
 @dataclass(frozen=True)
 class SettingInfo:
-    """A setting with its value, default, help and bounds."""
+    """A setting with its value, default, help and bounds, and how the settings page shows it: its group, label in
+    words, unit, the values it can take (empty: any) and whether it is an advanced detail."""
 
     name: str
     value: SettingValue
@@ -86,6 +94,11 @@ class SettingInfo:
     help: str
     minimum: float | None
     maximum: float | None
+    group: str
+    label: str
+    unit: str
+    choices: list[str]
+    advanced: bool
 
 
 @dataclass(frozen=True)

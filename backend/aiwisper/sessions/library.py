@@ -50,6 +50,9 @@ class SessionSummary:
     chunks: int
     pending_chunks: int
     failed_chunks: int
+    people: list[str]  # the speakers' names (empty until diarized)
+    notes_line: str  # the first line of its newest meeting notes, without marks or citations ("": none yet)
+    notes_state: str | None  # the newest meeting notes' state (queued | running | done | failed | cancelled)
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class SpeakerInfo:
     speaker: int
     name: str
     recognized: bool = False  # named by the voice library, not by the user
+    talk_ms: int = 0  # how long their segments last in all
 
 
 @dataclass(frozen=True)
@@ -120,11 +124,30 @@ def _summary(conn: sqlite3.Connection, s: store.SessionRow) -> SessionSummary:
     )
     pending = counts.get("pending", 0)
     status = "transcribing" if pending and s.status in ("done", "recovered") else s.status
+    notes = conn.execute(
+        "SELECT text, state FROM summaries WHERE session_id = ? AND template = ? ORDER BY created_at DESC LIMIT 1",
+        (s.id, "notes"),  # summaries.templates.NOTES (summaries reads sessions, not the other way round)
+    ).fetchone()
     return SessionSummary(
         id=s.id, title=s.title, created_at=s.created_at, ended_at=s.ended_at, duration_ms=s.duration_ms,
         status=status, stored_status=s.status, kind=s.kind, sources=s.sources, language=s.language, model=s.model,
         error=s.error, chunks=sum(counts.values()), pending_chunks=pending, failed_chunks=counts.get("failed", 0),
+        people=list(speakers.names(conn, s.id).values()), notes_line=first_line(notes[0]) if notes else "",
+        notes_state=notes[1] if notes else None,
     )  # fmt: skip
+
+
+_MARKS = re.compile(r"\s*\[\d+:\d{2}(?::\d{2})?\]|\*\*|^[-*]\s+")
+
+
+def first_line(notes: str, limit: int = 160) -> str:
+    """What a library row shows of a meeting's notes: the first line that says something (not a heading), without
+    bullets, bold marks or cited times, cut at a word near `limit` characters."""
+    for line in notes.splitlines():
+        text = " ".join(_MARKS.sub("", line.strip()).split())
+        if text and not line.lstrip().startswith("#"):
+            return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return ""
 
 
 def fts_query(text: str) -> str:
@@ -140,13 +163,17 @@ def list_sessions(conn: sqlite3.Connection, query: str = "", limit: int = 50, of
     if query.strip():
         match = fts_query(query)
         like = f"%{query.strip()}%"
-        where = "WHERE title LIKE ? " + (
-            "OR id IN (SELECT session_id FROM segments WHERE id IN (SELECT rowid FROM segments_fts WHERE segments_fts MATCH ?))"  # noqa: E501
-            " OR id IN (SELECT session_id FROM memos WHERE rowid IN (SELECT rowid FROM memos_fts WHERE memos_fts MATCH ?))"  # noqa: E501
-            if match
-            else ""
+        where = (
+            "WHERE title LIKE ? "
+            + (
+                "OR id IN (SELECT session_id FROM segments WHERE id IN (SELECT rowid FROM segments_fts WHERE segments_fts MATCH ?))"  # noqa: E501
+                " OR id IN (SELECT session_id FROM memos WHERE rowid IN (SELECT rowid FROM memos_fts WHERE memos_fts MATCH ?))"  # noqa: E501
+                if match
+                else ""
+            )
+            + " OR id IN (SELECT session_id FROM speakers WHERE name LIKE ?)"
         )
-        args = [like, match, match] if match else [like]
+        args = [like, match, match, like] if match else [like, like]
     total = conn.execute(f"SELECT COUNT(*) FROM sessions {where}", args).fetchone()[0]
     rows = conn.execute(f"SELECT * FROM sessions {where} ORDER BY created_at DESC LIMIT ? OFFSET ?",
                         [*args, limit, offset]).fetchall()  # fmt: skip
@@ -161,7 +188,9 @@ def get_session(conn: sqlite3.Connection, session_id: str) -> SessionDetail:
         for c in store.chunks_of(conn, s.id)
     ]  # fmt: skip
     known = speakers.recognized(conn, s.id)
-    people = [SpeakerInfo(n, name, n in known) for n, name in speakers.names(conn, s.id).items()]
+    talk = dict(conn.execute("SELECT speaker, SUM(end_ms - start_ms) FROM segments WHERE session_id = ?"
+                             " AND speaker IS NOT NULL GROUP BY speaker", (s.id,)).fetchall())  # fmt: skip
+    people = [SpeakerInfo(n, name, n in known, talk.get(n, 0)) for n, name in speakers.names(conn, s.id).items()]
     return SessionDetail(**vars(_summary(conn, s)), segments=store.segments_of(conn, s.id), chunk_list=chunks,
                          speakers=people, memo=memos.get(conn, s.id))  # fmt: skip
 

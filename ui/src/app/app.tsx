@@ -1,4 +1,4 @@
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { ToastProvider } from "../components/toast";
 import { DocumentView } from "../features/documents/document-view";
 import { DocumentsView } from "../features/documents/documents-view";
@@ -9,8 +9,9 @@ import { SessionList } from "../features/sessions/session-list";
 import { SessionView } from "../features/sessions/session-view";
 import { SettingsView } from "../features/settings/settings-view";
 import { VoicesView } from "../features/voices/voices-view";
+import { FirstRun } from "../features/welcome/first-run";
 import { call } from "../lib/bridge";
-import { useRoute } from "../lib/router";
+import { go, useRoute } from "../lib/router";
 import { useConnection } from "../lib/use-events";
 
 const NAV = [
@@ -20,7 +21,7 @@ const NAV = [
   ["import", "Import"],
   ["documents", "Documents"],
   ["voices", "Voices"],
-  ["settings", "Models & settings"],
+  ["settings", "Settings"],
 ] as const;
 
 export function App() {
@@ -28,6 +29,12 @@ export function App() {
   const connection = useConnection();
   const current = route.page === "session" ? "sessions" : route.page === "document" ? "documents" : route.page;
   const info = useQuery({ queryKey: ["app-info"], queryFn: () => call("app.info") });
+  const settings = useQuery({ queryKey: ["settings"], queryFn: () => call("settings.get") });
+  const queries = useQueryClient();
+  const welcomed = settings.data?.find((s) => s.name === "app.welcomed")?.value;
+  if (welcomed === false) {
+    return <ToastProvider><FirstRun onDone={() => { void queries.invalidateQueries({ queryKey: ["settings"] }); go("/record"); }} /></ToastProvider>;
+  }
   return (
     <ToastProvider logPath={typeof info.data?.log_file === "string" ? info.data.log_file : undefined}>
       <div className="shell">

@@ -39,12 +39,12 @@ export function MemoEditor({ sessionId, initial }: { sessionId: string; initial?
   return (
     <div className="memo">
       <div className="memo-head">
-        <label htmlFor={`memo-${sessionId}`}>Notes</label>
+        <label htmlFor={`memo-${sessionId}`}>Your notes</label>
         <span className={`memo-state ${state}`} data-testid="memo-state">
           {state === "saving" ? "Saving…" : state === "saved" ? "Saved" : state === "failed" ? "Not saved" : ""}
         </span>
       </div>
-      <textarea id={`memo-${sessionId}`} aria-label="Notes" value={text ?? ""} disabled={text === null}
+      <textarea id={`memo-${sessionId}`} aria-label="Your notes" value={text ?? ""} disabled={text === null}
         placeholder="Your notes: agenda, decisions, to-dos…" rows={4}
         onChange={(e) => {
           setText(e.target.value);

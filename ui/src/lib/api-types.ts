@@ -48,6 +48,14 @@ export interface Level {
   peak: number;
 }
 
+/** A microphone's level in dBFS while no recording is on (the meter of the first run), ten times a second. */
+export interface MicLevelEvent {
+  type: "mic_level";
+  device: string;
+  rms: number;
+  peak: number;
+}
+
 /** Something the user should know while recording goes on (silent system audio, dropped frames, very quiet speech, clipping); `level_db` is the measured level where there is one. */
 export interface WarningEvent {
   type: "warning";
@@ -222,6 +230,9 @@ export interface SessionDetail {
   chunks: number;
   pending_chunks: number;
   failed_chunks: number;
+  people: string[];
+  notes_line: string;
+  notes_state: string | null;
   segments: SegmentRow[];
   chunk_list: ChunkInfo[];
   speakers: SpeakerInfo[];
@@ -243,6 +254,7 @@ export interface SpeakerInfo {
   speaker: number;
   name: string;
   recognized: boolean;
+  talk_ms: number;
 }
 
 /** A session's memo as saved; `updated_at` is None when it was never written. */
@@ -289,6 +301,11 @@ export interface Device {
   default_rate: number;
   is_default: boolean;
   is_monitor: boolean;
+}
+
+/** The microphone whose level is published now (None: none). */
+export interface Watching {
+  device: string | null;
 }
 
 /** One file given to documents.add: its document, or why it could not be added. */
@@ -406,9 +423,12 @@ export interface SessionSummary {
   chunks: number;
   pending_chunks: number;
   failed_chunks: number;
+  people: string[];
+  notes_line: string;
+  notes_state: string | null;
 }
 
-/** A setting with its value, default, help and bounds. */
+/** A setting with its value, default, help and bounds, and how the settings page shows it: its group, label in words, unit, the values it can take (empty: any) and whether it is an advanced detail. */
 export interface SettingInfo {
   name: string;
   value: boolean | number | string;
@@ -416,6 +436,11 @@ export interface SettingInfo {
   help: string;
   minimum: number | null;
   maximum: number | null;
+  group: string;
+  label: string;
+  unit: string;
+  choices: string[];
+  advanced: boolean;
 }
 
 /** A setting's value after a change. */
@@ -448,7 +473,7 @@ export interface Voice {
   updated: number;
 }
 
-export type ServerEvent = SessionStartedEvent | SessionStoppedEvent | SessionRecoveredEvent | ChunkCreatedEvent | AudioLevelsEvent | WarningEvent | ErrorEvent | PartialTranscriptEvent | ChunkTranscribedEvent | ChunkFailedEvent | JobUpdatedEvent | DiarizationUpdatedEvent | SpeakersLiveEvent | SummaryUpdatedEvent | SummaryTokenEvent | IndexUpdatedEvent | SessionUpdatedEvent | SnapshotEvent;
+export type ServerEvent = SessionStartedEvent | SessionStoppedEvent | SessionRecoveredEvent | ChunkCreatedEvent | AudioLevelsEvent | MicLevelEvent | WarningEvent | ErrorEvent | PartialTranscriptEvent | ChunkTranscribedEvent | ChunkFailedEvent | JobUpdatedEvent | DiarizationUpdatedEvent | SpeakersLiveEvent | SummaryUpdatedEvent | SummaryTokenEvent | IndexUpdatedEvent | SessionUpdatedEvent | SnapshotEvent;
 
 export interface Commands {
   /** Version, data folder, default model and anything the user should fix. */
@@ -457,6 +482,10 @@ export interface Commands {
   "ask": { params: { question: string; session_id?: string }; result: Answer };
   /** Audio inputs: microphones and system-audio sources. */
   "devices.list": { params: {  }; result: Device[] };
+  /** Stop publishing the microphone's level (the device is closed). */
+  "devices.stop_level": { params: {  }; result: Watching };
+  /** Publish a microphone's level (`mic_level` events) for the next 30 s, while nothing records; ask again to */
+  "devices.watch_level": { params: { mic?: string }; result: Watching };
   /** Desktop: choose documents in the system's open dialog and add them (nothing when cancelled). */
   "dialog.add_documents": { params: {  }; result: DocumentAdded[] };
   /** Desktop: choose files in the system's open dialog and import them (nothing when cancelled). */
@@ -497,7 +526,7 @@ export interface Commands {
   "sessions.export": { params: { session_id: string; format?: "txt" | "srt" | "vtt" | "json" | "md" | "docx" | "rttm" }; result: ExportedFile };
   /** A session with its transcript segments and chunks. */
   "sessions.get": { params: { session_id: string }; result: SessionDetail };
-  /** Sessions, newest first; `query` matches titles and transcript text. */
+  /** Sessions, newest first; `query` matches titles, transcript and memo words, and speakers' names. */
   "sessions.list": { params: { query?: string; limit?: number; offset?: number }; result: SessionPage };
   /** Give a session a new title. */
   "sessions.rename": { params: { session_id: string; title: string }; result: SessionDetail };

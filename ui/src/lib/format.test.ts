@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { backoff } from "./events";
-import { bytes, clock, meterWidth, snippetParts, speaker } from "./format";
+import { bytes, clock, day, meterWidth, snippetParts, speaker } from "./format";
 
 describe("formatting", () => {
   it("clock", () => {
@@ -22,5 +22,14 @@ describe("formatting", () => {
   });
   it("reconnect backoff grows and is capped", () => {
     expect([0, 1, 2, 10].map(backoff)).toEqual([250, 500, 1000, 10_000]);
+  });
+});
+
+describe("library days", () => {
+  it("names today and yesterday by their names, other days by their date", () => {
+    const now = new Date(2026, 11, 6, 9, 30);
+    expect(day(new Date(2026, 11, 6, 0, 5).toISOString(), now)).toBe("Today");
+    expect(day(new Date(2026, 11, 5, 23, 55).toISOString(), now)).toBe("Yesterday");
+    expect(day(new Date(2026, 10, 30, 12, 0).toISOString(), now)).toContain("2026");
   });
 });

@@ -41,3 +41,14 @@ export function snippetParts(snippet: string): { text: string; hit: boolean }[] 
   return snippet.split(/(\[[^\]]*\])/).filter(Boolean).map((p) =>
     p.startsWith("[") && p.endsWith("]") ? { text: p.slice(1, -1), hit: true } : { text: p, hit: false });
 }
+
+/** A day as a heading of the library: "Today", "Yesterday" or the date. */
+export function day(iso: string, now: Date = new Date()): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const start = (x: Date) => new Date(x.getFullYear(), x.getMonth(), x.getDate()).getTime();
+  const ago = Math.round((start(now) - start(d)) / 86_400_000);
+  if (ago === 0) return "Today";
+  if (ago === 1) return "Yesterday";
+  return d.toLocaleDateString(undefined, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+}

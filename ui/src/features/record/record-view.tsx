@@ -28,6 +28,13 @@ export function RecordView() {
   const [vocabulary, setVocabulary] = useState("");
   const [warnings, setWarnings] = useState<{ code: string; message: string }[]>([]);
   const [transcript, dispatch] = useReducer(reduce, empty);
+  const settings = useQuery({ queryKey: ["settings"], queryFn: () => call("settings.get") });
+  useEffect(() => { // the sources chosen in the first run or in Settings
+    const value = (name: string) => settings.data?.find((s) => s.name === name)?.value;
+    const m = value("recording.mic"), sys = value("recording.system");
+    if (typeof m === "string") setMic(m);
+    if (typeof sys === "string") setSystem(sys);
+  }, [settings.data]);
 
   const onEvent = useCallback((e: ServerEvent) => {
     dispatch(e);

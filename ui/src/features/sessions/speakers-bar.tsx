@@ -1,6 +1,6 @@
 import { useState } from "react";
 import type { SpeakerInfo } from "../../lib/api-types";
-import { speakerColor } from "../../lib/format";
+import { clock, speakerColor } from "../../lib/format";
 
 // The session's speakers: rename one (for every segment at once, and the voice library learns the voice), merge
 // two, or find them again. A name the voice library gave is marked, and undone in one click.
@@ -28,6 +28,7 @@ export function SpeakersBar({ speakers, busy, onRename, onUnname, onMerge, onFin
         <span key={s.speaker} className="speaker-chip" style={{ borderColor: speakerColor(s.speaker) }}>
           <button className="ghost small-inline" style={{ color: speakerColor(s.speaker) }} title="Rename"
             onClick={() => setEditing(s.speaker)} aria-label={`Rename ${s.name}`}>{s.name}</button>
+          {s.talk_ms > 0 && <span className="muted talk" title={`${s.name} spoke for ${clock(s.talk_ms)}`}>{clock(s.talk_ms)}</span>}
           {s.recognized && <>
             <span className="muted tag" title="Named by the voice library: this voice sounded like theirs">by voice</span>
             <button className="ghost small-inline" onClick={() => onUnname(s.speaker)}

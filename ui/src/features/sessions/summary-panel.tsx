@@ -83,6 +83,20 @@ export function SummaryPanel({ sessionId, onPlay }: { sessionId: string; onPlay:
   const stored = (list.data ?? []).filter((s) => s.state !== "queued" && s.state !== "running");
   return (
     <div className="summary-panel" aria-label="Summaries">
+      <h2>Meeting notes</h2>
+      {active && (
+        <div className="summary live" data-testid="summary-live">
+          <div className="muted">{live?.stage && live.stage !== "final" ? `Reading the transcript: ${live.stage}` : active.state === "queued" ? "Queued…" : "Writing…"} {live ? `${Math.round(live.progress * 100)}%` : ""}</div>
+          <p>{live?.id === active.id ? live.text : ""}</p>
+        </div>
+      )}
+      {stored.slice(0, 3).map((s) => (
+        <div key={s.id} className={`summary ${s.state}`} data-testid="summary">
+          <div className="muted">{TEMPLATES.find(([v]) => v === s.template)?.[1] ?? s.template}{s.prompt ? `: ${s.prompt}` : ""} · {s.model} · {s.state}{s.error ? ` (${s.error})` : ""}</div>
+          <NotesText text={s.text} onPlay={onPlay} />
+        </div>
+      ))}
+      {!active && stored.length === 0 && !list.isLoading && <p className="empty">No notes yet: they are written when the meeting is transcribed, or now with Summarize.</p>}
       <div className="summary-run">
         <select aria-label="Summary template" value={template} onChange={(e) => setTemplate(e.target.value)}>
           {TEMPLATES.map(([v, label]) => <option key={v} value={v}>{label}</option>)}
@@ -96,18 +110,6 @@ export function SummaryPanel({ sessionId, onPlay }: { sessionId: string; onPlay:
         {active && <button className="ghost" onClick={() => cancel.mutate(active.id)}>Cancel</button>}
         <span className="muted">Runs on this computer ({active?.model ?? stored[0]?.model ?? "local model"}).</span>
       </div>
-      {active && (
-        <div className="summary live" data-testid="summary-live">
-          <div className="muted">{live?.stage && live.stage !== "final" ? `Reading the transcript: ${live.stage}` : active.state === "queued" ? "Queued…" : "Writing…"} {live ? `${Math.round(live.progress * 100)}%` : ""}</div>
-          <p>{live?.id === active.id ? live.text : ""}</p>
-        </div>
-      )}
-      {stored.slice(0, 3).map((s) => (
-        <div key={s.id} className={`summary ${s.state}`} data-testid="summary">
-          <div className="muted">{TEMPLATES.find(([v]) => v === s.template)?.[1] ?? s.template}{s.prompt ? `: ${s.prompt}` : ""} · {s.model} · {s.state}{s.error ? ` (${s.error})` : ""}</div>
-          <NotesText text={s.text} onPlay={onPlay} />
-        </div>
-      ))}
     </div>
   );
 }
