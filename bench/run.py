@@ -26,6 +26,7 @@ from bench import (
     notes_after_stop,
     startup,
     summaries,
+    ui_speed,
     voices,  # fmt: skip
 )
 from bench.common import RESULTS, save
@@ -43,6 +44,7 @@ BENCHMARKS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "notes": notes.run,
     "notes_after_stop": notes_after_stop.run,
     "meaning": meaning.run,
+    "ui_speed": ui_speed.run,
 }
 
 
