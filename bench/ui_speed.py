@@ -81,7 +81,7 @@ def run() -> list[dict[str, Any]]:
         db = Database(data)
         hour = next(m for m in meetings() if m["meeting"] == "Bro005")
         now = dt.datetime.now(dt.UTC)
-        long_id = db.write(lambda c: add_meeting(c, hour, now, "Two hours of Bro005", SEGMENTS))
+        long_id = db.write(lambda c: add_meeting(c, hour, now, "Bro005, 2,000 segments", SEGMENTS))
         db.write(lambda c: fill(c, SESSIONS - 1, now - dt.timedelta(hours=1)))
         segments = db.read(lambda c: [(r[0], r[1], r[2]) for r in c.execute(
             "SELECT g.start_ms, s.name, g.text FROM segments g JOIN speakers s ON s.session_id = g.session_id AND"
@@ -98,7 +98,7 @@ def run() -> list[dict[str, Any]]:
                 for _ in range(RUNS):
                     page = browser.new_page(viewport={"width": 1280, "height": 820})
                     opened.append(_timed(page, f"{url}#/sessions/{long_id}", ".transcript .segment"))
-                    first_line = page.locator(".transcript .segment").first.inner_text()
+                    first_line = page.locator(".transcript .segment .text").first.inner_text()
                     page.wait_for_timeout(300)
                     scrolls.append(page.evaluate(SCROLL, ".transcript"))
                     listed.append(_timed(page, f"{url}#/sessions", ".sessions li"))

@@ -290,6 +290,9 @@ def test_a_first_run_then_a_meeting_read_on_its_notes(page_fresh: Page, fresh_se
     page = page_fresh
     page.goto(fresh_server)
     expect(page.get_by_role("heading", name="Welcome to AIWisper")).to_be_visible(timeout=10_000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "first-run-light-wide.png")
+    assert _axe(page) == []
     expect(page.get_by_label("Microphone", exact=True)).to_have_value("default")
     expect(page.get_by_text("We hear you.")).to_be_visible(timeout=15_000)  # the replayed talk moves the meter
     level = float(page.get_by_test_id("first-run-level").get_attribute("aria-valuenow") or "-120")
@@ -451,6 +454,20 @@ def test_delete_a_session(page: Page, server: str) -> None:
     page.get_by_role("button", name="Delete").first.click()
     expect(page).to_have_url(re.compile(r"#/sessions$"), timeout=10_000)
     expect(page.locator(f'a[href="#/sessions/{sid}"]')).to_have_count(0)
+    for _ in range(2):  # two more: both selected in the library and deleted at once
+        _imported_session(page, server)
+    _go(page, server, "sessions")
+    rows = page.locator(".sessions li")
+    expect(rows.nth(1)).to_be_visible(timeout=10_000)
+    before = rows.count()
+    gone = [rows.nth(i).get_attribute("data-session") for i in (0, 1)]
+    for i in (0, 1):
+        rows.nth(i).get_by_role("checkbox").check()
+    expect(page.get_by_role("toolbar", name="Selected sessions")).to_contain_text("2 selected")
+    page.get_by_role("toolbar", name="Selected sessions").get_by_role("button", name="Delete").click()
+    expect(rows).to_have_count(before - 2, timeout=10_000)
+    for gone_id in gone:
+        expect(page.locator(f'li[data-session="{gone_id}"]')).to_have_count(0)
 
 
 SIZES = {"wide": {"width": 1280, "height": 820}, "small": {"width": 900, "height": 640}}
