@@ -37,7 +37,7 @@ $(STAMPS)/venv: pyproject.toml build/llama-wheel.sh $(STAMPS)/system
 	$(PY) -m pip install --quiet --find-links $(WHEELS) -e '.[dev,models,package]'
 	touch $@
 
-$(STAMPS)/models: $(STAMPS)/venv $(wildcard backend/aiwisper/models/*.py backend/aiwisper/speakers/install.py backend/aiwisper/speakers/campplus*.py backend/aiwisper/speakers/segmentation*.py backend/aiwisper/speakers/onnx_graph.py backend/aiwisper/speakers/weights.py backend/aiwisper/summaries/gguf.py backend/aiwisper/meaning/install.py backend/aiwisper/meaning/e5_*.py)
+$(STAMPS)/models: $(STAMPS)/venv $(wildcard backend/aiwisper/models/*.py backend/aiwisper/model_build.py backend/aiwisper/speakers/install.py backend/aiwisper/speakers/campplus*.py backend/aiwisper/speakers/segmentation*.py backend/aiwisper/speakers/onnx_graph.py backend/aiwisper/speakers/weights.py backend/aiwisper/summaries/gguf.py backend/aiwisper/meaning/install.py backend/aiwisper/meaning/e5_*.py)
 	$(VENV)/bin/aiwisper models build
 	touch $@
 

@@ -112,7 +112,7 @@ def test_the_microphone_of_a_call_teaches_me_and_a_room_meeting_then_names_me(tm
     """A call: the microphone channel is the user (LJ Speech's reader), the other side two people. Diarizing it
     teaches the voice "Me" from the microphone and never names anyone on the other side "Me"; a later meeting
     recorded with the microphone alone (the user and a colleague in a room) names the user "Me"."""
-    from aiwisper.sessions import speakers, store
+    from aiwisper.sessions import speaker_names, store
     from aiwisper.speakers.session import diarize_session
     from aiwisper.speakers.worker import DiarizationWorker
     from aiwisper.storage.db import Database
@@ -140,16 +140,16 @@ def test_the_microphone_of_a_call_teaches_me_and_a_room_meeting_then_names_me(tm
             db.write(lambda c, i=i, a=a, b=b: store.insert_segment(c, call, None, "system", a, b, f"line {i}", 0.9, []))
         assert diarize_session(db, tmp_path, worker, call) >= 2
         assert db.read(lambda c: [(v.name, v.taught) for v in voices.voices(c)]) == [("Me", 1)]
-        assert voices.ME not in db.read(lambda c: speakers.names(c, call)).values()
+        assert voices.ME not in db.read(lambda c: speaker_names.names(c, call)).values()
 
         room = "0b7a3c39-0000-4000-8000-000000000002"
         session(room, ["mic"], [clips([LJ / "LJ001-0007.wav", austen[2], LJ / "LJ001-0008.wav", austen[3]])])
         for i, (a, b) in enumerate([(0, 4000), (4000, 8000), (8000, 12000), (12000, 16000)]):
             db.write(lambda c, i=i, a=a, b=b: store.insert_segment(c, room, None, "mic", a, b, f"line {i}", 0.9, []))
         diarize_session(db, tmp_path, worker, room)
-        names = db.read(lambda c: speakers.names(c, room))
+        names = db.read(lambda c: speaker_names.names(c, room))
         assert voices.ME in names.values() and len(names) == 2, names
-        assert db.read(lambda c: speakers.recognized(c, room)) == {n for n, name in names.items() if name == "Me"}
+        assert db.read(lambda c: speaker_names.recognized(c, room)) == {n for n, name in names.items() if name == "Me"}
     finally:
         worker.close()
         db.close()
@@ -158,7 +158,8 @@ def test_the_microphone_of_a_call_teaches_me_and_a_room_meeting_then_names_me(tm
 def test_naming_teaches_a_voice_once_and_a_wrong_guess_corrected_teaches_the_right_one(tmp_path: Path) -> None:
     """The library's bookkeeping on a real SQLite file: renaming twice to the same name counts once; correcting
     a name the library gave teaches the corrected voice and leaves the wrong one as it was."""
-    from aiwisper.sessions import speakers, store
+    from aiwisper.sessions import speaker_names, store
+    from aiwisper.speakers import store as speakers
     from aiwisper.storage.db import Database
 
     db = Database(tmp_path)
@@ -174,8 +175,8 @@ def test_naming_teaches_a_voice_once_and_a_wrong_guess_corrected_teaches_the_rig
         anna, bert = np.eye(192, dtype=np.float32)[0], np.eye(192, dtype=np.float32)[1]
         db.write(lambda c: voices.teach(c, "Bert", bert))
         db.write(lambda c: voices.remember(c, sid, {0: anna * 0.3 + bert, 1: bert * 0.2 + anna}))  # 0 sounds like Bert
-        assert db.read(lambda c: speakers.names(c, sid)) == {0: "Bert", 1: "Speaker 2"}
-        assert db.read(lambda c: speakers.recognized(c, sid)) == {0}
+        assert db.read(lambda c: speaker_names.names(c, sid)) == {0: "Bert", 1: "Speaker 2"}
+        assert db.read(lambda c: speaker_names.recognized(c, sid)) == {0}
         db.write(lambda c: speakers.rename(c, sid, 0, "Anna"))  # the library was wrong
         db.write(lambda c: speakers.rename(c, sid, 0, "Anna"))  # the same name again teaches nothing more
         taught = db.read(lambda c: {v.name: v.taught for v in voices.voices(c)})
@@ -184,8 +185,8 @@ def test_naming_teaches_a_voice_once_and_a_wrong_guess_corrected_teaches_the_rig
             lambda c: voices.unpack(c.execute("SELECT vector FROM voices WHERE name = 'Bert'").fetchone()[0])
         )
         assert np.allclose(bert_now, bert)  # the wrong voice did not learn Anna
-        assert db.read(lambda c: speakers.recognized(c, sid)) == set()
+        assert db.read(lambda c: speaker_names.recognized(c, sid)) == set()
         db.write(lambda c: voices.merge(c, "Anna", "Bert"))
-        assert db.read(lambda c: speakers.names(c, sid))[0] == "Bert"
+        assert db.read(lambda c: speaker_names.names(c, sid))[0] == "Bert"
     finally:
         db.close()

@@ -28,7 +28,7 @@ log = logging.getLogger("aiwisper.cli")
 
 
 def _cmd_models_build(args: argparse.Namespace) -> int:
-    from aiwisper.models.install import build_models
+    from aiwisper.model_build import build_models
     from aiwisper.summaries.gguf import MODELS
 
     build_models(args.models_dir or paths.models_dir(), tuple(args.types), notes=[MODELS[k] for k in args.notes])
@@ -140,7 +140,8 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
     try:
         from aiwisper.export import render
         from aiwisper.services import Services
-        from aiwisper.sessions import speakers, store
+        from aiwisper.sessions import speaker_names as speakers
+        from aiwisper.sessions import store
         from aiwisper.speakers.session import check_speakers, diarize_session
 
         count = check_speakers(args.speakers) if args.speakers else None

@@ -21,7 +21,7 @@ def _db(args: argparse.Namespace) -> Database:
 
 def _speaker_number(conn: sqlite3.Connection, session_id: str, who: str) -> int:
     """A speaker by their current name ("Speaker 1", "Anna") or number (1 = Speaker 1)."""
-    from aiwisper.sessions import speakers
+    from aiwisper.sessions import speaker_names as speakers
 
     known = speakers.names(conn, session_id)
     by_name = [n for n, name in known.items() if name.casefold() == " ".join(who.split()).casefold()]
@@ -34,13 +34,14 @@ def _speaker_number(conn: sqlite3.Connection, session_id: str, who: str) -> int:
 
 
 def _rename(conn: sqlite3.Connection, session_id: str, old: str, new: str) -> None:
-    from aiwisper.sessions import speakers
+    from aiwisper.speakers import store as speakers
 
     speakers.rename(conn, session_id, _speaker_number(conn, session_id, old), new)
 
 
 def _cmd_speakers(args: argparse.Namespace) -> int:
-    from aiwisper.sessions import library, speakers, store
+    from aiwisper.sessions import library, store
+    from aiwisper.sessions import speaker_names as speakers
 
     sid = library.check_session_id(args.session_id)
     db = _db(args)

@@ -11,7 +11,7 @@ from aiwisper.errors import InvalidArgumentError
 from aiwisper.sessions.store import SegmentRow, SessionRow
 
 SPEAKERS = {"mic": "Me", "system": "Them", "left": "Left", "right": "Right"}  # sources: live, a stereo call
-Names = dict[int, str]  # a session's speakers by number (sessions.speakers.names)
+Names = dict[int, str]  # a session's speakers by number (sessions.speaker_names.names)
 
 
 def speaker_name(session: SessionRow, seg: SegmentRow, names: Names) -> str | None:

@@ -31,14 +31,14 @@ from aiwisper.export import ExportFormat, render
 from aiwisper.languages import check_language
 from aiwisper.logs import log_path
 from aiwisper.services import Services
-from aiwisper.sessions import library, store
+from aiwisper.sessions import library, speaker_names, store
 from aiwisper.sessions import memo as memos
-from aiwisper.sessions import speakers as speaker_store
 from aiwisper.sessions.library import SearchHit, SessionDetail, SessionPage
 from aiwisper.sessions.memo import Memo
 from aiwisper.sessions.recorder import BusyError, RecordConfig, State
 from aiwisper.settings import CHOICES, SETTINGS
 from aiwisper.settings_words import shown
+from aiwisper.speakers import store as speaker_store
 from aiwisper.speakers import voices
 from aiwisper.speakers.session import check_speakers
 from aiwisper.speakers.voices import Voice
@@ -55,7 +55,7 @@ def export_bytes(services: Services, session_id: str, fmt: str) -> tuple[bytes, 
     session = services.db.read(lambda c: store.get_session(c, sid))
     segments = services.db.read(lambda c: store.segments_of(c, sid))
     stem = "".join(ch if ch.isalnum() or ch in " -_." else "_" for ch in session.title).strip() or "transcript"
-    names = services.db.read(lambda c: speaker_store.names(c, sid))
+    names = services.db.read(lambda c: speaker_names.names(c, sid))
     memo = services.db.read(lambda c: memos.get(c, sid))
     summary = services.db.read(lambda c: summary_store.latest_done(c, sid))
     data, mime = render(session, segments, fmt, names, memo.text, summary.text if summary else "")

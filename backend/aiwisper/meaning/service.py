@@ -15,6 +15,7 @@ from aiwisper.errors import InvalidArgumentError
 from aiwisper.events import Event, EventBus, IndexUpdated, SessionUpdated
 from aiwisper.meaning import index
 from aiwisper.meaning.embedder import MODEL_NAME, Embedder
+from aiwisper.meaning.hits import merge_meaning
 from aiwisper.sessions import library
 from aiwisper.sessions.library import SearchHit
 from aiwisper.storage.db import Database
@@ -106,7 +107,7 @@ class SearchIndex:
         if mode == "exact" or not query.strip() or not self.available:
             return exact
         vector = self.embedder.queries([" ".join(query.split())])[0]
-        return self.db.read(lambda c: library.merge_meaning(c, exact, vector, MODEL_NAME, limit, speaker))
+        return self.db.read(lambda c: merge_meaning(c, exact, vector, MODEL_NAME, limit, speaker))
 
     def close(self) -> None:
         if self._closed:

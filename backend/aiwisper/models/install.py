@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,8 +29,6 @@ from aiwisper.models.sources import (
     model_directory,
     sha256_of,
 )
-from aiwisper.summaries.gguf import DEFAULT, NotesModel
-from aiwisper.summaries.gguf import install as install_notes_model
 
 BUILD_TYPES = ("f16", "q8_0")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -67,10 +65,9 @@ def _record(name: str, path: Path, source: str) -> ModelRecord:
     )
 
 
-def build_models(folder: Path, types: tuple[str, ...] = BUILD_TYPES, log: Callable[[str], None] = print,
-                 notes: Sequence[NotesModel] | None = None) -> None:  # fmt: skip
-    """Build every bundled model in every type, fetch the VAD file and join the notes models (default: the
-    default one); skip what is already there."""
+def build_speech_models(folder: Path, types: tuple[str, ...] = BUILD_TYPES, log: Callable[[str], None] = print) -> None:
+    """Build every bundled Whisper model in every type (and its CTranslate2 folder), and fetch the VAD file; skip
+    what is already there."""
     manifest = load_manifest(folder)
     for source in SOURCES:
         versions = "+".join(source.versions())
@@ -94,14 +91,6 @@ def build_models(folder: Path, types: tuple[str, ...] = BUILD_TYPES, log: Callab
         manifest.vad = {"file": SILERO_FILE, "sha256": SILERO_SHA256, "source": SILERO_WHEEL}
         save_manifest(folder, manifest)
     log(f"{SILERO_FILE}: {SILERO_WHEEL}, sha256 {SILERO_SHA256[:12]}…")
-    from aiwisper.speakers.install import build_speaker_models
-
-    build_speaker_models(folder, log)
-    for model in (DEFAULT,) if notes is None else notes:
-        install_notes_model(folder, model, log)
-    from aiwisper.meaning.install import build_embedding_model
-
-    build_embedding_model(folder, log)
 
 
 def import_model(path: Path, folder: Path, name: str | None = None, weight_type: str = "f16") -> ModelRecord:

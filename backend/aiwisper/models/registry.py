@@ -9,7 +9,7 @@ from pathlib import Path
 from aiwisper.errors import NotFoundError
 from aiwisper.languages import for_model
 from aiwisper.models.manifest import ModelRecord, load_manifest
-from aiwisper.models.sources import CAMPPLUS_FILE, SEGMENTATION_FILE, SILERO_FILE
+from aiwisper.models.sources import CAMPPLUS_FILE, E5_FILE, SEGMENTATION_FILE, SILERO_FILE
 
 
 @dataclass(frozen=True)
@@ -81,10 +81,8 @@ class ModelRegistry:
 
     def embedding_models_dir(self) -> Path:
         """Where the text-embedding model is (the first folder holding it; else beside the VAD file)."""
-        from aiwisper.meaning.install import MODEL_FILE
-
         for folder in self.folders:
-            if (folder / MODEL_FILE).is_file():
+            if (folder / E5_FILE).is_file():
                 return folder
         return self.folders[0]
 

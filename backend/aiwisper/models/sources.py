@@ -54,6 +54,7 @@ SILERO_MEMBER = "silero_vad/data/silero_vad.onnx"
 SILERO_SHA256 = "1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3"
 SILERO_FILE = "silero_vad.onnx"
 CAMPPLUS_FILE = "campplus.onnx"  # speaker embeddings, built by aiwisper.speakers.install
+E5_FILE = "e5-small.onnx"  # sentence embeddings for search by meaning, built by aiwisper.meaning.install
 SEGMENTATION_FILE = "segmentation.onnx"  # who speaks when within 10 s, built by aiwisper.speakers.install
 
 

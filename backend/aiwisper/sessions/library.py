@@ -9,12 +9,12 @@ import sqlite3
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from aiwisper.errors import InvalidArgumentError, NotFoundError
 from aiwisper.export import SPEAKERS
 from aiwisper.sessions import memo as memos
-from aiwisper.sessions import speakers, store
+from aiwisper.sessions import speaker_names as speakers
+from aiwisper.sessions import store
 from aiwisper.sessions.memo import Memo
 
 
@@ -247,7 +247,7 @@ def _document_hits(conn: sqlite3.Connection, match: str, limit: int) -> list[Sea
                       r["document_id"], r["position"], r["page"]) for r in rows]  # fmt: skip
 
 
-def _speaker(conn: sqlite3.Connection, names: dict[str, dict[int, str]], r: sqlite3.Row) -> str:
+def speaker_of(conn: sqlite3.Connection, names: dict[str, dict[int, str]], r: sqlite3.Row) -> str:
     """Who said a segment row: the diarized speaker's name, else Me/Them on a call, else nobody."""
     if r["speaker"] is not None:
         return names.setdefault(r["session_id"], speakers.names(conn, r["session_id"])).get(r["speaker"], "")
@@ -274,7 +274,7 @@ def search(conn: sqlite3.Connection, query: str, limit: int = 50, speaker: str =
     names: dict[str, dict[int, str]] = {}
     segments: list[SearchHit] = []
     for r in rows:
-        who = _speaker(conn, names, r)
+        who = speaker_of(conn, names, r)
         if wanted and who.casefold() != wanted:
             continue
         fields = dict(r)
@@ -285,66 +285,10 @@ def search(conn: sqlite3.Connection, query: str, limit: int = 50, speaker: str =
     return hits + segments + ([] if wanted else _document_hits(conn, match, limit))
 
 
-MIN_SIMILARITY = 0.78  # below this, multilingual-e5's cosine says "unrelated" (its scores bunch in 0.7-0.9)
-NEAR_BEST = 0.05  # and only hits this close to the best one: the rest is noise around the few that mean the same
-MEANING_HITS = 10  # at most this many hits by meaning after the exact ones
 SNIPPET_CHARS = 240
 
 
-def _short(text: str) -> str:
+def short(text: str) -> str:
+    """A hit's text on one line, cut at a word near `SNIPPET_CHARS`."""
     text = " ".join(text.split())
     return text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1].rsplit(" ", 1)[0] + "…"
-
-
-def merge_meaning(conn: sqlite3.Connection, exact: list[SearchHit], vector: Any, model: str, limit: int,
-                  speaker: str = "") -> list[SearchHit]:  # fmt: skip
-    """`exact` (full-text hits, kept first) followed by the stored items nearest in meaning to `vector` that are
-    not among them: segments (with the time to jump to), memos and document passages (with their page)."""
-    from aiwisper.meaning.index import nearest
-
-    wanted = " ".join(speaker.split()).casefold()
-    seen = {(h.kind, h.segment_id, h.session_id, h.document_id, h.position) for h in exact}
-    kinds = ("segment",) if wanted else ("segment", "memo", "passage")
-    names: dict[str, dict[int, str]] = {}
-    found: list[SearchHit] = []
-    floor = MIN_SIMILARITY
-    for near in nearest(conn, vector, model, 200, kinds):
-        if near.score < floor or len(found) >= min(limit, MEANING_HITS):
-            break
-        hit = _meaning_hit(conn, names, near.kind, near.item, near.score)
-        if hit is None or (wanted and hit.speaker.casefold() != wanted):
-            continue
-        key = (hit.kind, hit.segment_id, hit.session_id, hit.document_id, hit.position)
-        if key not in seen:
-            seen.add(key)
-            found.append(hit)
-            floor = max(floor, found[0].score - NEAR_BEST)  # near the best new hit: the rest is noise
-    return exact + found
-
-
-def _meaning_hit(conn: sqlite3.Connection, names: dict[str, dict[int, str]], kind: str, item: int,
-                 score: float) -> SearchHit | None:  # fmt: skip
-    if kind == "segment":
-        r = conn.execute(
-            "SELECT s.id AS segment_id, s.session_id, s.start_ms, s.end_ms, s.source, s.speaker, s.text, se.title,"
-            " se.created_at, se.sources FROM segments s JOIN sessions se ON se.id = s.session_id WHERE s.id = ?",
-            (item,),
-        ).fetchone()
-        if r is None:
-            return None
-        return SearchHit("segment", r["segment_id"], r["session_id"], r["start_ms"], r["end_ms"], r["source"],
-                         r["title"], r["created_at"], _short(r["text"]), _speaker(conn, names, r), match="meaning",
-                         score=score)  # fmt: skip
-    if kind == "memo":
-        r = conn.execute("SELECT m.session_id, m.text, se.title, se.created_at FROM memos m JOIN sessions se"
-                         " ON se.id = m.session_id WHERE m.rowid = ?", (item,)).fetchone()  # fmt: skip
-        if r is None:
-            return None
-        return SearchHit("memo", 0, r["session_id"], 0, 0, "memo", r["title"], r["created_at"], _short(r["text"]),
-                         "", match="meaning", score=score)  # fmt: skip
-    r = conn.execute("SELECT p.document_id, p.position, p.page, p.text, d.title, d.added_at FROM passages p"
-                     " JOIN documents d ON d.id = p.document_id WHERE p.id = ?", (item,)).fetchone()  # fmt: skip
-    if r is None:
-        return None
-    return SearchHit("document", 0, "", 0, 0, "document", r["title"], r["added_at"], _short(r["text"]), "",
-                     r["document_id"], r["position"], r["page"], match="meaning", score=score)  # fmt: skip

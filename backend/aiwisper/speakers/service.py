@@ -24,9 +24,10 @@ from aiwisper.events import (
     SessionUpdated,
     SpeakersLive,
 )
-from aiwisper.sessions import speakers, store
+from aiwisper.sessions import store
 from aiwisper.settings import Settings
 from aiwisper.speakers import live, voices
+from aiwisper.speakers import store as speakers
 from aiwisper.speakers.diarize import MIN_VOICE_S
 from aiwisper.speakers.session import diarize_session
 from aiwisper.speakers.worker import DiarizationWorker

@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from aiwisper.errors import AiwisperError, InvalidArgumentError
-from aiwisper.sessions import speakers, store
+from aiwisper.sessions import store
+from aiwisper.speakers import store as speakers
 from aiwisper.speakers import voices
 from aiwisper.speakers.worker import DiarizationWorker
 from aiwisper.storage.db import Database

@@ -15,7 +15,7 @@ import numpy as np
 from aiwisper.errors import InvalidArgumentError
 from aiwisper.export import speaker_name
 from aiwisper.meaning.index import nearest
-from aiwisper.sessions import speakers
+from aiwisper.sessions import speaker_names as speakers
 from aiwisper.sessions import store as sessions
 from aiwisper.storage.db import Database
 from aiwisper.summaries.notes import clock

@@ -27,7 +27,7 @@ from aiwisper.events import (
 from aiwisper.export import speaker_name
 from aiwisper.languages import check_language
 from aiwisper.models.registry import ModelRegistry
-from aiwisper.sessions import speakers
+from aiwisper.sessions import speaker_names as speakers
 from aiwisper.sessions import store as sessions
 from aiwisper.settings import Settings
 from aiwisper.storage.db import Database

@@ -1,4 +1,5 @@
-"""Speakers of a stored session: turns applied to its segments (split where the speaker changes), and names."""
+"""Speakers of a stored session, written: turns applied to its segments (split where the speaker changes),
+names given, merged and undone (teaching the voice library)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 
 from aiwisper.errors import InvalidArgumentError, NotFoundError
 from aiwisper.sessions import store
+from aiwisper.sessions.speaker_names import names
 from aiwisper.speakers import voices
 from aiwisper.speakers.assign import split
 from aiwisper.speakers.diarize import Turn
@@ -60,21 +62,6 @@ def label(conn: sqlite3.Connection, session_id: str) -> int | None:
                 store.insert_segment(conn, session_id, seg.chunk_id, seg.source, p.start_ms, p.end_ms, p.text,
                                      confidence, p.words, p.speaker)  # fmt: skip
     return len(segments)
-
-
-def recognized(conn: sqlite3.Connection, session_id: str) -> set[int]:
-    """The session's speakers that the voice library named (not the user)."""
-    rows = conn.execute("SELECT speaker FROM speakers WHERE session_id = ? AND recognized = 1", (session_id,))
-    return {int(r[0]) for r in rows}
-
-
-def names(conn: sqlite3.Connection, session_id: str) -> dict[int, str]:
-    """Every speaker of the session with its name ("Speaker 1"… unless renamed)."""
-    found = [r[0] for r in conn.execute(
-        "SELECT DISTINCT speaker FROM segments WHERE session_id = ? AND speaker IS NOT NULL ORDER BY speaker",
-        (session_id,))]  # fmt: skip
-    given = dict(conn.execute("SELECT speaker, name FROM speakers WHERE session_id = ?", (session_id,)).fetchall())
-    return {s: given.get(s, f"Speaker {s + 1}") for s in found}
 
 
 def rename(conn: sqlite3.Connection, session_id: str, speaker: int, name: str) -> None:
