@@ -96,26 +96,42 @@ def _check(value: Any, ann: Any, where: str) -> Any:
     raise TypeError(f"unsupported parameter annotation {ann!r}")
 
 
+def command(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Marks a method of a group of commands as the command `name`."""
+
+    def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
+        fn.__dict__["command_name"] = name
+        return fn
+
+    return mark
+
+
 class Registry:
     """Commands by name; `call` validates and runs one, and never raises."""
 
     def __init__(self) -> None:
         self.commands: dict[str, Command] = {}
 
-    def command(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-            hints = typing.get_type_hints(fn)
-            sig = inspect.signature(fn)
-            params = tuple(
-                Param(p.name, hints[p.name], p.default is inspect.Parameter.empty,
-                      None if p.default is inspect.Parameter.empty else p.default)
-                for p in sig.parameters.values()
-            )  # fmt: skip
-            doc = (fn.__doc__ or "").strip().splitlines()
-            self.commands[name] = Command(name, fn, params, hints.get("return"), doc[0] if doc else "")
-            return fn
+    def add(self, group: object) -> None:
+        """The marked methods of `group`: bound and callable for an instance, declarations only for a class."""
+        owner = group if isinstance(group, type) else type(group)
+        for attr, fn in vars(owner).items():
+            name = getattr(fn, "command_name", None)
+            if name is None:
+                continue
+            if name in self.commands:
+                raise ValueError(f"command {name} declared twice")
+            self._register(name, fn if isinstance(group, type) else getattr(group, attr), fn)
 
-        return register
+    def _register(self, name: str, call: Callable[..., Any], declared: Callable[..., Any]) -> None:
+        hints = typing.get_type_hints(declared)
+        params = tuple(
+            Param(p.name, hints[p.name], p.default is inspect.Parameter.empty,
+                  None if p.default is inspect.Parameter.empty else p.default)
+            for p in inspect.signature(declared).parameters.values() if p.name != "self"
+        )  # fmt: skip
+        doc = (declared.__doc__ or "").strip().splitlines()
+        self.commands[name] = Command(name, call, params, hints.get("return"), doc[0] if doc else "")
 
     def validate(self, name: str, args: Any) -> tuple[Command, dict[str, Any]]:
         cmd = self.commands.get(name)

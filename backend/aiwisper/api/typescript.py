@@ -95,14 +95,10 @@ def command_types(writer: Writer, registry: Registry) -> str:
 
 
 def command_registry() -> Registry:
-    """The commands with their signatures, for inspection only (calling one fails)."""
-    from aiwisper.api.commands import build_registry
+    """The commands with their signatures, read from their declarations (calling one fails)."""
+    from aiwisper.api.commands import declared_registry
 
-    class _NoServices:
-        def __getattr__(self, name: str) -> Any:
-            return None
-
-    return build_registry(_NoServices())  # type: ignore[arg-type]
+    return declared_registry()
 
 
 def event_classes() -> dict[str, type[events.Event]]:
