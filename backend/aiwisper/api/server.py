@@ -23,6 +23,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from aiwisper import paths
 from aiwisper.api.commands import build_registry, export_bytes
 from aiwisper.api.hub import Hub, Snapshot
+from aiwisper.api.registry import Registry
 from aiwisper.errors import HTTP_STATUS, AiwisperError
 from aiwisper.services import Services
 from aiwisper.sessions import library, store
@@ -46,7 +47,16 @@ def create_app(services: Services, token: str) -> Flask:
     registry = build_registry(services)
     hub = Hub(services.bus, lambda: _snapshot(services))
     app.extensions["aiwisper"] = {"registry": registry, "hub": hub, "services": services}
-    sock = Sock(app)
+    _guard(app, token)
+    _command_route(app, registry)
+    _session_files(app, services, registry)
+    _event_socket(app, hub)
+    _ui_files(app)
+    return app
+
+
+def _guard(app: Flask, token: str) -> None:
+    """Only this machine's loopback, with the launch's token, gets past; errors are JSON with a stable code."""
 
     @app.before_request
     def guard() -> None:
@@ -80,12 +90,18 @@ def create_app(services: Services, token: str) -> Flask:
     def server_error(e: Any) -> tuple[Response, int]:
         return jsonify(error={"code": "failed", "message": "internal error; see the log"}), 500
 
+
+def _command_route(app: Flask, registry: Registry) -> None:
     @app.post("/api/commands/<name>")
     def command(name: str) -> Response:
         body = request.get_json(silent=True, force=True) if request.content_length else {}
         if body is None:
             return jsonify(error={"code": "invalid_argument", "message": "the body is not JSON"}), 400  # type: ignore[return-value]
         return _answer(registry.call(name, body))
+
+
+def _session_files(app: Flask, services: Services, registry: Registry) -> None:
+    """A session's audio (with ranges, for the player), its export, and uploads (browser mode's imports)."""
 
     def session_file(session_id: str) -> Path:
         sid = library.check_session_id(session_id)
@@ -126,6 +142,11 @@ def create_app(services: Services, token: str) -> Flask:
         f.save(target)
         return _answer(registry.call("files.import", {"paths": [str(target)]}))
 
+
+def _event_socket(app: Flask, hub: Hub) -> None:
+    """The events, on one WebSocket per window: a snapshot first, then everything published."""
+    sock = Sock(app)
+
     @sock.route("/ws")  # type: ignore[untyped-decorator]
     def events(ws: Any) -> None:
         client, snapshot = hub.connect()
@@ -145,6 +166,8 @@ def create_app(services: Services, token: str) -> Flask:
         finally:
             hub.disconnect(client)
 
+
+def _ui_files(app: Flask) -> None:
     @app.get("/")
     def index() -> Response:
         folder = ui_dir()
@@ -156,8 +179,6 @@ def create_app(services: Services, token: str) -> Flask:
     @app.get("/assets/<path:name>")
     def assets(name: str) -> Response:
         return send_from_directory(ui_dir() / "assets", name)
-
-    return app
 
 
 def _snapshot(services: Services) -> Snapshot:
