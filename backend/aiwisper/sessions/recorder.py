@@ -18,7 +18,6 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,23 +31,16 @@ from aiwisper.audio.level import LevelWatch, SystemSilenceWatch
 from aiwisper.audio.mixer import Mixer
 from aiwisper.audio.wav_writer import WavWriter
 from aiwisper.errors import AiwisperError, InvalidArgumentError
-from aiwisper.events import AudioLevels, ChunkCreated, Error, EventBus, Level, SessionStarted, SessionStopped, Warning
+from aiwisper.events import ChunkCreated, Error, EventBus, SessionStarted, SessionStopped, Warning
 from aiwisper.segmenter import Chunk, Segmenter, VadOptions
 from aiwisper.sessions import store
+from aiwisper.sessions.record_run import Run, watch
 from aiwisper.sessions.sources import RecordConfig, Source, SourceFactory, SpokenChunk, device_sources
 from aiwisper.settings import Settings
 from aiwisper.storage.db import Database, StorageError
 
 __all__ = ["BusyError", "RecordConfig", "Recorder", "Source", "SourceFactory", "State", "device_sources"]
 log = logging.getLogger(__name__)
-LEVELS_INTERVAL = 0.05  # 20 Hz
-STALL_SECONDS = 3.0  # a source silent this long after delivering has gone away
-FIRST_BLOCK_SECONDS = 10.0  # a new stream may take a moment (PulseAudio: up to ~1.5 s) to deliver
-
-
-def _source_name(src: object) -> str:
-    device = getattr(src, "device", None)
-    return str(getattr(device, "name", type(src).__name__))
 
 
 class BusyError(AiwisperError):
@@ -64,34 +56,6 @@ class State(enum.Enum):
 
 
 ChunkListener = Callable[[store.ChunkRow], None]
-
-
-@dataclass
-class _Run:
-    """Everything one session's thread owns."""
-
-    session: store.SessionRow
-    config: RecordConfig
-    folder: Path
-    sources: list[tuple[str, Source]]
-    queue: queue.SimpleQueue[Block]
-    wav: WavWriter
-    mixer: Mixer
-    resamplers: list[Any]
-    segmenters: list[Segmenter]
-    watches: list[LevelWatch]  # per source: quiet speech, clipping
-    stop: threading.Event = field(default_factory=threading.Event)
-    reason: str = "user"
-    error: str | None = None
-    done: threading.Event = field(default_factory=threading.Event)
-    flowing: threading.Event = field(default_factory=threading.Event)  # every source has delivered
-    thread: threading.Thread | None = None
-    pending_writes: list[Future[Any]] = field(default_factory=list)
-    system_watch: SystemSilenceWatch = field(default_factory=lambda: SystemSilenceWatch(0))
-    last_overflows = 0
-    last_levels = 0.0
-    started: float = field(default_factory=time.monotonic)
-    last_block: dict[int, float] = field(default_factory=dict)  # source index → when its last block came
 
 
 class Recorder:
@@ -115,7 +79,7 @@ class Recorder:
         self.chunk_listeners: list[ChunkListener] = []
         self._lock = threading.Lock()
         self._state = State.IDLE
-        self._run: _Run | None = None
+        self._run: Run | None = None
         self._spoken: tuple[SpokenChunk, ...] = ()
 
     @property
@@ -134,7 +98,7 @@ class Recorder:
                 raise BusyError("a recording is already running: stop it first")
             self._state = State.RECORDING
         try:
-            run = self._open(config)
+            run = _open_run(self, config)
         except BaseException:
             with self._lock:
                 self._state = State.IDLE
@@ -148,67 +112,6 @@ class Recorder:
         if run.done.is_set():
             raise CaptureError(run.error or "the recording stopped before any audio arrived")
         return run.session
-
-    def _open(self, config: RecordConfig) -> _Run:
-        q: queue.SimpleQueue[Block] = queue.SimpleQueue()
-        sources = self.source_factory(config, q)  # resolves devices: unknown ones fail here, before any write
-        session_id = str(uuid.uuid4())
-        folder = self.data_dir / "sessions" / session_id
-        created = store.now_iso()
-        row = store.SessionRow(
-            id=session_id,
-            title=config.title or time.strftime("Recording %Y-%m-%d %H:%M"),
-            created_at=created,
-            ended_at=None,
-            duration_ms=0,
-            status="recording",
-            kind="recording",
-            sources=[label for label, _ in sources],
-            audio_file=f"sessions/{session_id}/audio.wav",
-            sample_rate=SAMPLE_RATE,
-            language=config.language,
-            model=config.model,
-            error=None,
-            vocabulary=config.vocabulary,
-        )
-        try:
-            folder.mkdir(parents=True)
-            wav = WavWriter(folder / "audio.wav", channels=len(sources))
-        except OSError as e:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise StorageError(f"cannot write to {self.data_dir}: {e.strerror or e}") from e
-        opened: list[Source] = []
-        try:
-            self.db.write(lambda c: store.insert_session(c, row))
-            for _, src in sources:
-                src.start()
-                opened.append(src)
-        except BaseException:
-            for src in opened:
-                src.close()
-            wav.close()
-            shutil.rmtree(folder, ignore_errors=True)
-            self.db.write(lambda c: c.execute("DELETE FROM sessions WHERE id = ?", (session_id,)))
-            raise
-        options = VadOptions.from_settings(self.settings)
-        return _Run(
-            session=row,
-            config=config,
-            folder=folder,
-            sources=sources,
-            queue=q,
-            wav=wav,
-            mixer=Mixer([label for label, _ in sources]),
-            resamplers=[
-                soxr.ResampleStream(src.rate, SAMPLE_RATE, 1, dtype="float32", quality="HQ")
-                if src.rate != SAMPLE_RATE
-                else None
-                for _, src in sources
-            ],
-            segmenters=[Segmenter(self.vad_factory(), options) for _ in sources],
-            watches=[LevelWatch() for _ in sources],
-            system_watch=SystemSilenceWatch(int(self.settings["recording.system_silence_warning_s"] * SAMPLE_RATE)),
-        )
 
     def stop(self, reason: str = "user", timeout: float = 60.0) -> store.SessionRow:
         """Stop, drain and finalize; returns the finished session."""
@@ -241,7 +144,7 @@ class Recorder:
 
     # --- session thread -------------------------------------------------------------------
 
-    def _loop(self, run: _Run) -> None:
+    def _loop(self, run: Run) -> None:
         # Published here, before this thread handles any audio: every event of a session comes after its start.
         self.bus.publish(SessionStarted(run.session.id, run.session.title, [label for label, _ in run.sources]))
         try:
@@ -257,7 +160,7 @@ class Recorder:
                     except queue.Empty:
                         block = None
                 self._process(run, run.mixer.pull())
-                self._tick(run)
+                watch(run, self.bus, self.settings["recording.auto_stop_minutes"])
         except OSError as e:
             log.exception("writing the recording failed")
             run.reason, run.error = "error", f"writing the recording failed: {e.strerror or e}"
@@ -267,7 +170,7 @@ class Recorder:
         finally:
             self._finalize(run)
 
-    def _ingest(self, run: _Run, block: Block) -> None:
+    def _ingest(self, run: Run, block: Block) -> None:
         run.last_block[block.source] = time.monotonic()
         if len(run.last_block) == len(run.sources):
             run.flowing.set()
@@ -275,7 +178,7 @@ class Recorder:
         rs = run.resamplers[block.source]
         run.mixer.push(block.source, rs.resample_chunk(mono) if rs is not None else mono)
 
-    def _process(self, run: _Run, frames: npt.NDArray[np.float32]) -> None:
+    def _process(self, run: Run, frames: npt.NDArray[np.float32]) -> None:
         if frames.shape[0] == 0:
             return
         run.wav.write_float(frames)
@@ -299,7 +202,7 @@ class Recorder:
                 Warning(run.session.id, "system_silent", "system audio is silent: check the monitor source")
             )
 
-    def _store_chunk(self, run: _Run, index: int, chunk: Chunk) -> None:
+    def _store_chunk(self, run: Run, index: int, chunk: Chunk) -> None:
         label = run.sources[index][0]
         status = "pending" if run.config.transcribe else "held"
         sid = run.session.id
@@ -312,7 +215,7 @@ class Recorder:
         future.add_done_callback(lambda f: self._chunk_stored(run, f))
         run.pending_writes = [f for f in run.pending_writes if not f.done()] + [future]
 
-    def _chunk_stored(self, run: _Run, future: Future[store.ChunkRow]) -> None:
+    def _chunk_stored(self, run: Run, future: Future[store.ChunkRow]) -> None:
         if future.exception() is not None:
             self.bus.publish(Error(run.session.id, "storage", f"could not store a chunk: {future.exception()}"))
             return
@@ -325,36 +228,7 @@ class Recorder:
             for listener in list(self.chunk_listeners):
                 listener(row)
 
-    def _tick(self, run: _Run) -> None:
-        now = time.monotonic()
-        if now - run.last_levels >= LEVELS_INTERVAL:
-            run.last_levels = now
-            levels = {k: Level(rms=round(v.rms_db, 1), peak=round(v.peak_db, 1)) for k, v in run.mixer.levels().items()}
-            self.bus.publish(AudioLevels(run.session.id, run.wav.frames * 1000 // SAMPLE_RATE, levels))
-        overflows = sum(src.overflows for _, src in run.sources)
-        if overflows > run.last_overflows:
-            run.last_overflows = overflows
-            self.bus.publish(
-                Warning(run.session.id, "dropped_frames", f"audio frames were dropped {overflows} times (system busy?)")
-            )
-        for i, (_, src) in enumerate(run.sources):
-            last = run.last_block.get(i)
-            if src.failed is None and now - (last or run.started) > (STALL_SECONDS if last else FIRST_BLOCK_SECONDS):
-                src.failed = f"{_source_name(src)} stopped delivering audio (disconnected?)"
-            if src.failed:
-                run.reason, run.error = "error", src.failed
-                run.stop.set()
-                return
-        if run.config.max_seconds is not None and run.wav.frames >= run.config.max_seconds * SAMPLE_RATE:
-            run.reason = "limit"
-            run.stop.set()
-            return
-        auto = self.settings["recording.auto_stop_minutes"] * 60 * SAMPLE_RATE
-        if auto and min(seg.silence_samples for seg in run.segmenters) >= auto:
-            run.reason = "auto_stop"
-            run.stop.set()
-
-    def _finalize(self, run: _Run) -> None:
+    def _finalize(self, run: Run) -> None:
         """Close the sources, drain what they delivered, close the chunks and the WAV, store the end."""
         try:
             for _, src in run.sources:
@@ -396,3 +270,66 @@ class Recorder:
                 self._run = None
                 self._spoken = ()
             run.done.set()
+
+
+def _open_run(recorder: Recorder, config: RecordConfig) -> Run:
+    """The sources opened, the session stored and its WAV begun; on any failure, nothing is left behind."""
+    q: queue.SimpleQueue[Block] = queue.SimpleQueue()
+    sources = recorder.source_factory(config, q)  # resolves devices: unknown ones fail here, before any write
+    session_id = str(uuid.uuid4())
+    folder = recorder.data_dir / "sessions" / session_id
+    created = store.now_iso()
+    row = store.SessionRow(
+        id=session_id,
+        title=config.title or time.strftime("Recording %Y-%m-%d %H:%M"),
+        created_at=created,
+        ended_at=None,
+        duration_ms=0,
+        status="recording",
+        kind="recording",
+        sources=[label for label, _ in sources],
+        audio_file=f"sessions/{session_id}/audio.wav",
+        sample_rate=SAMPLE_RATE,
+        language=config.language,
+        model=config.model,
+        error=None,
+        vocabulary=config.vocabulary,
+    )
+    try:
+        folder.mkdir(parents=True)
+        wav = WavWriter(folder / "audio.wav", channels=len(sources))
+    except OSError as e:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise StorageError(f"cannot write to {recorder.data_dir}: {e.strerror or e}") from e
+    opened: list[Source] = []
+    try:
+        recorder.db.write(lambda c: store.insert_session(c, row))
+        for _, src in sources:
+            src.start()
+            opened.append(src)
+    except BaseException:
+        for src in opened:
+            src.close()
+        wav.close()
+        shutil.rmtree(folder, ignore_errors=True)
+        recorder.db.write(lambda c: c.execute("DELETE FROM sessions WHERE id = ?", (session_id,)))
+        raise
+    options = VadOptions.from_settings(recorder.settings)
+    return Run(
+        session=row,
+        config=config,
+        folder=folder,
+        sources=sources,
+        queue=q,
+        wav=wav,
+        mixer=Mixer([label for label, _ in sources]),
+        resamplers=[
+            soxr.ResampleStream(src.rate, SAMPLE_RATE, 1, dtype="float32", quality="HQ")
+            if src.rate != SAMPLE_RATE
+            else None
+            for _, src in sources
+        ],
+        segmenters=[Segmenter(recorder.vad_factory(), options) for _ in sources],
+        watches=[LevelWatch() for _ in sources],
+        system_watch=SystemSilenceWatch(int(recorder.settings["recording.system_silence_warning_s"] * SAMPLE_RATE)),
+    )
