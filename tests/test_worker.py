@@ -68,7 +68,7 @@ def test_hung_worker_is_killed_by_the_watchdog(tmp_path: Path, registry: ModelRe
     factory = Replay(audio, speed=0)
     with app(tmp_path, registry, factory) as (svc, _):
         assert svc.transcriber is not None
-        svc.transcriber.chunks.timeout_base = 4.0  # instead of a minute, for the test
+        svc.transcriber.chunks.decoding.timeout_base = 4.0  # instead of a minute, for the test
         svc.transcriber.worker.start_timeout = 4.0
         created = threading.Event()
         svc.bus.subscribe(lambda e: created.set() if isinstance(e, ChunkCreated) else None)

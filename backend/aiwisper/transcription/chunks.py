@@ -9,10 +9,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from aiwisper.asr.engines import engine_path
 from aiwisper.asr.types import DecodeOptions, EngineResult
-from aiwisper.asr.whisper_cpp import LIVE_FINAL_FLOOR, EngineError, audio_ctx_for
-from aiwisper.asr.worker import EngineWorker, WorkerCrashed, default_threads
+from aiwisper.asr.whisper_cpp import EngineError, audio_ctx_for
+from aiwisper.asr.worker import EngineWorker, WorkerCrashed
 from aiwisper.audio import SAMPLE_RATE
 from aiwisper.audio.level import is_digital_silence
 from aiwisper.errors import AiwisperError
@@ -24,9 +23,9 @@ from aiwisper.sessions.audio import read_range
 from aiwisper.settings import Settings
 from aiwisper.storage.db import Database
 from aiwisper.transcription import echo
+from aiwisper.transcription.decoding import Decoding
 from aiwisper.transcription.guard import GuardOptions, filter_segments, guard
 from aiwisper.transcription.live import LivePolicy, OpenChunk
-from aiwisper.transcription.prompt import engine_prompt
 from aiwisper.transcription.queue import JobQueue, Work
 
 MAX_RETRIES = 2
@@ -66,8 +65,6 @@ def segment_rows(
 class ChunkTranscriber:
     """Turns chunks into stored, published text with the engine worker it owns."""
 
-    timeout_base = 60.0  # seconds a request may take, plus ten times its audio's length
-
     def __init__(
         self, db: Database, data_dir: Path, bus: EventBus, settings: Settings, jobs: JobQueue, resolve: Resolve,
         worker: EngineWorker | None = None,
@@ -82,12 +79,16 @@ class ChunkTranscriber:
         self.worker.max_rss_mb = settings["transcription.worker_memory_mb"]
         self.policy = LivePolicy()
         self.guard = GuardOptions.from_settings(settings)
+        self.decoding = Decoding(settings, self.guard)
         # open chunk (session, source, start, closing end) → (model, options, result) of its speculative final
         self._speculative: dict[tuple[str, str, int, int], tuple[Path, DecodeOptions, EngineResult] | None] = {}
         self.batched: dict[int, tuple[Path, EngineResult]] = {}  # chunk id → (engine path, result), see prepare_batch
 
     def close(self) -> None:
         self.worker.close()
+
+    def _decode(self, path: Path, audio: Any, options: DecodeOptions) -> EngineResult:
+        return self.worker.transcribe(path, self.decoding.threads(), audio, options, self.decoding.timeout(len(audio)))
 
     def prepare_batch(self, works: list[Work]) -> None:
         """Transcribe chunks of one imported file together, ahead of `transcribe` (which then stores each): the
@@ -101,7 +102,7 @@ class ChunkTranscriber:
             model, language = self.resolve(session.model, session.language)
         except AiwisperError:
             return
-        path = self.engine_path(model)
+        path = self.decoding.engine_path(model)
         if not path.is_dir() or language is None:
             return
         audios = [
@@ -109,14 +110,16 @@ class ChunkTranscriber:
                        w.chunk.start_sample, w.chunk.end_sample)
             for w in works
         ]  # fmt: skip
-        prompt = self._prompt(session, "")
+        prompt = self.decoding.prompt(session, "")
         options = [
-            self._options(language, prompt, self._final_ctx(path, len(a), live=False), self._beam(live=False))
+            self.decoding.options(
+                language, prompt, self.decoding.final_ctx(path, len(a), live=False), self.decoding.beam(live=False)
+            )
             for a in audios
         ]
         try:
             results = self.worker.transcribe_batch(
-                path, self.threads(), audios, options, self._timeout(sum(len(a) for a in audios))
+                path, self.decoding.threads(), audios, options, self.decoding.timeout(sum(len(a) for a in audios))
             )
         except AiwisperError:
             return
@@ -145,9 +148,11 @@ class ChunkTranscriber:
                 return True
             try:
                 model, language = self.resolve(session.model, session.language)
-                path = self.engine_path(model)
+                path = self.decoding.engine_path(model)
                 options = self._final_options(row, session, path, language, len(audio), live=True)
-                result = self.worker.transcribe(path, self.threads(), audio, options, self._timeout(len(audio)))
+                result = self.worker.transcribe(
+                    path, self.decoding.threads(), audio, options, self.decoding.timeout(len(audio))
+                )
             except AiwisperError:
                 return True  # the final is computed as usual
             self._speculative[key] = (path, options, result)
@@ -161,13 +166,8 @@ class ChunkTranscriber:
         prev = self.db.read(lambda c: store.previous_chunk(c, chunk))
         prev_text = self.db.read(lambda c: store.chunk_text(c, prev.id)) if prev else None
         previous = self.policy.prompt(prev_text, prev.end_sample if prev else None, chunk.start_sample)
-        ctx = self._final_ctx(path, samples, live)
-        return self._options(language, self._prompt(session, previous), ctx, self._beam(live))
-
-    def _prompt(self, session: store.SessionRow, previous: str) -> str:
-        """The engine's prompt: the user's vocabulary (the session's, then the global one) and the text before."""
-        vocabulary = ", ".join(v for v in (session.vocabulary, self.settings["transcription.vocabulary"]) if v)
-        return engine_prompt(vocabulary, previous)
+        ctx = self.decoding.final_ctx(path, samples, live)
+        return self.decoding.options(language, self.decoding.prompt(session, previous), ctx, self.decoding.beam(live))
 
     def partial(self, chunks: list[OpenChunk]) -> bool:
         """A partial transcript of a chunk being spoken (or its final ahead of time); False if none is due."""
@@ -190,13 +190,17 @@ class ChunkTranscriber:
         seconds = len(audio) / SAMPLE_RATE
         # A partial is replaced soon: no fallback decoding, and no more tokens than speech can hold.
         options = replace(
-            self._options(language, self._prompt(session, ""), audio_ctx_for(seconds) if fast else 0),
+            self.decoding.options(language, self.decoding.prompt(session, ""), audio_ctx_for(seconds) if fast else 0),
             temperature_inc=0.0,
             max_tokens=int(8 * seconds) + 8,
         )
         try:
             result = self.worker.transcribe(
-                self.engine_path(model), self.threads(), audio, options, self._timeout(len(audio))
+                self.decoding.engine_path(model),
+                self.decoding.threads(),
+                audio,
+                options,
+                self.decoding.timeout(len(audio)),
             )
         except AiwisperError:
             return True  # partials are best effort; the final will retry
@@ -208,46 +212,6 @@ class ChunkTranscriber:
         else:
             self.policy.no_words(target)
         return True
-
-    def _final_ctx(self, path: Path, samples: int, live: bool) -> int:
-        """audio_ctx of a final (0: whisper's full 30 s) for the engine loading `path`, per
-        `transcription.fast_encoder`.
-
-        CTranslate2 (a model folder) always gets the piece's own length of context, at least 15 s: fewer word
-        errors than the full window on the real-speech dev set (tiny.en 11.2% vs 11.4%, base 11.6% vs 14.4%) and
-        on LJ Speech (2.7% vs 5.0%) in less time; words the decoder leaves at the end are decoded again
-        (Ct2Engine._rest). whisper.cpp gets it for live finals."""
-        mode = self.settings["transcription.fast_encoder"]
-        if mode == "all":
-            return audio_ctx_for(samples / SAMPLE_RATE)
-        if (mode != "off" and path.is_dir()) or (mode == "live" and live):
-            return audio_ctx_for(samples / SAMPLE_RATE, floor=LIVE_FINAL_FLOOR)
-        return 0
-
-    def _beam(self, live: bool) -> int:
-        """The beam of a final: `transcription.beam_size`, but greedy (1) for live text, which waits for no beam."""
-        return 1 if live else int(self.settings["transcription.beam_size"])
-
-    def _options(self, language: str | None, prompt: str, audio_ctx: int, beam_size: int = 1) -> DecodeOptions:
-        return DecodeOptions(
-            language=language,
-            translate=self.settings["transcription.translate"],
-            prompt=prompt,
-            audio_ctx=audio_ctx,
-            no_speech_thold=self.guard.no_speech_thold,
-            logprob_thold=self.guard.logprob_thold,
-            beam_size=beam_size,
-        )
-
-    def engine_path(self, model: InstalledModel) -> Path:
-        """What the worker loads for `model`, per `transcription.engine`."""
-        return engine_path(model, self.settings["transcription.engine"])
-
-    def threads(self) -> int:
-        return default_threads(self.settings["transcription.threads"])
-
-    def _timeout(self, samples: int) -> float:
-        return self.timeout_base + 10.0 * samples / SAMPLE_RATE
 
     def transcribe(self, work: Work) -> None:
         chunk, job = work.chunk, work.job
@@ -268,7 +232,7 @@ class ChunkTranscriber:
         note: str | None = None
         if not is_digital_silence(audio):
             live = job is None and session.status == "recording"
-            path = self.engine_path(model)
+            path = self.decoding.engine_path(model)
             options = self._final_options(chunk, session, path, language, len(audio), live)
             spec = self._speculative.pop((chunk.session_id, chunk.source, chunk.start_sample, chunk.end_sample), None)
             batched = self.batched.pop(chunk.id, None) if not work.redo else None
@@ -278,45 +242,21 @@ class ChunkTranscriber:
                 elif batched is not None and batched[0] == path:
                     result = batched[1]  # computed with the chunks after it (prepare_batch)
                 else:
-                    result = self.worker.transcribe(path, self.threads(), audio, options, self._timeout(len(audio)))
+                    result = self.worker.transcribe(
+                        path, self.decoding.threads(), audio, options, self.decoding.timeout(len(audio))
+                    )
             except WorkerCrashed as e:
-                if work.redo:  # the old text stands; the window is tried again, then given up
-                    assert job is not None
-                    job.group_attempts += 1
-                    if job.group_attempts > MAX_RETRIES:
-                        self._chunk_done(work, failed=str(e))
-                    return
-                attempts = chunk.attempts + 1
-                final = attempts > MAX_RETRIES
-                reason = str(e)
-                self.db.write(lambda c: store.fail_chunk(c, chunk.id, attempts, reason, final))
-                if final:
-                    self._chunk_done(work, failed=reason, stored=True)
-                return  # not final: the chunk is still pending and is tried again next
+                self._crashed(work, e)
+                return
             except EngineError as e:
                 self._chunk_done(work, failed=str(e))
                 return
             segments, note = segment_rows(result, self.guard, _ms(chunk.start_sample), _ms(chunk.end_sample))
         found = detected(result.language) if result is not None and language is None and segments else None
 
-        def store_it(c: Any) -> tuple[store.ChunkRow, list[store.SegmentRow], list[int]]:
-            target = chunk
-            if len(work.replaces) > 1:  # a window over several chunks becomes one chunk
-                target = store.merge_chunks(c, work.replaces, chunk)
-            rows = store.replace_chunk_segments(c, target, segments)
-            if found and session.language is None and not work.redo:
-                store.set_language(c, session.id, found)
-            echoes: list[int] = []  # mic chunks that lost the call's words to this system chunk
-            if {"mic", "system"} <= set(session.sources):
-                if chunk.source == "mic" and echo.remove_echo(c, session.id, rows):
-                    rows = store.segments_of_chunk(c, target.id)
-                elif chunk.source == "system":
-                    near = echo.mic_near(c, session.id, _ms(chunk.start_sample), _ms(chunk.end_sample))
-                    if echo.remove_echo(c, session.id, near):
-                        echoes = sorted({s.chunk_id for s in near if s.chunk_id is not None})
-            return target, rows, echoes
-
-        target, rows, echoes = self.db.write(store_it)
+        target, rows, echoes = self.db.write(
+            partial(_store, work=work, session=session, segments=segments, found=found)
+        )
         event = ChunkTranscribed(
             session.id,
             target.id,
@@ -333,6 +273,23 @@ class ChunkTranscriber:
             self.bus.publish(ChunkTranscribed(session.id, mic.id, mic.source, _ms(mic.start_sample),
                                               _ms(mic.end_sample), mic_rows))  # fmt: skip
         self._chunk_done(work)
+
+    def _crashed(self, work: Work, e: WorkerCrashed) -> None:
+        """The worker died on a chunk: tried again (a re-transcription's window too) until MAX_RETRIES, then failed."""
+        chunk, job = work.chunk, work.job
+        if work.redo:  # the old text stands; the window is tried again, then given up
+            assert job is not None
+            job.group_attempts += 1
+            if job.group_attempts > MAX_RETRIES:
+                self._chunk_done(work, failed=str(e))
+            return
+        attempts = chunk.attempts + 1
+        final = attempts > MAX_RETRIES
+        reason = str(e)
+        self.db.write(lambda c: store.fail_chunk(c, chunk.id, attempts, reason, final))
+        if final:
+            self._chunk_done(work, failed=reason, stored=True)
+        # not final: the chunk is still pending and is tried again next
 
     def _chunk_done(self, work: Work, failed: str | None = None, stored: bool = False) -> None:
         chunk, job = work.chunk, work.job
@@ -353,3 +310,25 @@ class ChunkTranscriber:
         session = self.db.read(lambda c: store.get_session(c, chunk.session_id))
         pending = self.db.read(lambda c: store.count_pending(c, chunk.session_id))
         self.bus.publish(SessionUpdated(session.id, session.status, pending, session.language))
+
+
+def _store(c: Any, work: Work, session: store.SessionRow, segments: list[dict[str, Any]], found: str | None
+           ) -> tuple[store.ChunkRow, list[store.SegmentRow], list[int]]:  # fmt: skip
+    """A chunk's text stored (a window over several chunks becomes one), the language found, and echoes of the
+    call removed from the microphone's text; (the chunk, its segments, the mic chunks that lost words)."""
+    chunk = work.chunk
+    target = chunk
+    if len(work.replaces) > 1:  # a window over several chunks becomes one chunk
+        target = store.merge_chunks(c, work.replaces, chunk)
+    rows = store.replace_chunk_segments(c, target, segments)
+    if found and session.language is None and not work.redo:
+        store.set_language(c, session.id, found)
+    echoes: list[int] = []  # mic chunks that lost the call's words to this system chunk
+    if {"mic", "system"} <= set(session.sources):
+        if chunk.source == "mic" and echo.remove_echo(c, session.id, rows):
+            rows = store.segments_of_chunk(c, target.id)
+        elif chunk.source == "system":
+            near = echo.mic_near(c, session.id, _ms(chunk.start_sample), _ms(chunk.end_sample))
+            if echo.remove_echo(c, session.id, near):
+                echoes = sorted({s.chunk_id for s in near if s.chunk_id is not None})
+    return target, rows, echoes

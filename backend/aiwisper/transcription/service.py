@@ -291,6 +291,6 @@ class TranscriptionService:
             return False
         try:
             model = self._resolve(job.model, job.language)[0]
-            return self.worker.load(self.chunks.engine_path(model), self.chunks.threads())
+            return self.worker.load(self.chunks.decoding.engine_path(model), self.chunks.decoding.threads())
         except AiwisperError:
             return False  # the job itself reports the problem
