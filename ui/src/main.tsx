@@ -7,7 +7,9 @@ import "./styles.css";
 
 const queries = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
 events.start();
-createRoot(document.getElementById("root")!).render(
+const root = document.getElementById("root");
+if (root === null) throw new Error("index.html has no #root");
+createRoot(root).render(
   <StrictMode>
     <QueryClientProvider client={queries}>
       <App />

@@ -69,6 +69,65 @@ class Writer:
         return "\n\n".join(self.interfaces.values()) + "\n"
 
 
+class Shapes:
+    """The same annotations as data the UI checks a reply or an event against at run time (`lib/wire.ts`):
+    "any" | "null" | "number" | "string" | "boolean" | {list} | {record} | {oneOf} | {literal} | {ref} | {object}."""
+
+    def __init__(self) -> None:
+        self.named: dict[str, Any] = {}
+
+    def shape(self, ann: Any) -> Any:
+        origin = get_origin(ann)
+        if ann is Any or ann is object:
+            return "any"
+        if origin in (types.UnionType, typing.Union):
+            return {"oneOf": [self.shape(a) for a in get_args(ann)]}
+        if ann is type(None):
+            return "null"
+        if origin is Literal:
+            return {"literal": list(get_args(ann))}
+        if ann in (int, float):
+            return "number"
+        if ann is str:
+            return "string"
+        if ann is bool:
+            return "boolean"
+        if origin is list:
+            return {"list": self.shape(get_args(ann)[0])}
+        if origin is dict or ann is dict:
+            args = get_args(ann)
+            return {"record": self.shape(args[1]) if args else "any"}
+        if isinstance(ann, type) and (dataclasses.is_dataclass(ann) or typing.is_typeddict(ann)):
+            return {"ref": self.object(ann)}
+        raise TypeError(f"no shape for {ann!r}")
+
+    def object(self, cls: type) -> str:
+        is_event = issubclass(cls, events.Event)
+        name = f"{cls.__name__}Event" if is_event else cls.__name__
+        if name not in self.named:
+            self.named[name] = "any"  # recursion guard; filled below
+            hints = typing.get_type_hints(cls)
+            names = [f.name for f in dataclasses.fields(cls)] if dataclasses.is_dataclass(cls) else list(hints)
+            optional: frozenset[str] = getattr(cls, "__optional_keys__", frozenset())
+            fields = {"type": {"literal": [cls.type]}} if is_event else {}  # type: ignore[attr-defined]
+            fields |= {n: {"oneOf": [self.shape(hints[n]), "missing"]} if n in optional else self.shape(hints[n])
+                       for n in names}  # fmt: skip
+            self.named[name] = {"object": fields}
+        return name
+
+    def text(self, registry: Registry) -> str:
+        results = {name: self.shape(cmd.returns) for name, cmd in sorted(registry.commands.items())}
+        evts = {t: {"ref": self.object(c)} for t, c in event_classes().items()}
+        return (
+            'export type Shape = "any" | "null" | "number" | "string" | "boolean" | "missing" | { list: Shape }'
+            " | { record: Shape } | { oneOf: Shape[] } | { literal: (string | number | boolean)[] } | { ref: string }"
+            " | { object: Record<string, Shape> };\n"
+            f"export const SHAPES: Record<string, Shape> = {json.dumps(self.named)};\n"
+            f"export const RESULT_SHAPES: Record<CommandName, Shape> = {json.dumps(results)};\n"
+            f'export const EVENT_SHAPES: Record<ServerEvent["type"], Shape> = {json.dumps(evts)};\n'
+        )
+
+
 def event_types(writer: Writer) -> str:
     names = [writer.interface(c) for c in event_classes().values()]
     return f"export type ServerEvent = {' | '.join(names)};\n"
@@ -86,7 +145,8 @@ def command_types(writer: Writer, registry: Registry) -> str:
     from aiwisper.export import EXPORT_FORMATS
     from aiwisper.languages import LANGUAGES, NAMES
 
-    lines.append(f"export type ErrorCode = {' | '.join(json.dumps(c) for c in CODES)};")
+    lines.append(f"export const ERROR_CODES = {json.dumps(list(CODES))} as const;")
+    lines.append("export type ErrorCode = (typeof ERROR_CODES)[number];")
     lines.append(f"export const EXPORT_FORMATS = {json.dumps(list(EXPORT_FORMATS))} as const;")
     lines.append("export type ExportFormat = (typeof EXPORT_FORMATS)[number];")
     lines.append(f"export const LANGUAGES = {json.dumps(list(LANGUAGES))} as const;")
@@ -117,7 +177,8 @@ def generate() -> str:
     writer = Writer()
     union = event_types(writer)
     commands = command_types(writer, registry)
-    return HEADER + "\n" + writer.text() + "\n" + union + "\n" + commands
+    shapes = Shapes().text(registry)
+    return HEADER + "\n" + writer.text() + "\n" + union + "\n" + commands + "\n" + shapes
 
 
 if __name__ == "__main__":

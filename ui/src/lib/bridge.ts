@@ -1,6 +1,7 @@
 // The only code that talks to the backend's commands: the pywebview bridge in the desktop window,
 // or POST /api/commands/<name> in a browser. Both reach the same registry.
-import type { CommandName, Commands, ErrorCode } from "./api-types";
+import { type CommandName, type Commands, ERROR_CODES, type ErrorCode } from "./api-types";
+import { isReply } from "./wire";
 
 export class ApiError extends Error {
   constructor(
@@ -10,8 +11,6 @@ export class ApiError extends Error {
     super(message);
   }
 }
-
-type Reply<N extends CommandName> = { result: Commands[N]["result"] } | { error: { code: ErrorCode; message: string } };
 
 interface PywebviewApi {
   [ns: string]: Record<string, (params: unknown) => Promise<unknown>> | ((params: unknown) => Promise<unknown>);
@@ -41,33 +40,43 @@ function pywebviewReady(): Promise<void> {
   return ready;
 }
 
-export function unwrap<N extends CommandName>(reply: Reply<N>): Commands[N]["result"] {
-  if ("error" in reply) throw new ApiError(reply.error.code, reply.error.message);
+function errorCode(code: string): ErrorCode {
+  return ERROR_CODES.find((c) => c === code) ?? "failed";
+}
+
+/** The result of a checked reply (an error reply becomes an ApiError; a reply of the wrong shape too). */
+export function unwrap<N extends CommandName>(name: N, reply: unknown): Commands[N]["result"] {
+  if (!isReply(name, reply)) throw new ApiError("failed", `the backend's reply to ${name} is not what this UI expects`);
+  if ("error" in reply) throw new ApiError(errorCode(reply.error.code), reply.error.message);
   return reply.result;
 }
 
-export async function call<N extends CommandName>(name: N, params: Commands[N]["params"] = {} as Commands[N]["params"]): Promise<Commands[N]["result"]> {
+type Params<N extends CommandName> = Record<string, never> extends Commands[N]["params"] ? [params?: Commands[N]["params"]] : [params: Commands[N]["params"]];
+
+export async function call<N extends CommandName>(name: N, ...[params]: Params<N>): Promise<Commands[N]["result"]> {
   if (isDesktop()) {
     await pywebviewReady();
-    const api = window.pywebview!.api;
+    const api = window.pywebview?.api;
+    if (api === undefined) throw new ApiError("failed", "the window's bridge is not ready");
     const dot = name.lastIndexOf(".");
-    const target = dot < 0 ? api[name] : (api[name.slice(0, dot)] as Record<string, (p: unknown) => Promise<unknown>>)[name.slice(dot + 1)];
+    const group = dot < 0 ? undefined : api[name.slice(0, dot)];
+    const target = dot < 0 ? api[name] : typeof group === "function" ? undefined : group?.[name.slice(dot + 1)];
     if (typeof target !== "function") throw new ApiError("failed", `the window has no command ${name}`);
-    return unwrap((await target(params)) as Reply<N>);
+    return unwrap(name, await target(params ?? {}));
   }
   let response: Response;
   try {
     response = await fetch(`/api/commands/${name}`, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-AIWisper-Token": token() },
-      body: JSON.stringify(params),
+      body: JSON.stringify(params ?? {}),
     });
   } catch {
     throw new ApiError("network", "the AIWisper backend is not reachable");
   }
-  const body = (await response.json().catch(() => null)) as Reply<N> | null;
+  const body: unknown = await response.json().catch(() => null);
   if (body === null) throw new ApiError("failed", `HTTP ${response.status}`);
-  return unwrap(body);
+  return unwrap(name, body);
 }
 
 export function fileUrl(path: string): string {
@@ -80,5 +89,6 @@ export async function upload(file: File): Promise<Commands["files.import"]["resu
   form.append("file", file);
   const response = await fetch("/api/files", { method: "POST", body: form, headers: { "X-AIWisper-Token": token() } });
   if (response.status === 413) throw new ApiError("too_large", `${file.name} is too large`);
-  return unwrap((await response.json()) as Reply<"files.import">);
+  const body: unknown = await response.json().catch(() => null);
+  return unwrap("files.import", body);
 }

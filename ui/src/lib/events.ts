@@ -1,6 +1,7 @@
 // The only owner of the event WebSocket: reconnects with backoff; every connection starts with a snapshot.
 import type { ServerEvent } from "./api-types";
 import { token } from "./bridge";
+import { isEvent } from "./wire";
 
 export type Listener = (event: ServerEvent) => void;
 export type Status = "connecting" | "open" | "closed";
@@ -37,7 +38,9 @@ export class EventStream {
       this.setStatus("open");
     };
     ws.onmessage = (msg) => {
-      const event = JSON.parse(String(msg.data)) as ServerEvent;
+      let event: unknown = null;
+      try { event = JSON.parse(String(msg.data)); } catch { /* not JSON: dropped below */ }
+      if (!isEvent(event)) return; // logged by isEvent
       this.listeners.forEach((l) => l(event));
     };
     ws.onclose = () => {
