@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +22,7 @@ from aiwisper.models.registry import ModelRegistry
 from aiwisper.services import Services
 from aiwisper.sessions.recorder import RecordConfig, Source
 from aiwisper.settings import Settings
+from aiwisper.storage.db import Database
 
 from .speech import JFK_WAV, jfk_text, lj_clips
 
@@ -65,6 +67,23 @@ def app(data_dir: Path, registry: ModelRegistry, factory: Replay | None = None,
         yield svc, rec
     finally:
         svc.close()
+
+
+def count_trips(db: Database) -> list[str]:
+    """From now on, each trip to `db` (a read, or a write) is listed by the function that made it."""
+    trips: list[str] = []
+    read, submit = db.read, db.submit
+
+    def counted_read(fn: Any) -> Any:
+        trips.append(f"read {getattr(fn, '__qualname__', fn)}")
+        return read(fn)
+
+    def counted_submit(fn: Any) -> Any:
+        trips.append(f"write {getattr(fn, '__qualname__', fn)}")
+        return submit(fn)
+
+    db.read, db.submit = counted_read, counted_submit  # type: ignore[method-assign]
+    return trips
 
 
 def speech_with_pauses(

@@ -9,7 +9,7 @@ from aiwisper.models.registry import ModelRegistry
 from aiwisper.sessions import store
 from aiwisper.sessions.recorder import RecordConfig
 
-from .pipeline import SR, Replay, app, speech_with_pauses
+from .pipeline import SR, Replay, app, count_trips, speech_with_pauses
 from .speech import normalize, wer, write_wav
 
 
@@ -18,8 +18,11 @@ def test_partials_then_finals_matching_the_file_transcription(tmp_path: Path, re
     factory = Replay(audio, speed=1.0)
     with app(tmp_path, registry, factory) as (svc, rec):
         assert svc.transcriber is not None
+        trips = count_trips(svc.db)
         session = svc.recorder.start(RecordConfig(language="en", model="tiny.en-q8_0"))
         assert factory.sources[0].finished.wait(120)
+        during = len(trips)  # the database trips while recording, and the live chunks transcribed meanwhile
+        live_finals = sum(1 for _, e in rec.of("chunk_transcribed") if isinstance(e, ChunkTranscribed))
         svc.recorder.stop()
         assert svc.transcriber.wait_idle(120)
         segments = svc.db.read(lambda c: store.segments_of(c, session.id))
@@ -32,6 +35,10 @@ def test_partials_then_finals_matching_the_file_transcription(tmp_path: Path, re
         assert svc.transcriber.wait_idle(120) and file_job.state == "done"
         assert file_job.session_id is not None
         file_text = " ".join(s.text for s in svc.db.read(lambda c: store.segments_of(c, file_job.session_id)))
+
+    # A live chunk is stored once by the recorder and once with its text: nothing else is read back (a session's
+    # row and the first chunk's missing predecessor are read once per recording).
+    assert live_finals >= 3 and during <= 2 * live_finals + 3, (during, live_finals, trips[:during])
 
     live_text = " ".join(s.text for s in segments)
     assert wer([reference], [live_text]) <= 0.10, live_text

@@ -134,9 +134,13 @@ class SegmentRow:
         return cls(**{**dict(r), "words": json.loads(r["words"])})
 
 
-def next_pending_chunk(conn: sqlite3.Connection, session_id: str | None = None) -> ChunkRow | None:
-    """The chunk to transcribe next: the recording session's first, then oldest sessions first."""
+def next_pending_chunk(conn: sqlite3.Connection, session_id: str | None = None, exclude: str | None = None
+                       ) -> ChunkRow | None:  # fmt: skip
+    """The chunk to transcribe next: the recording session's first, then oldest sessions first (of `session_id`
+    only, or of any session but `exclude`)."""
     where, args = ("AND c.session_id = ?", (session_id,)) if session_id else ("", ())
+    if exclude:
+        where, args = where + " AND c.session_id != ?", (*args, exclude)
     row = conn.execute(
         "SELECT c.* FROM chunks c JOIN sessions s ON s.id = c.session_id WHERE c.status = 'pending' "
         f"{where} ORDER BY (s.status = 'recording') DESC, s.created_at, c.start_sample LIMIT 1",

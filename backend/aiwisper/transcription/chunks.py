@@ -83,50 +83,18 @@ class ChunkTranscriber:
         # open chunk (session, source, start, closing end) → (model, options, result) of its speculative final
         self._speculative: dict[tuple[str, str, int, int], tuple[Path, DecodeOptions, EngineResult] | None] = {}
         self.batched: dict[int, tuple[Path, EngineResult]] = {}  # chunk id → (engine path, result), see prepare_batch
+        # The recording's session row and, per source, its last transcribed chunk (start, end, text): what a live
+        # chunk needs of the database, kept here instead of read back for every chunk.
+        self._recording: store.SessionRow | None = None
+        self._last_done: dict[tuple[str, str], tuple[int, int, str] | None] = {}
+        self.retry_pending = False  # a chunk of the recording failed and waits in SQLite to be tried again
+        self.live_pending: Callable[[str], int] = lambda _sid: 0  # live chunks handed over and not yet done
 
     def close(self) -> None:
         self.worker.close()
 
     def _decode(self, path: Path, audio: Any, options: DecodeOptions) -> EngineResult:
         return self.worker.transcribe(path, self.decoding.threads(), audio, options, self.decoding.timeout(len(audio)))
-
-    def prepare_batch(self, works: list[Work]) -> None:
-        """Transcribe chunks of one imported file together, ahead of `transcribe` (which then stores each): the
-        CTranslate2 engine decodes a batch faster than its chunks one by one. Decoding together needs one prompt,
-        so the chunks get the vocabulary without the text before them. Nothing happens for whisper.cpp, for a
-        language still to be detected, or on an error (each chunk is then tried on its own)."""
-        if len(works) < 2:
-            return
-        session = self.db.read(lambda c: store.get_session(c, works[0].chunk.session_id))
-        try:
-            model, language = self.resolve(session.model, session.language)
-        except AiwisperError:
-            return
-        path = self.decoding.engine_path(model)
-        if not path.is_dir() or language is None:
-            return
-        audios = [
-            read_range(self.data_dir / session.audio_file, session.sources.index(w.chunk.source),
-                       w.chunk.start_sample, w.chunk.end_sample)
-            for w in works
-        ]  # fmt: skip
-        prompt = self.decoding.prompt(session, "")
-        options = [
-            self.decoding.options(
-                language, prompt, self.decoding.final_ctx(path, len(a), live=False), self.decoding.beam(live=False)
-            )
-            for a in audios
-        ]
-        try:
-            results = self.worker.transcribe_batch(
-                path, self.decoding.threads(), audios, options, self.decoding.timeout(sum(len(a) for a in audios))
-            )
-        except AiwisperError:
-            return
-        for w, result in zip(works, results, strict=True):
-            self.batched[w.chunk.id] = (path, result)
-        while len(self.batched) > 32:
-            self.batched.pop(next(iter(self.batched)))
 
     def speculate(self, chunks: list[OpenChunk]) -> bool:
         """Speech just stopped in an open chunk: transcribe it as its final while the VAD waits out the
@@ -141,7 +109,7 @@ class ChunkTranscriber:
             self._speculative[key] = None
             while len(self._speculative) > 16:
                 self._speculative.pop(next(iter(self._speculative)))
-            session = self.db.read(partial(store.get_session, session_id=c.session_id))
+            session = self._session(c.session_id, live=True)
             row = store.ChunkRow(0, c.session_id, c.source, c.start, end, "pending", 0, None)
             audio = read_range(self.data_dir / session.audio_file, session.sources.index(c.source), c.start, end)
             if is_digital_silence(audio):
@@ -159,13 +127,34 @@ class ChunkTranscriber:
             return True
         return False
 
+    def _session(self, session_id: str, live: bool) -> store.SessionRow:
+        """A session's row; the recording's is read once and kept (its language updated when detected)."""
+        if live and self._recording is not None and self._recording.id == session_id:
+            return self._recording
+        session = self.db.read(partial(store.get_session, session_id=session_id))
+        if live:  # a new recording: nothing of it is transcribed yet
+            self._recording = session
+            self._last_done = {(session_id, source): None for source in session.sources}
+        return session
+
+    def _previous(self, chunk: store.ChunkRow, live: bool) -> tuple[str | None, int | None]:
+        """The text and end of the chunk of the same source transcribed just before `chunk`."""
+        key = (chunk.session_id, chunk.source)
+        if live and key in self._last_done:
+            known = self._last_done[key]
+            if known is None:
+                return None, None
+            if known[0] < chunk.start_sample:
+                return known[2], known[1]
+        prev = self.db.read(lambda c: store.previous_chunk(c, chunk))
+        return (self.db.read(lambda c: store.chunk_text(c, prev.id)), prev.end_sample) if prev else (None, None)
+
     def _final_options(
         self, chunk: store.ChunkRow, session: store.SessionRow, path: Path, language: str | None, samples: int,
         live: bool,
     ) -> DecodeOptions:  # fmt: skip
-        prev = self.db.read(lambda c: store.previous_chunk(c, chunk))
-        prev_text = self.db.read(lambda c: store.chunk_text(c, prev.id)) if prev else None
-        previous = self.policy.prompt(prev_text, prev.end_sample if prev else None, chunk.start_sample)
+        prev_text, prev_end = self._previous(chunk, live)
+        previous = self.policy.prompt(prev_text, prev_end, chunk.start_sample)
         ctx = self.decoding.final_ctx(path, samples, live)
         return self.decoding.options(language, self.decoding.prompt(session, previous), ctx, self.decoding.beam(live))
 
@@ -176,7 +165,7 @@ class ChunkTranscriber:
         target = self.policy.next_partial(chunks) if chunks else None
         if target is None:
             return False
-        session = self.db.read(lambda c: store.get_session(c, target.session_id))
+        session = self._session(target.session_id, live=True)
         audio = read_range(
             self.data_dir / session.audio_file, session.sources.index(target.source), target.start, target.end
         )
@@ -215,7 +204,7 @@ class ChunkTranscriber:
 
     def transcribe(self, work: Work) -> None:
         chunk, job = work.chunk, work.job
-        session = self.db.read(lambda c: store.get_session(c, chunk.session_id))
+        session = self._session(chunk.session_id, work.live)
         if job is not None:
             self.jobs.started(job)
         language = job.language if job is not None and job.kind == "retranscribe" else session.language
@@ -231,7 +220,7 @@ class ChunkTranscriber:
         result: EngineResult | None = None
         note: str | None = None
         if not is_digital_silence(audio):
-            live = job is None and session.status == "recording"
+            live = work.live or (job is None and session.status == "recording")
             path = self.decoding.engine_path(model)
             options = self._final_options(chunk, session, path, language, len(audio), live)
             spec = self._speculative.pop((chunk.session_id, chunk.source, chunk.start_sample, chunk.end_sample), None)
@@ -272,7 +261,7 @@ class ChunkTranscriber:
             mic_rows = self.db.read(partial(store.segments_of_chunk, chunk_id=mic.id))
             self.bus.publish(ChunkTranscribed(session.id, mic.id, mic.source, _ms(mic.start_sample),
                                               _ms(mic.end_sample), mic_rows))  # fmt: skip
-        self._chunk_done(work)
+        self._chunk_done(work, session=session)
 
     def _crashed(self, work: Work, e: WorkerCrashed) -> None:
         """The worker died on a chunk: tried again (a re-transcription's window too) until MAX_RETRIES, then failed."""
@@ -289,9 +278,11 @@ class ChunkTranscriber:
         self.db.write(lambda c: store.fail_chunk(c, chunk.id, attempts, reason, final))
         if final:
             self._chunk_done(work, failed=reason, stored=True)
-        # not final: the chunk is still pending and is tried again next
+        else:  # still pending: tried again next
+            self.retry_pending = True
 
-    def _chunk_done(self, work: Work, failed: str | None = None, stored: bool = False) -> None:
+    def _chunk_done(self, work: Work, failed: str | None = None, stored: bool = False,
+                    session: store.SessionRow | None = None) -> None:  # fmt: skip
         chunk, job = work.chunk, work.job
         if failed is not None:
             if not stored and not work.redo:  # a failed re-transcription leaves the chunk as it was
@@ -307,6 +298,16 @@ class ChunkTranscriber:
                     job.groups.pop(0)
                     job.group_attempts = 0
             self.jobs.changed(job)
+        if work.live and session is not None and failed is None:  # still recording: nothing to read back
+            self.bus.publish(
+                SessionUpdated(
+                    session.id,
+                    session.status,
+                    self.live_pending(session.id),
+                    self._recording.language if self._recording else session.language,
+                )
+            )
+            return  # fmt: skip
         session = self.db.read(lambda c: store.get_session(c, chunk.session_id))
         pending = self.db.read(lambda c: store.count_pending(c, chunk.session_id))
         self.bus.publish(SessionUpdated(session.id, session.status, pending, session.language))

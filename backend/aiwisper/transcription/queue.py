@@ -34,6 +34,7 @@ class Work:
     chunk: store.ChunkRow  # for a re-transcription window: the first chunk, stretched to the window's end
     job: Job | None = None
     replaces: list[int] = field(default_factory=list)  # chunks the window's text takes the place of
+    live: bool = False  # handed over by the recorder while it records: its session is known, nothing is read back
 
     @property
     def redo(self) -> bool:

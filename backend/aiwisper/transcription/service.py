@@ -29,17 +29,20 @@ from aiwisper.languages import check_language
 from aiwisper.models.registry import InstalledModel, ModelRegistry
 from aiwisper.segmenter import Chunk, ChunkMerger, VadOptions
 from aiwisper.sessions import store
-from aiwisper.sessions.recorder import Recorder
+from aiwisper.sessions.recorder import Recorder, State
 from aiwisper.sessions.recovery import VadFactory
 from aiwisper.settings import Settings
 from aiwisper.storage.db import Database
+from aiwisper.transcription.batch import prepare_batch
 from aiwisper.transcription.chunks import ChunkTranscriber
+from aiwisper.transcription.handoff import Handoff
 from aiwisper.transcription.jobs import Job, JobState
 from aiwisper.transcription.live import OpenChunk
 from aiwisper.transcription.queue import JobQueue, Work
 
 log = logging.getLogger(__name__)
 BATCH = 4  # chunks of an imported file decoded together (CTranslate2)
+RESCAN_S = 2.0  # between recordings, SQLite is asked this often whether a chunk waits that nobody announced
 
 
 def _windows(chunks: list[store.ChunkRow]) -> list[list[int]]:
@@ -84,8 +87,10 @@ class TranscriptionService:
         self._closed = False
         self.idle = threading.Event()  # set while nothing is left to do (tests and the CLI wait on it)
         self._unsubscribe = bus.subscribe(self._on_event)
+        self._live = Handoff(db, self.chunks, self._wake)
+        self._scan = True  # chunks may wait in SQLite outside the recording (at start, after a recording or a crash)
         if recorder is not None:
-            recorder.chunk_listeners.append(lambda _row: self._wake.set())
+            recorder.chunk_listeners.append(self._live.handed)
         self._thread = threading.Thread(target=self._run, name="transcriber", daemon=True)
         self._import_thread = threading.Thread(target=self._run_imports, name="importer", daemon=True)
         self._thread.start()
@@ -157,6 +162,7 @@ class TranscriptionService:
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no work is left (pending chunks, jobs, imports)."""
+        self._scan = True
         self._wake.set()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -191,6 +197,7 @@ class TranscriptionService:
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, SessionStopped):
+            self._scan = True  # its last chunks, and any the recording left pending
             second = self.settings["transcription.second_pass_model"]
             if second and event.reason != "error":
                 with contextlib.suppress(AiwisperError):  # no speech, or the model is gone: nothing to do
@@ -243,7 +250,10 @@ class TranscriptionService:
     # --- transcriber thread ----------------------------------------------------------------
 
     def _run(self) -> None:
+        scanned = time.monotonic()
         while not self._stop.is_set():
+            if time.monotonic() - scanned > RESCAN_S and (self.recorder is None or self.recorder.session_id is None):
+                self._scan, scanned = True, time.monotonic()  # a chunk left pending by a path nobody announced
             try:
                 did = self._step()
             except Exception as e:  # keep the thread alive; the error goes to the UI
@@ -263,9 +273,9 @@ class TranscriptionService:
         sessions); then load the model of a file being decoded. False when there was nothing to do."""
         recording = self.recorder.session_id if self.recorder is not None else None
         if recording:
-            chunk = self.db.read(lambda c: store.next_pending_chunk(c, recording))
-            if chunk is not None:
-                self.chunks.transcribe(Work(chunk))
+            live = self._live.next(recording, self.recorder is not None and self.recorder.state is State.RECORDING)
+            if live is not None:
+                self.chunks.transcribe(live)
                 return True
         if self.recorder is not None and self.chunks.partial(
             [OpenChunk(c.session_id, c.source, c.start, c.end, c.closing_end) for c in self.recorder.open_chunks()]
@@ -275,13 +285,15 @@ class TranscriptionService:
         if work is not None:
             if work.job is not None and work.job.kind == "import" and work.chunk.id not in self.chunks.batched:
                 more = self.db.read(partial(store.pending_chunks, session_id=work.chunk.session_id, limit=BATCH))
-                self.chunks.prepare_batch([Work(c, work.job) for c in more if c.id not in self.chunks.batched])
+                prepare_batch(self.chunks, [Work(c, work.job) for c in more if c.id not in self.chunks.batched])
             self.chunks.transcribe(work)
             return True
-        chunk = self.db.read(lambda c: store.next_pending_chunk(c))
-        if chunk is not None:
-            self.chunks.transcribe(Work(chunk, self.queue.import_of(chunk.session_id)))
-            return True
+        if self._scan or self.chunks.retry_pending:
+            chunk = self.db.read(lambda c: store.next_pending_chunk(c, exclude=recording))
+            if chunk is not None:
+                self.chunks.transcribe(Work(chunk, self.queue.import_of(chunk.session_id)))
+                return True
+            self._scan = self.chunks.retry_pending = False
         return self._warm_up()
 
     def _warm_up(self) -> bool:
