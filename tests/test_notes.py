@@ -114,6 +114,7 @@ def test_points_are_traced_to_what_was_said_and_the_rest_is_marked(embedder: Emb
 ## Action items
 - Christa Pavlov: make the project plan
 - Zorro Quintana: book the venue for the launch
+- Christa Pavlov: send the project plan to everyone by June 1st
 """
     notes = parse(draft, len(lines))
     trace(notes, lines, embedder.queries, embedder.passages)
@@ -124,10 +125,31 @@ def test_points_are_traced_to_what_was_said_and_the_rest_is_marked(embedder: Emb
     assert not invented.supported and invented.lines == []
     assert notes.actions[0].owner == "Christa Pavlov"  # she names herself in the meeting
     assert notes.actions[1].owner == "" and "“Zorro Quintana” is not in the transcript" in notes.actions[1].text
+    dated = notes.actions[2]  # its words were said, its deadline was not
+    assert not dated.supported and dated.text.endswith("(june not said)"), dated  # ("one" was said, June never)
     shown = render(notes, lambda i: f"line {i + 1}")
     body, apart = shown.split("## Not found in the transcript")
     assert "hospital wing" not in body and "- The budget of the Paris office" in apart  # set apart, not among the notes
     assert "twenty five Euro. [line" in body and "Action: book the venue for the launch (owner “Zorro" in apart
+
+
+def test_figures_of_a_point_are_compared_with_what_was_said_by_value() -> None:
+    """The figures people wrote in their summaries of the real meetings (prices, counts, "12.5 euros" said as
+    "twelve fifty Euro") are all found in their transcripts; a date nobody said is not."""
+    from aiwisper.summaries.figures import figures, unsaid
+
+    assert figures("sell it for twenty-five Euro, 12.5 percent off, by June 1st") == {25, "12.5", 1, "june"}
+    assert figures("one hundred and twenty units, two million Euro") == {120, 2_000_000}
+    assert figures("twelve fifty Euro") == {12, 50}  # a spoken price: two numbers, not 62
+    flagged, with_figures = [], 0
+    for m in [meeting(name) for name in ("IS1006a", "ES2006a", "TS3010b", "TS3010d", "ES2009b", "Bro011")]:
+        stated = figures(" ".join(line.split(": ", 1)[-1] for line in m["lines"]))
+        for sentence in re.split(r"(?<=[.!?])\s+", m["summary"]):
+            with_figures += bool(figures(sentence))
+            if unsaid(sentence, stated):
+                flagged.append(sentence)
+        assert unsaid("The remote is launched on the 14th of February 2031.", stated) >= {2031, "february"}
+    assert with_figures >= 7 and flagged == [], flagged
 
 
 def test_transcripts_from_meeting_apps_are_read(tmp_path: Path) -> None:

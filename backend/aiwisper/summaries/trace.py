@@ -3,7 +3,8 @@ transcript closest to a point; the point is supported when a good share of its c
 (words compared by their first five letters: "waterproof" and "waterproofing" are one). Meaning alone cannot
 tell apart two meetings on the same subject (e5-small scores a point 0.81-0.85 against an unrelated meeting,
 0.85-0.90 against its own); the words said can (bench/notes.py prints both). A point nothing supports is marked,
-and an action item's owner must be a speaker or a name said in the transcript."""
+as is one stating a figure (a number, an amount, a date) nobody said; an action item's owner must be a speaker or
+a name said in the transcript."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from aiwisper.summaries.figures import figures, unsaid
 from aiwisper.summaries.notes import Notes, Point
 
 Embed = Callable[[list[str]], np.ndarray]  # texts → one row per text
@@ -85,8 +87,12 @@ def trace(notes: Notes, lines: list[str], queries: Embed, passages: Embed) -> No
     said = [content(line) for line in lines]  # who said it counts: "the Project Manager proposed…"
     who = speakers(lines)
     names = {w for label in who for w in content(label)}
+    stated = figures(" ".join(_SPEAKER.sub("", line) for line in lines))
     for p, row in zip(points, scores, strict=True):
         _cite(p, row, said, names)
+        if p.supported and (invented := unsaid(p.text, stated)):  # a date or an amount nobody said
+            p.supported = False
+            p.text = f"{p.text} ({', '.join(sorted(map(str, invented)))} not said)"
         if p.owner and not known_owner(p.owner, lines, who):
             p.text = f"{p.text} (owner “{p.owner}” is not in the transcript)"
             p.owner = ""
