@@ -98,8 +98,9 @@ def test_auto_stop_after_silence(tmp_path: Path, registry: ModelRegistry) -> Non
         assert svc.recorder.wait(60)
         stopped = [e for e in events if e.type == "session_stopped"]
         assert stopped and stopped[0].to_dict()["reason"] == "auto_stop"
-        # Stopped after a minute of silence; what the unpaced replay had queued (≤ 4 s) is drained, not lost.
-        assert 60_000 <= stopped[0].to_dict()["duration_ms"] <= 64_500
+        # Stopped after a minute of silence; what the unpaced replay had queued is drained, not lost: at most two
+        # queue-fulls (4 s each) beyond the minute, the one taken in the loop's last turn and the one left at Stop.
+        assert 60_000 <= stopped[0].to_dict()["duration_ms"] <= 68_500
     finally:
         svc.close()
 

@@ -216,7 +216,10 @@ def test_speaker_commands_through_the_api(tmp_path: Path, registry: ModelRegistr
         assert {g["speaker"] for g in detail["segments"]} == {0, 1}
 
         detail = client.ok("speakers.rename", session_id=sid, speaker=1, name="  Ann   Perkins ")
+        talk = {s["speaker"]: s.pop("talk_ms") for s in detail["speakers"]}  # how long each spoke
         assert detail["speakers"][1] == {"speaker": 1, "name": "Ann Perkins", "recognized": False}
+        assert talk[0] > 0 and talk[1] > 0
+        assert sum(talk.values()) == sum(g["end_ms"] - g["start_ms"] for g in detail["segments"])
         srt = client.ok("sessions.export", session_id=sid, format="srt")["text"]
         vtt = client.ok("sessions.export", session_id=sid, format="vtt")["text"]
         assert "Ann Perkins: " in srt and "<v Ann Perkins>" in vtt and "Speaker 1: " in srt
@@ -231,7 +234,8 @@ def test_speaker_commands_through_the_api(tmp_path: Path, registry: ModelRegistr
         assert next(g for g in detail["segments"] if g["id"] == first["id"])["speaker"] == 1
 
         detail = client.ok("speakers.merge", session_id=sid, keep=1, other=0)
-        assert detail["speakers"] == [{"speaker": 1, "name": "Ann Perkins", "recognized": False}]
+        merged = sum(g["end_ms"] - g["start_ms"] for g in detail["segments"])
+        assert detail["speakers"] == [{"speaker": 1, "name": "Ann Perkins", "recognized": False, "talk_ms": merged}]
         assert {g["speaker"] for g in detail["segments"]} == {1}
 
         client.error("speakers.rename", "not_found", session_id=sid, speaker=7, name="Bob")
