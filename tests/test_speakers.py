@@ -246,12 +246,21 @@ def test_speaker_commands_through_the_api(tmp_path: Path, registry: ModelRegistr
         client.error("sessions.diarize", "not_found", session_id="0b7a3c39-1111-4222-8333-444455556666")
 
         assert client.ok("sessions.diarize", session_id=sid, speakers=3)["state"] == "queued"
+
+        def finding() -> bool:  # what the library's row says of the session
+            return bool(next(s for s in client.ok("sessions.list")["sessions"] if s["id"] == sid)["finding_speakers"])
+
+        assert finding()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             detail = client.ok("sessions.get", session_id=sid)
             if len(detail["speakers"]) == 3:
                 break
             time.sleep(0.2)
+        deadline = time.monotonic() + 30
+        while finding() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not finding()
         # names given in the session are reset; the voice library, taught "Ann Perkins" by the rename, names her
         found_names = {s["name"]: s["recognized"] for s in detail["speakers"]}
         assert found_names.pop("Ann Perkins") is True, detail["speakers"]

@@ -53,6 +53,7 @@ class SessionSummary:
     people: list[str]  # the speakers' names (empty until diarized)
     notes_line: str  # the first line of its newest meeting notes, without marks or citations ("": none yet)
     notes_state: str | None  # the newest meeting notes' state (queued | running | done | failed | cancelled)
+    finding_speakers: bool  # its speakers are being found (set by the command, from the speakers' service)
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def _summary(conn: sqlite3.Connection, s: store.SessionRow) -> SessionSummary:
         status=status, stored_status=s.status, kind=s.kind, sources=s.sources, language=s.language, model=s.model,
         error=s.error, chunks=sum(counts.values()), pending_chunks=pending, failed_chunks=counts.get("failed", 0),
         people=list(speakers.names(conn, s.id).values()), notes_line=first_line(notes[0]) if notes else "",
-        notes_state=notes[1] if notes else None,
+        notes_state=notes[1] if notes else None, finding_speakers=False,
     )  # fmt: skip
 
 

@@ -47,6 +47,7 @@ class SpeakerService:
         self._worker: DiarizationWorker | None = None
         self._heard: dict[tuple[str, str], live.Heard] = {}  # (session, source) → voices heard live (this thread's)
         self._closed = False
+        self.finding: set[str] = set()  # sessions whose speakers are queued or being found (the library shows it)
         self._unsubscribe = bus.subscribe(self._on_event)
         self._thread = threading.Thread(target=self._run, name="aiwisper-speakers", daemon=True)
         self._thread.start()
@@ -62,6 +63,7 @@ class SpeakerService:
             raise AiwisperError(f"the speaker models are missing ({missing}): run aiwisper models build")
         self.db.read(lambda c: store.get_session(c, session_id))  # a clear error for an unknown session
         event = DiarizationUpdated(session_id, "queued")
+        self.finding.add(session_id)
         self.bus.publish(event)
         self._queue.put((session_id, count, True))
         return event
@@ -134,14 +136,17 @@ class SpeakerService:
             self.db.read(lambda c: store.get_session(c, session_id))
         except NotFoundError:
             return  # deleted meanwhile
+        self.finding.add(session_id)
         self.bus.publish(DiarizationUpdated(session_id, "running"))
         try:
             found = diarize_session(self.db, self.data_dir, self._diarizer(), session_id, count)
         except AiwisperError as e:
+            self.finding.discard(session_id)
             if not self._closed:
                 log.warning("diarization of %s failed: %s", session_id, e)
                 self.bus.publish(DiarizationUpdated(session_id, "failed", error=str(e)))
             return
+        self.finding.discard(session_id)
         self.bus.publish(DiarizationUpdated(session_id, "done", speakers=found))
         self._updated(session_id)
 

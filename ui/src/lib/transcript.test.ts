@@ -14,7 +14,7 @@ const final = (chunk: number, start: number, end: number, text: string, replaced
 const detail = (segments: SegmentRow[]): SessionDetail =>
   ({ id: "s", title: "t", created_at: "2026-11-24T10:00:00Z", ended_at: null, duration_ms: 0, status: "recording",
     stored_status: "recording", kind: "recording", sources: ["mic"], language: "en", model: null, error: null,
-    chunks: 1, pending_chunks: 0, failed_chunks: 0, people: [], notes_line: "", notes_state: null, segments, chunk_list: [], speakers: [],
+    chunks: 1, pending_chunks: 0, failed_chunks: 0, people: [], notes_line: "", notes_state: null, finding_speakers: false, segments, chunk_list: [], speakers: [],
     memo: { session_id: "s", text: "", updated_at: null } });
 
 describe("live transcript", () => {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 
 from aiwisper.api.commands.base import Commands, export_bytes
 from aiwisper.api.registry import command
@@ -51,7 +52,9 @@ class SessionCommands(Commands):
     @command("sessions.list")
     def sessions_list(self, query: str = "", limit: int = 50, offset: int = 0) -> SessionPage:
         """Sessions, newest first; `query` matches titles, transcript and memo words, and speakers' names."""
-        return self.db.read(lambda c: library.list_sessions(c, query, limit, offset))
+        page = self.db.read(lambda c: library.list_sessions(c, query, limit, offset))
+        finding = self.services.speakers.finding if self.services.speakers is not None else set()
+        return replace(page, sessions=[replace(s, finding_speakers=s.id in finding) for s in page.sessions])
 
     @command("sessions.get")
     def sessions_get(self, session_id: str) -> SessionDetail:

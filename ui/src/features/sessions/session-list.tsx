@@ -14,6 +14,7 @@ function work(s: SessionSummary): string {
   if (s.status === "recording") return "recording";
   if (s.status === "importing") return "importing";
   if (s.status === "transcribing") return `transcribing · ${s.pending_chunks} part${s.pending_chunks === 1 ? "" : "s"} left`;
+  if (s.finding_speakers) return "finding speakers";
   if (s.notes_state === "running" || s.notes_state === "queued") return "writing notes";
   if (s.status === "failed" || s.status === "recovered") return s.status;
   return "";
