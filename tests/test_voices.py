@@ -140,6 +140,11 @@ def test_the_microphone_of_a_call_teaches_me_and_a_room_meeting_then_names_me(tm
             db.write(lambda c, i=i, a=a, b=b: store.insert_segment(c, call, None, "system", a, b, f"line {i}", 0.9, []))
         assert diarize_session(db, tmp_path, worker, call) >= 2
         assert db.read(lambda c: [(v.name, v.taught) for v in voices.voices(c)]) == [("Me", 1)]
+        me = db.read(lambda c: c.execute("SELECT vector FROM voices").fetchone()[0])
+        diarize_session(db, tmp_path, worker, call)  # found again: the call does not teach "Me" a second time
+        assert db.read(lambda c: [(v.name, v.taught) for v in voices.voices(c)]) == [("Me", 1)]
+        again = db.read(lambda c: c.execute("SELECT vector FROM voices").fetchone()[0])
+        assert float(voices.unpack(me) @ voices.unpack(again)) > 0.999  # the same voice, not pulled further
         assert voices.ME not in db.read(lambda c: speaker_names.names(c, call)).values()
 
         room = "0b7a3c39-0000-4000-8000-000000000002"

@@ -53,7 +53,7 @@ def diarize_session(
     if source == "system" and "mic" in session.sources:  # a call: the microphone is the user, who is "Me"
         mine = worker.voice(wav, session.sources.index("mic"))
         if mine is not None:
-            db.write(lambda c: voices.teach(c, voices.ME, np.asarray(mine, np.float32)))
+            db.write(lambda c: voices.teach_once(c, voices.ME, np.asarray(mine, np.float32), session_id))
     speakers_found = db.write(lambda c: speakers.save_turns(c, session_id, source, turns, found))
     log.info("session %s: %d speaker(s) in %d turn(s)", session_id, speakers_found, len(turns))
     return speakers_found

@@ -91,6 +91,24 @@ def teach(conn: sqlite3.Connection, name: str, vector: F32) -> int:
     return int(row[0])
 
 
+def teach_once(conn: sqlite3.Connection, name: str, vector: F32, session_id: str) -> int:
+    """Teach `name` a voice heard in `session_id`, once per session: found again, the session's earlier lesson is
+    replaced (the voice does not drift toward a session diarized twice); returns the voice's id."""
+    vector = _unit(np.asarray(vector, np.float32))
+    voice = find(conn, name)
+    lesson = "SELECT vector FROM voice_lessons WHERE session_id = ? AND voice_id = ?"
+    before = None if voice is None else conn.execute(lesson, (session_id, voice)).fetchone()
+    if voice is None or before is None:
+        voice = teach(conn, name, vector)
+    else:
+        row = conn.execute("SELECT vector, taught FROM voices WHERE id = ?", (voice,)).fetchone()
+        mean = _unit(unpack(row[0]) * row[1] - unpack(before[0]) + vector)
+        conn.execute("UPDATE voices SET vector = ?, updated = ? WHERE id = ?", (pack(mean), time.time(), voice))
+    conn.execute("INSERT OR REPLACE INTO voice_lessons (session_id, voice_id, vector) VALUES (?,?,?)",
+                 (session_id, voice, pack(vector)))  # fmt: skip
+    return voice
+
+
 def rename(conn: sqlite3.Connection, old: str, new: str) -> None:
     """A voice gets another name, and so do the speakers it named."""
     voice, new = _named(conn, old), clean_name(new)

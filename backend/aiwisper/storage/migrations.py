@@ -217,4 +217,14 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE speakers ADD COLUMN voice_id INTEGER REFERENCES voices(id) ON DELETE SET NULL;
     ALTER TABLE speakers ADD COLUMN recognized INTEGER NOT NULL DEFAULT 0;
     """,
+    # 12: what a session taught a voice by itself (the microphone of a call teaches "Me"): found again, the
+    # session's lesson is replaced, not added a second time.
+    """
+    CREATE TABLE voice_lessons (
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        voice_id INTEGER NOT NULL REFERENCES voices(id) ON DELETE CASCADE,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (session_id, voice_id)
+    );
+    """,
 )
