@@ -26,6 +26,7 @@ from aiwisper.transcription import echo
 from aiwisper.transcription.decoding import Decoding
 from aiwisper.transcription.guard import GuardOptions, filter_segments, guard
 from aiwisper.transcription.live import LivePolicy, OpenChunk
+from aiwisper.transcription.live_memory import LiveMemory
 from aiwisper.transcription.queue import JobQueue, Work
 
 MAX_RETRIES = 2
@@ -83,10 +84,7 @@ class ChunkTranscriber:
         # open chunk (session, source, start, closing end) → (model, options, result) of its speculative final
         self._speculative: dict[tuple[str, str, int, int], tuple[Path, DecodeOptions, EngineResult] | None] = {}
         self.batched: dict[int, tuple[Path, EngineResult]] = {}  # chunk id → (engine path, result), see prepare_batch
-        # The recording's session row and, per source, its last transcribed chunk (start, end, text): what a live
-        # chunk needs of the database, kept here instead of read back for every chunk.
-        self._recording: store.SessionRow | None = None
-        self._last_done: dict[tuple[str, str], tuple[int, int, str] | None] = {}
+        self.memory = LiveMemory(db)
         self.retry_pending = False  # a chunk of the recording failed and waits in SQLite to be tried again
         self.live_pending: Callable[[str], int] = lambda _sid: 0  # live chunks handed over and not yet done
 
@@ -128,32 +126,13 @@ class ChunkTranscriber:
         return False
 
     def _session(self, session_id: str, live: bool) -> store.SessionRow:
-        """A session's row; the recording's is read once and kept (its language updated when detected)."""
-        if live and self._recording is not None and self._recording.id == session_id:
-            return self._recording
-        session = self.db.read(partial(store.get_session, session_id=session_id))
-        if live:  # a new recording: nothing of it is transcribed yet
-            self._recording = session
-            self._last_done = {(session_id, source): None for source in session.sources}
-        return session
-
-    def _previous(self, chunk: store.ChunkRow, live: bool) -> tuple[str | None, int | None]:
-        """The text and end of the chunk of the same source transcribed just before `chunk`."""
-        key = (chunk.session_id, chunk.source)
-        if live and key in self._last_done:
-            known = self._last_done[key]
-            if known is None:
-                return None, None
-            if known[0] < chunk.start_sample:
-                return known[2], known[1]
-        prev = self.db.read(lambda c: store.previous_chunk(c, chunk))
-        return (self.db.read(lambda c: store.chunk_text(c, prev.id)), prev.end_sample) if prev else (None, None)
+        return self.memory.session(session_id, live)
 
     def _final_options(
         self, chunk: store.ChunkRow, session: store.SessionRow, path: Path, language: str | None, samples: int,
         live: bool,
     ) -> DecodeOptions:  # fmt: skip
-        prev_text, prev_end = self._previous(chunk, live)
+        prev_text, prev_end = self.memory.previous(chunk, live)
         previous = self.policy.prompt(prev_text, prev_end, chunk.start_sample)
         ctx = self.decoding.final_ctx(path, samples, live)
         return self.decoding.options(language, self.decoding.prompt(session, previous), ctx, self.decoding.beam(live))
@@ -246,6 +225,8 @@ class ChunkTranscriber:
         target, rows, echoes = self.db.write(
             partial(_store, work=work, session=session, segments=segments, found=found)
         )
+        if work.live:
+            self.memory.stored(chunk, rows, session, found)
         event = ChunkTranscribed(
             session.id,
             target.id,
@@ -304,7 +285,7 @@ class ChunkTranscriber:
                     session.id,
                     session.status,
                     self.live_pending(session.id),
-                    self._recording.language if self._recording else session.language,
+                    self.memory.language(session),
                 )
             )
             return  # fmt: skip
