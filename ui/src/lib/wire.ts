@@ -7,8 +7,28 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** Whether `value` has `shape` (the fast check, run on every reply and event: no strings built). */
+function fits(value: unknown, shape: Shape): boolean {
+  if (shape === "any") return true;
+  if (shape === "missing") return value === undefined;
+  if (shape === "null") return value === null;
+  if (shape === "number" || shape === "string" || shape === "boolean") return typeof value === shape;
+  if ("ref" in shape) { const named = SHAPES[shape.ref]; return named !== undefined && fits(value, named); }
+  if ("oneOf" in shape) return shape.oneOf.some((s) => fits(value, s));
+  if ("literal" in shape) return shape.literal.some((l) => l === value);
+  if ("list" in shape) return Array.isArray(value) && value.every((v) => fits(v, shape.list));
+  if (!isObject(value)) return false;
+  if ("record" in shape) return Object.values(value).every((v) => fits(v, shape.record));
+  for (const k in shape.object) { const s = shape.object[k]; if (s !== undefined && !fits(value[k], s)) return false; }
+  return true;
+}
+
 /** Where `value` differs from `shape` ("" when it matches). */
 export function mismatch(value: unknown, shape: Shape, path = "$"): string {
+  return fits(value, shape) ? "" : explain(value, shape, path);
+}
+
+function explain(value: unknown, shape: Shape, path: string): string {
   if (shape === "any") return "";
   if (shape === "missing") return value === undefined ? "" : `${path} should be absent`;
   if (shape === "null") return value === null ? "" : `${path} should be null`;
