@@ -116,9 +116,7 @@ class ChunkTranscriber:
                 model, language = self.resolve(session.model, session.language)
                 path = self.decoding.engine_path(model)
                 options = self._final_options(row, session, path, language, len(audio), live=True)
-                result = self.worker.transcribe(
-                    path, self.decoding.threads(), audio, options, self.decoding.timeout(len(audio))
-                )
+                result = self._decode(path, audio, options)
             except AiwisperError:
                 return True  # the final is computed as usual
             self._speculative[key] = (path, options, result)
@@ -163,13 +161,7 @@ class ChunkTranscriber:
             max_tokens=int(8 * seconds) + 8,
         )
         try:
-            result = self.worker.transcribe(
-                self.decoding.engine_path(model),
-                self.decoding.threads(),
-                audio,
-                options,
-                self.decoding.timeout(len(audio)),
-            )
+            result = self._decode(self.decoding.engine_path(model), audio, options)
         except AiwisperError:
             return True  # partials are best effort; the final will retry
         text = " ".join(s.text for s in filter_segments(result.segments, self.guard))
@@ -210,9 +202,7 @@ class ChunkTranscriber:
                 elif batched is not None and batched[0] == path:
                     result = batched[1]  # computed with the chunks after it (prepare_batch)
                 else:
-                    result = self.worker.transcribe(
-                        path, self.decoding.threads(), audio, options, self.decoding.timeout(len(audio))
-                    )
+                    result = self._decode(path, audio, options)
             except WorkerCrashed as e:
                 self._crashed(work, e)
                 return
