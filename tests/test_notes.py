@@ -133,6 +133,55 @@ def test_points_are_traced_to_what_was_said_and_the_rest_is_marked(embedder: Emb
     assert "twenty five Euro. [line" in body and "Action: book the venue for the launch (owner “Zorro" in apart
 
 
+TALK = [  # a short talk (LJ Speech: a real reading on the history of printing), as live transcription wrote it
+    "Speaker 1: Printing, in the only sense with which we are at present concerned, differs from most if not from all "
+    "the arts and crafts represented in the Exhibition in being comparatively modern.",
+    "Speaker 1: For although the Chinese took impressions from wood blocks engraved in relief for centuries before the "
+    "woodcutters of the Netherlands, by a similar process produced the block books,",
+    "Speaker 1: which were the immediate predecessors of the true printed book, the invention of movable metal letters "
+    "in the middle of the fifteenth century may justly be considered as the invention of the art of printing.",
+]
+INVENTED = """## Overview
+The meeting was about discussing the exhibition of printing and its modern representation.
+
+## Decisions
+- John Doe: Agreed to the price of $50 for printing.
+- Jane Smith: Agreed to the cost of $30 for printing.
+- Tom Brown: Agreed to the count of 10 for printing.
+"""  # the notes model's own draft of such a talk in a CI run (qwen2.5 1.5B): every point invented
+
+
+def test_notes_whose_points_were_not_said_are_written_again_from_its_main_points(embedder: Embedder,
+                                                                                 models_dir: Path) -> None:  # fmt: skip
+    """A short talk whose shaped notes the model filled with decisions and prices nobody named: the notes model is
+    asked for the main points, and the notes show those it finds said, each cited; the invented ones are set
+    apart. A speaker's label ("Speaker 1") is no figure, and a topic named by the template's words has no title."""
+    from aiwisper.summaries.gguf import FILE
+    from aiwisper.summaries.llm import LlamaCpp
+    from aiwisper.summaries.templates import POINTS
+    from aiwisper.summaries.worker import traced
+
+    llm = LlamaCpp(models_dir / FILE, 2)
+    asked: list[str] = []
+
+    def again() -> str:
+        asked.append(said := llm.chat(POINTS, "\n".join(TALK), lambda _: None))
+        return said
+
+    shown = traced(INVENTED, TALK, [0, 9_000, 18_000], embedder, again)
+    print(f"main points asked again:\n{asked[0]}\nnotes:\n{shown}")
+    body, apart = shown.split("## Not found in the transcript")
+    points = [line for line in body.splitlines() if line.startswith("- ")]
+    assert len(points) >= 3 and all(re.search(r"\[0:(00|09|18)\]$", p) for p in points), body
+    assert re.search(r"print", " ".join(points), re.I) and re.search(r"movable|Chinese|block", body), body
+    assert "John Doe" not in body and "Decision: John Doe" in apart
+    assert "## Topics" not in traced(INVENTED, TALK, [0, 9_000, 18_000], embedder)  # the draft alone: no point said
+    notes = parse("## Topics\n### ### Who proposed?\n- Speaker 1: said that printing is comparatively modern\n", 3)
+    assert notes.topics[0][0] == ""
+    trace(notes, TALK, embedder.queries, embedder.passages)
+    assert notes.topics[0][1][0].supported, notes.topics[0][1][0]
+
+
 def test_figures_of_a_point_are_compared_with_what_was_said_by_value() -> None:
     """The figures people wrote in their summaries of the real meetings (prices, counts, "12.5 euros" said as
     "twelve fifty Euro") are all found in their transcripts; a date nobody said is not."""

@@ -321,6 +321,7 @@ def test_a_first_run_then_a_meeting_read_on_its_notes(page_fresh: Page, fresh_se
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / "session-notes-light-wide.png")
     cite = done.locator("button.cite").first
+    assert cite.count() == 1, done.inner_text()  # each point cites the time it was said
     stamp = cite.inner_text()
     minutes, seconds = stamp.split(":")
     cite.click()

@@ -23,6 +23,9 @@ _OWNER = re.compile(r"^\*{0,2}([^:*]{2,40}?)\*{0,2}\s*:\s*\*{0,2}\s*(.+)$|^[(<](
 _DROP = re.compile(r"^(conclusions?|notes|meeting notes|transcript|meeting|next steps? summary|not found in the "
                    r"transcript)\b", re.I)  # fmt: skip
 _PLACEHOLDER = re.compile(r"^[(<].*[)>]$|^a topic discussed$|^name of a topic$", re.I)
+# a topic title made only of the template's own words ("Who proposed?", "Found or decided what?"): no title
+_TEMPLATE_WORDS = frozenset(("who", "proposed", "found", "or", "decided", "what", "was", "were", "is", "discussed",
+                            "topic", "topics", "name", "named", "of", "a", "the", "for", "heading"))  # fmt: skip
 # the template's labels echoed as points ("Proposed by: Carmen", "Date: Not specified", "PLP vs MSG:"): no content
 _FRAGMENT = re.compile(r"^(?:[\w-]+\s+){0,3}by\s*:|^(?:number|date|due date|owner|person|time|answer)\s*:|:$", re.I)
 LIMITS = {"topics": 12, "decisions": 8, "actions": 8, "questions": 6}  # points a section shows at most
@@ -53,6 +56,10 @@ class Notes:
 
     def empty(self) -> bool:
         return not self.overview and not self.points()
+
+
+def _placeholder(title: str) -> bool:
+    return bool(_PLACEHOLDER.match(title)) or set(_key(title).split()) <= _TEMPLATE_WORDS
 
 
 def _section(title: str) -> str | None:
@@ -88,7 +95,7 @@ def parse(markdown: str, lines: int = 0) -> Notes:
         raw = _LISTED_HEADING.sub(r"\1", raw)  # "- ### Pricing": a heading the model put in a list
         head = _HEADING.match(raw)
         if head and not _BULLET.match(raw):
-            title = _clean(head.group(2) or head.group(3) or head.group(4) or "")
+            title = _clean((head.group(2) or head.group(3) or head.group(4) or "").lstrip("# "))
             level = len(head.group(1) or "##")
             key = _section(title)
             if key is not None and not (section == "topics" and level >= 3 and key == "topics"):
@@ -98,7 +105,7 @@ def parse(markdown: str, lines: int = 0) -> Notes:
                 section, topic = None, None  # "Conclusion", or a title above the notes: its lines are dropped
                 continue
             section, topic = "topics", []  # any other heading names a topic, wherever the model put it
-            notes.topics.append(("" if _PLACEHOLDER.match(title) else title, topic))
+            notes.topics.append(("" if _placeholder(title) else title, topic))
             continue
         bullet = _BULLET.match(raw)
         text, cites = _cited(bullet.group(1) if bullet else raw, lines)

@@ -87,7 +87,7 @@ def trace(notes: Notes, lines: list[str], queries: Embed, passages: Embed) -> No
     said = [content(line) for line in lines]  # who said it counts: "the Project Manager proposed…"
     who = speakers(lines)
     names = {w for label in who for w in content(label)}
-    stated = figures(" ".join(_SPEAKER.sub("", line) for line in lines))
+    stated = figures(" ".join(_SPEAKER.sub("", line) for line in lines)) | figures(" ".join(who))  # "Speaker 2"
     for p, row in zip(points, scores, strict=True):
         _cite(p, row, said, names)
         if p.supported and (invented := unsaid(p.text, stated)):  # a date or an amount nobody said

@@ -41,12 +41,13 @@ class Cancelled(AiwisperError):
     code = "cancelled"
 
 
+FEW = 3  # points of the notes said in the transcript below which the main points are asked again
 WRITTEN_KEEP = 256  # parts' notes the worker keeps (a part written while recording is not written again)
 
 
 def _run(conn: Connection, llm: Any, job: dict[str, Any], embedder: Any, written: OrderedDict[str, str]) -> None:
     from aiwisper.summaries.llm import ANSWER
-    from aiwisper.summaries.mapreduce import Budget, closed_parts, summarize, summarize_parts
+    from aiwisper.summaries.mapreduce import Budget, closed_parts, pack, summarize, summarize_parts
     from aiwisper.summaries.templates import NOTES, template, written_in
 
     stage = [""]
@@ -84,7 +85,9 @@ def _run(conn: Connection, llm: Any, job: dict[str, Any], embedder: Any, written
     else:
         text = summarize(lines, tpl, Budget(llm.context, ANSWER), llm.count, ask, progress)
     if tpl.name == NOTES:
-        text = traced(text, lines, job["starts"], embedder)
+        fits = len(pack(lines, Budget(llm.context, ANSWER).text, llm.count)) == 1
+        again = (lambda: ask(tpl.points, "\n".join(lines), "main points")) if fits else None
+        text = traced(text, lines, job["starts"], embedder, again)
     conn.send(("done", text.strip(), llm.name))
 
 
@@ -104,9 +107,12 @@ def joined(parts: list[str], instruction: str, ask: Callable[[str, str, str], st
     return render(whole, lambda _: "")
 
 
-def traced(markdown: str, lines: list[str], starts: list[int] | None, embedder: Any) -> str:
+def traced(markdown: str, lines: list[str], starts: list[int] | None, embedder: Any,
+           again: Callable[[], str] | None = None) -> str:  # fmt: skip
     """The model's notes with a shape, each point traced to its lines of the transcript (cited by time, or by
-    line number for a transcript without times)."""
+    line number for a transcript without times). When fewer than FEW of their points were said, `again` asks the
+    model for the main points in plain bullets: those said are the notes' topics (a small model given a short talk
+    can fill the shape with decisions and prices nobody named)."""
     from aiwisper.summaries.notes import clock, condensed, parse, render
     from aiwisper.summaries.trace import trace
 
@@ -114,6 +120,12 @@ def traced(markdown: str, lines: list[str], starts: list[int] | None, embedder: 
     if notes.empty():
         return markdown  # not in the asked shape: the model's own words, unchecked
     trace(notes, lines, embedder.queries, embedder.passages)
+    if again is not None and sum(p.supported for p in notes.points()) < FEW:
+        plain = parse(f"## Topics\n{again()}", len(lines))
+        trace(plain, lines, embedder.queries, embedder.passages)
+        said = [p for p in plain.points() if p.supported]
+        if said:
+            notes.topics = [("", said), *notes.topics]
     return render(condensed(notes), (lambda i: clock(starts[i])) if starts else (lambda i: f"line {i + 1}"))
 
 
