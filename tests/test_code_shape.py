@@ -64,3 +64,27 @@ def test_no_import_loop_between_packages() -> None:
         walk(package, package, [package])
     assert not loops, "\n".join(sorted(loops))
     assert "sessions" in edges["speakers"] and "speakers" not in edges["sessions"]  # the scan sees real imports
+
+
+def test_every_setting_is_read_by_a_name_that_exists_as_its_own_kind() -> None:
+    """A setting is read through its kind's accessor (`flag`, `whole`, `number`, `text`) by a literal name: a
+    misspelt name or a switch read as text is found here, not by a user."""
+    from aiwisper.settings import SETTINGS
+
+    kinds = {s.name: type(s.default) for s in SETTINGS}
+    reads = {"flag": (bool,), "whole": (int,), "number": (int, float), "text": (str,)}
+    wrong, seen = [], 0
+    for path, text in _sources():
+        for node in ast.walk(ast.parse(text)):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in reads):
+                continue
+            arg = node.args[0] if node.args else None
+            if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str) and "." in arg.value):
+                continue
+            seen += 1
+            where = f"{path.relative_to(ROOT.parent)}:{node.lineno}"
+            if arg.value not in kinds:
+                wrong.append(f"{where}: no setting {arg.value}")
+            elif kinds[arg.value] not in reads[node.func.attr]:
+                wrong.append(f"{where}: {arg.value} is {kinds[arg.value].__name__}, read with {node.func.attr}()")
+    assert seen >= 30 and not wrong, (seen, wrong)

@@ -247,7 +247,7 @@ def test_impossible_model_and_language_refused_up_front(tmp_path: Path, registry
         _ok(commands, "settings.set", {"name": "transcription.language", "value": "en"})
         _ok(commands, "settings.set", {"name": "transcription.model", "value": "tiny.en-q8_0"})
         assert "English-only" in _refused(commands, "settings.set", {"name": "transcription.language", "value": "fr"})
-        assert svc.settings["transcription.language"] == "en"
+        assert svc.settings.text("transcription.language") == "en"
     for cmd in (["transcribe", str(JFK_WAV)], ["record", "--seconds", "2", "--replay", str(JFK_WAV)]):
         proc = subprocess.run(
             [sys.executable, "-m", "aiwisper", *cmd, "--model", "tiny.en-q8_0", "--language", "de",

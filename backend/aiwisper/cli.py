@@ -66,8 +66,8 @@ def _cmd_record(args: argparse.Namespace) -> int:
     stop = threading.Event()
     try:
         services.bus.subscribe(_print_event)
-        language = check_language(args.language or services.settings["transcription.language"])
-        model = args.model or services.settings["transcription.model"] or None
+        language = check_language(args.language or services.settings.text("transcription.language"))
+        model = args.model or services.settings.text("transcription.model") or None
         language = services.registry.resolve(model, language)[1]  # refused before anything is recorded
         services.recover()
         config = RecordConfig(mic=mic, system=system, title=args.title, transcribe=not args.no_transcribe,

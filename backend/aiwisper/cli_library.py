@@ -135,7 +135,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
             print(f"aiwisper: summarizing: {share:.0%}", file=sys.stderr)
 
         state, error = run_summary(services.db, worker, info, backend, lines, token, progress)
-        if state != "done":
+        if state != store.State.DONE:
             raise AiwisperError(error or state)
         print(file=sys.stderr)
         print(services.db.read(lambda c: store.get(c, info.id)).text)

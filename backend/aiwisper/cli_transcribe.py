@@ -75,7 +75,7 @@ def _use_engine(services: Any, engine: str | None, model: str | None, language: 
         services.registry.get(model)
     if engine:
         services.settings.use("transcription.engine", engine)
-        name = model or services.settings["transcription.model"] or None
+        name = model or services.settings.text("transcription.model") or None
         engine_path(services.registry.resolve(name, language)[0], engine)
 
 

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -26,14 +27,26 @@ def rss_mb(pid: int | None) -> float | None:
         return None
 
 
+@dataclass(frozen=True)
+class Stop:
+    """The parent's last message to a worker process: end the loop."""
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A worker's reply: the request failed (the worker goes on)."""
+
+    error: str
+
+
 def incoming(conn: Connection) -> Iterator[Any]:
-    """The worker side: the parent's requests, until it sends ("stop",) or is gone."""
+    """The worker side: the parent's requests, until it sends `Stop()` or is gone."""
     while True:
         try:
             msg = conn.recv()
         except EOFError:
             return
-        if msg[0] == "stop":
+        if isinstance(msg, Stop):
             return
         yield msg
 
@@ -75,13 +88,15 @@ def kill(proc: Any, conn: Connection | None) -> None:
 class WorkerProcess:
     """Parent side of a spawned worker process that keeps its models between requests: started on first use
     (and again after it died), killed by `abort()` from any thread, stopped by `close()`. Otherwise owned by one
-    thread. `target(conn, *args)` serves requests until it receives ("stop",)."""
+    thread. `target(conn, *args)` serves requests until it receives `Stop()`. `fresh` is set when a process
+    starts (its first request also loads its models); the owner clears it."""
 
     def __init__(self, target: Callable[..., None], args: tuple[Any, ...], name: str) -> None:
         self._target, self._args, self._name = target, args, name
         self._ctx = mp.get_context("spawn")
         self._proc: Any = None
         self._conn: Connection | None = None
+        self.fresh = False
 
     @property
     def pid(self) -> int | None:
@@ -101,8 +116,13 @@ class WorkerProcess:
             self._proc.start()
             child.close()
             self._conn = parent
+            self.fresh = True
         assert self._conn is not None
         return self._conn
+
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.is_alive()
 
     def rss_mb(self) -> float | None:
         return rss_mb(self.pid)
@@ -121,7 +141,7 @@ class WorkerProcess:
         """Stop the worker; safe to call twice."""
         if self._conn is not None:
             with contextlib.suppress(OSError):
-                self._conn.send(("stop",))
+                self._conn.send(Stop())
         if self._proc is not None:
             self._proc.join(5)
         self._kill()

@@ -38,12 +38,12 @@ class VadOptions:
     @classmethod
     def from_settings(cls, s: Settings) -> VadOptions:
         return cls(
-            threshold=s["vad.threshold"],
-            neg_threshold=min(s["vad.neg_threshold"], s["vad.threshold"]),
-            min_silence_ms=s["vad.min_silence_ms"],
-            pre_roll_ms=s["vad.pre_roll_ms"],
-            min_speech_ms=s["vad.min_speech_ms"],
-            max_chunk_s=s["vad.max_chunk_s"],
+            threshold=s.number("vad.threshold"),
+            neg_threshold=min(s.number("vad.neg_threshold"), s.number("vad.threshold")),
+            min_silence_ms=s.whole("vad.min_silence_ms"),
+            pre_roll_ms=s.whole("vad.pre_roll_ms"),
+            min_speech_ms=s.whole("vad.min_speech_ms"),
+            max_chunk_s=s.number("vad.max_chunk_s"),
         )
 
 

@@ -157,8 +157,35 @@ class Settings:
                 continue
         return cls(good, path)
 
-    def __getitem__(self, name: str) -> Any:
+    def _read(self, name: str, *kinds: type) -> Any:
+        kind = type(_BY_NAME[name].default)  # an unknown name: KeyError, a bug
+        if kind not in kinds:
+            raise TypeError(f"setting {name} is {kind.__name__}, read as {' or '.join(k.__name__ for k in kinds)}")
         return self._values[name]
+
+    def flag(self, name: str) -> bool:
+        """A switch's value."""
+        on: bool = self._read(name, bool)
+        return on
+
+    def whole(self, name: str) -> int:
+        """A whole number's value."""
+        n: int = self._read(name, int)
+        return n
+
+    def number(self, name: str) -> float:
+        """A number's value (whole or not)."""
+        return float(self._read(name, int, float))
+
+    def text(self, name: str) -> str:
+        """A text's (or a choice's) value."""
+        said: str = self._read(name, str)
+        return said
+
+    def value(self, name: str) -> bool | int | float | str:
+        """Any setting's value, as it is stored (for the settings list)."""
+        found: bool | int | float | str = self._values[name]
+        return found
 
     def use(self, name: str, value: Any) -> None:
         """Change one setting for this process only (a command-line option), without saving it."""

@@ -7,28 +7,41 @@ and the request fails with `WorkerCrashed` so the caller can retry it.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import multiprocessing as mp
 import os
-from dataclasses import asdict
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from aiwisper.asr.types import DecodeOptions, EngineResult, Segment, Word
+from aiwisper.asr.types import DecodeOptions, EngineResult
 from aiwisper.asr.whisper_cpp import EngineError
 from aiwisper.errors import AiwisperError
-from aiwisper.procs import incoming, kill, rss_mb
+from aiwisper.procs import Failed, WorkerProcess, incoming
 
 log = logging.getLogger(__name__)
+Audio = npt.NDArray[np.float32]
 
 
 class WorkerCrashed(AiwisperError):
     """The worker process died or stopped answering; it has been restarted."""
+
+
+@dataclass(frozen=True)
+class Transcribe:
+    """A request: `audio` with `options` (a batch: a list of each), or the model loaded only (no audio)."""
+
+    model_path: Path
+    threads: int
+    audio: Audio | list[Audio] | None
+    options: DecodeOptions | list[DecodeOptions]
+
+
+@dataclass(frozen=True)
+class Transcribed:
+    results: list[EngineResult]  # one per piece of audio (none for a load)
 
 
 def _serve(conn: Connection) -> None:
@@ -38,42 +51,34 @@ def _serve(conn: Connection) -> None:
 
     engine: WhisperCppEngine | Ct2Engine | None = None
     for msg in incoming(conn):
-        _, model_path, threads, audio, options = msg
+        request: Transcribe = msg
         try:
-            if engine is None or engine.model_path != Path(model_path) or engine.threads != threads:
+            path = request.model_path
+            if engine is None or engine.model_path != path or engine.threads != request.threads:
                 if engine is not None:
                     engine.close()
-                path = Path(model_path)
-                engine = Ct2Engine(path, threads) if path.is_dir() else WhisperCppEngine(path, threads)
-            if audio is None:  # "load": the model only
-                conn.send(("ok", [], ""))
-                continue
-            if isinstance(audio, list):  # a batch
-                opts = [DecodeOptions(**o) for o in options]
+                engine = Ct2Engine(path, request.threads) if path.is_dir() else WhisperCppEngine(path, request.threads)
+            audio, options = request.audio, request.options
+            if audio is None:  # the model only
+                conn.send(Transcribed([]))
+            elif isinstance(audio, list) and isinstance(options, list):  # a batch
                 if isinstance(engine, Ct2Engine):
-                    results = engine.run_batch(audio, opts)
+                    conn.send(Transcribed(engine.run_batch(audio, options)))
                 else:
-                    results = [engine.run(a, o) for a, o in zip(audio, opts, strict=True)]
-                conn.send(("ok", [[asdict(s) for s in r.segments] for r in results], [r.language for r in results]))
-                continue
-            result = engine.run(audio, DecodeOptions(**options))
-            conn.send(("ok", [asdict(s) for s in result.segments], result.language))
+                    conn.send(Transcribed([engine.run(a, o) for a, o in zip(audio, options, strict=True)]))
+            elif not isinstance(audio, list) and isinstance(options, DecodeOptions):
+                conn.send(Transcribed([engine.run(audio, options)]))
+            else:
+                conn.send(Failed("a batch needs one set of options per piece of audio"))
         except Exception as e:
-            conn.send(("error", f"{type(e).__name__}: {e}"))
+            conn.send(Failed(f"{type(e).__name__}: {e}"))
 
 
-def _segment(d: dict[str, Any]) -> Segment:
-    return Segment(**{**d, "words": [Word(**w) for w in d["words"]]})
-
-
-class EngineWorker:
-    """Parent side of the worker process. Not thread-safe: one owner thread calls it."""
+class EngineWorker(WorkerProcess):
+    """Parent side of the worker process. Not thread-safe: one owner thread calls it (`abort()` from any)."""
 
     def __init__(self, start_timeout: float = 30.0, max_rss_mb: float = 0.0) -> None:
-        self._ctx = mp.get_context("spawn")
-        self._proc: Any = None
-        self._conn: Connection | None = None
-        self._fresh = False  # the next request is the first of a new process: it also loads the model
+        super().__init__(_serve, (), "aiwisper-asr")
         self.start_timeout = start_timeout
         self._loaded: tuple[Path, int] | None = None  # what the running worker holds
         self.restarts = 0
@@ -81,82 +86,56 @@ class EngineWorker:
         self.max_rss_mb = max_rss_mb  # 0: no cap
         self.busy = False
 
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc is not None else None
-
     def start(self) -> None:
         """Start the worker process now, ahead of its first request (Python's start-up and the engine's imports
         then overlap with the caller's own); the model still loads on the first request."""
-        if self._proc is None or not self._proc.is_alive():
-            self._kill()
-            self._start()
-
-    def _start(self) -> None:
-        parent, child = self._ctx.Pipe()
-        proc = self._ctx.Process(target=_serve, args=(child,), name="aiwisper-asr", daemon=True)
-        proc.start()
-        child.close()
-        self._proc, self._conn = proc, parent
-        self._fresh = True
-        self._loaded = None
-
-    def _kill(self) -> None:
-        kill(self._proc, self._conn)
-        self._proc = self._conn = None
+        if not self.alive:
+            self._loaded = None
+            self.connection()
 
     def load(self, model_path: Path, threads: int) -> bool:
         """Start the worker and load the model ahead of the first request; False if it is loaded already."""
-        if self._loaded == (model_path, threads) and self._proc is not None and self._proc.is_alive():
+        if self._loaded == (model_path, threads) and self.alive:
             return False
-        self._request(model_path, threads, None, asdict(DecodeOptions()), self.start_timeout)
+        self._request(Transcribe(model_path, threads, None, DecodeOptions()), self.start_timeout)
         return True
 
-    def transcribe(
-        self, model_path: Path, threads: int, audio: npt.NDArray[np.float32], options: DecodeOptions, timeout: float
-    ) -> EngineResult:
+    def transcribe(self, model_path: Path, threads: int, audio: Audio, options: DecodeOptions,
+                   timeout: float) -> EngineResult:  # fmt: skip
         """Run one request; raises WorkerCrashed (worker restarted) or EngineError."""
-        reply = self._request(model_path, threads, audio, asdict(options), timeout)
-        return EngineResult([_segment(s) for s in reply[1]], reply[2])
+        return self._request(Transcribe(model_path, threads, audio, options), timeout)[0]
 
-    def transcribe_batch(
-        self, model_path: Path, threads: int, audios: list[npt.NDArray[np.float32]], options: list[DecodeOptions],
-        timeout: float,
-    ) -> list[EngineResult]:  # fmt: skip
+    def transcribe_batch(self, model_path: Path, threads: int, audios: list[Audio], options: list[DecodeOptions],
+                         timeout: float) -> list[EngineResult]:  # fmt: skip
         """Several pieces in one request (the CTranslate2 engine decodes them together); errors as `transcribe`."""
-        reply = self._request(model_path, threads, audios, [asdict(o) for o in options], timeout)
-        return [EngineResult([_segment(s) for s in segs], lang) for segs, lang in zip(reply[1], reply[2], strict=True)]
+        return self._request(Transcribe(model_path, threads, audios, options), timeout)
 
-    def _request(self, model_path: Path, threads: int, audio: Any, options: Any, timeout: float) -> tuple[Any, ...]:
+    def _request(self, request: Transcribe, timeout: float) -> list[EngineResult]:
         self.start()
-        assert self._conn is not None
+        conn = self.connection()
         self.busy = True
         try:
-            self._conn.send(("transcribe", str(model_path), threads, audio, options))
+            conn.send(request)
             # The first request of a worker also starts Python and loads the model.
-            if not self._conn.poll(timeout + (self.start_timeout if self._fresh else 0)):
+            if not conn.poll(timeout + (self.start_timeout if self.fresh else 0)):
                 self._kill()
                 self.restarts += 1
                 raise WorkerCrashed(f"the speech engine did not answer within {timeout:.0f} s")
-            reply = self._conn.recv()
-            self._fresh = False
-        except (EOFError, OSError, BrokenPipeError) as e:
-            code = self._proc.exitcode if self._proc is not None else None
+            reply: Transcribed | Failed = conn.recv()
+            self.fresh = False
+        except (EOFError, OSError) as e:
+            code = self.exitcode
             self._kill()
             self.restarts += 1
             raise WorkerCrashed(f"the speech engine stopped (exit code {code}): {e or 'no reply'}") from e
         finally:
             self.busy = False
-        if reply[0] == "error":
+        if isinstance(reply, Failed):
             self._loaded = None
-            raise EngineError(reply[1])
-        self._loaded = (model_path, threads)
+            raise EngineError(reply.error)
+        self._loaded = (request.model_path, request.threads)
         self._check_memory()
-        return tuple(reply)
-
-    def rss_mb(self) -> float | None:
-        """The worker's resident memory in MB (Linux), or None."""
-        return rss_mb(self.pid)
+        return reply.results
 
     def _check_memory(self) -> None:
         """Between requests (the answer is already in hand): a worker grown past the cap is stopped; the next
@@ -166,15 +145,6 @@ class EngineWorker:
             log.warning("speech engine uses %.0f MB (cap %.0f MB): restarting it", rss, self.max_rss_mb)
             self.memory_restarts += 1
             self.close()
-
-    def close(self) -> None:
-        """Stop the worker; safe to call twice."""
-        if self._conn is not None:
-            with contextlib.suppress(OSError, BrokenPipeError):
-                self._conn.send(("stop",))
-        if self._proc is not None:
-            self._proc.join(5)
-        self._kill()
 
 
 def default_threads(setting: int) -> int:

@@ -65,7 +65,12 @@ def import_file(
 
         def add(source: str, chunks: list[Chunk]) -> None:
             if chunks:
-                db.write(lambda c: [store.add_chunk(c, session_id, source, k.start, k.end, "pending") for k in chunks])
+                db.write(
+                    lambda c: [
+                        store.add_chunk(c, session_id, source, k.start, k.end, store.ChunkStatus.PENDING)
+                        for k in chunks
+                    ]
+                )
 
         for block in decode_16k(path, channels=len(sources)):
             if cancel.is_set():
@@ -84,7 +89,7 @@ def import_file(
             raise DecodeError(f"{path.name} contains no audio (zero length)")
         wav.close()
         duration = wav.frames * 1000 // SAMPLE_RATE
-        db.write(lambda c: store.finish_session(c, session_id, "done", duration))
+        db.write(lambda c: store.finish_session(c, session_id, store.Status.DONE, duration))
         return db.read(lambda c: store.get_session(c, session_id))
     except BaseException:
         wav.close()

@@ -18,6 +18,7 @@ from aiwisper.meaning.embedder import MODEL_NAME, Embedder
 from aiwisper.meaning.hits import merge_meaning
 from aiwisper.sessions import library
 from aiwisper.sessions.library import SearchHit
+from aiwisper.sessions.store import Status
 from aiwisper.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ class SearchIndex:
         return self._idle.wait(timeout)
 
     def _on_event(self, event: Event) -> None:
-        if isinstance(event, SessionUpdated) and event.pending_chunks == 0 and event.status != "recording":
+        if isinstance(event, SessionUpdated) and event.pending_chunks == 0 and event.status != Status.RECORDING:
             self.wake()
 
     def _run(self) -> None:

@@ -124,7 +124,7 @@ def _summary(conn: sqlite3.Connection, s: store.SessionRow) -> SessionSummary:
         conn.execute("SELECT status, COUNT(*) FROM chunks WHERE session_id = ? GROUP BY status", (s.id,)).fetchall()
     )
     pending = counts.get("pending", 0)
-    status = "transcribing" if pending and s.status in ("done", "recovered") else s.status
+    status = store.Status.TRANSCRIBING if pending and s.status in store.FINISHED else s.status
     notes = conn.execute(
         "SELECT text, state FROM summaries WHERE session_id = ? AND template = ? ORDER BY created_at DESC LIMIT 1",
         (s.id, "notes"),  # summaries.templates.NOTES (summaries reads sessions, not the other way round)

@@ -160,7 +160,7 @@ class Recorder:
                     except queue.Empty:
                         block = None
                 self._process(run, run.mixer.pull())
-                watch(run, self.bus, self.settings["recording.auto_stop_minutes"])
+                watch(run, self.bus, self.settings.whole("recording.auto_stop_minutes"))
         except OSError as e:
             log.exception("writing the recording failed")
             run.reason, run.error = "error", f"writing the recording failed: {e.strerror or e}"
@@ -204,7 +204,7 @@ class Recorder:
 
     def _store_chunk(self, run: Run, index: int, chunk: Chunk) -> None:
         label = run.sources[index][0]
-        status = "pending" if run.config.transcribe else "held"
+        status = store.ChunkStatus.PENDING if run.config.transcribe else store.ChunkStatus.HELD
         sid = run.session.id
 
         def insert(c: Any) -> store.ChunkRow:
@@ -224,7 +224,7 @@ class Recorder:
             ChunkCreated(row.session_id, row.id, row.start_sample * 1000 // SAMPLE_RATE,
                          row.end_sample * 1000 // SAMPLE_RATE, row.source)
         )  # fmt: skip
-        if row.status == "pending":
+        if row.status == store.ChunkStatus.PENDING:
             for listener in list(self.chunk_listeners):
                 listener(row)
 
@@ -259,7 +259,7 @@ class Recorder:
             duration = run.wav.frames * 1000 // SAMPLE_RATE
             sid = run.session.id
             try:
-                self.db.write(lambda c: store.finish_session(c, sid, "done", duration, run.error))
+                self.db.write(lambda c: store.finish_session(c, sid, store.Status.DONE, duration, run.error))
             except Exception as e:  # the WAV is final; recovery will close the row at next start
                 run.error = run.error or f"could not store the end of the session: {e}"
             if run.error:
@@ -285,7 +285,7 @@ def _open_run(recorder: Recorder, config: RecordConfig) -> Run:
         created_at=created,
         ended_at=None,
         duration_ms=0,
-        status="recording",
+        status=store.Status.RECORDING,
         kind="recording",
         sources=[label for label, _ in sources],
         audio_file=f"sessions/{session_id}/audio.wav",
@@ -331,5 +331,7 @@ def _open_run(recorder: Recorder, config: RecordConfig) -> Run:
         ],
         segmenters=[Segmenter(recorder.vad_factory(), options) for _ in sources],
         watches=[LevelWatch() for _ in sources],
-        system_watch=SystemSilenceWatch(int(recorder.settings["recording.system_silence_warning_s"] * SAMPLE_RATE)),
+        system_watch=SystemSilenceWatch(
+            int(recorder.settings.number("recording.system_silence_warning_s") * SAMPLE_RATE)
+        ),
     )

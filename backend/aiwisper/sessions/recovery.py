@@ -48,13 +48,13 @@ def _chunks_after(
 def recover_sessions(db: Database, data_dir: Path, bus: EventBus, vad: VadFactory, options: VadOptions) -> list[str]:
     """Repair every session left `recording`; return their ids."""
     repaired = []
-    for s in db.read(lambda c: store.sessions_with_status(c, "recording")):
+    for s in db.read(lambda c: store.sessions_with_status(c, store.Status.RECORDING)):
         sid = s.id
         try:
             frames, channels = repair_wav(data_dir / s.audio_file)
         except (OSError, ValueError) as e:
             error = f"audio lost: {e}"
-            db.write(lambda c: store.finish_session(c, sid, "failed", 0, error))  # noqa: B023 - runs before the loop moves on
+            db.write(lambda c: store.finish_session(c, sid, store.Status.FAILED, 0, error))  # noqa: B023 - runs before the loop moves on
             continue
         done = db.read(lambda c: store.chunks_of(c, sid))  # noqa: B023
         new = _chunks_after(data_dir / s.audio_file, frames, channels, s.sources, done, vad, options)
@@ -64,8 +64,8 @@ def recover_sessions(db: Database, data_dir: Path, bus: EventBus, vad: VadFactor
             c: sqlite3.Connection, sid: str = sid, new: list[tuple[str, int, int]] = new, ms: int = duration
         ) -> int:
             for label, a, b in new:
-                store.add_chunk(c, sid, label, a, b, "pending")
-            store.finish_session(c, sid, "recovered", ms)
+                store.add_chunk(c, sid, label, a, b, store.ChunkStatus.PENDING)
+            store.finish_session(c, sid, store.Status.RECOVERED, ms)
             sql = "SELECT COUNT(*) FROM chunks WHERE session_id = ? AND status = 'pending'"
             return int(c.execute(sql, (sid,)).fetchone()[0])
 

@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from aiwisper.errors import NotFoundError
 
-FINISHED = ("done", "recovered")  # statuses of a session whose recording or import has ended
+
+class Status(enum.StrEnum):
+    """A session's stored status."""
+
+    RECORDING = "recording"
+    IMPORTING = "importing"
+    DONE = "done"
+    RECOVERED = "recovered"  # found unfinished after a crash, its audio kept
+    FAILED = "failed"
+    TRANSCRIBING = "transcribing"  # shown, never stored: finished with chunks still waiting
+
+
+class ChunkStatus(enum.StrEnum):
+    PENDING = "pending"
+    HELD = "held"  # recorded without live transcription: transcribed on request
+    DONE = "done"
+    FAILED = "failed"
+
+
+FINISHED = (Status.DONE, Status.RECOVERED)  # statuses of a session whose recording or import has ended
 
 
 def now_iso() -> str:
@@ -65,7 +85,7 @@ def insert_session(conn: sqlite3.Connection, s: SessionRow) -> None:
 
 
 def finish_session(
-    conn: sqlite3.Connection, session_id: str, status: str, duration_ms: int, error: str | None = None
+    conn: sqlite3.Connection, session_id: str, status: Status, duration_ms: int, error: str | None = None
 ) -> None:
     conn.execute(
         "UPDATE sessions SET status = ?, duration_ms = ?, ended_at = ?, error = ? WHERE id = ?",
@@ -73,7 +93,8 @@ def finish_session(
     )
 
 
-def add_chunk(conn: sqlite3.Connection, session_id: str, source: str, start: int, end: int, status: str) -> int:
+def add_chunk(conn: sqlite3.Connection, session_id: str, source: str, start: int, end: int,
+              status: ChunkStatus) -> int:  # fmt: skip
     cur = conn.execute(
         "INSERT INTO chunks (session_id, source, start_sample, end_sample, status) VALUES (?,?,?,?,?)",
         (session_id, source, start, end, status),
@@ -88,7 +109,7 @@ def get_session(conn: sqlite3.Connection, session_id: str) -> SessionRow:
     return SessionRow.from_row(row)
 
 
-def sessions_with_status(conn: sqlite3.Connection, status: str) -> list[SessionRow]:
+def sessions_with_status(conn: sqlite3.Connection, status: Status) -> list[SessionRow]:
     rows = conn.execute("SELECT * FROM sessions WHERE status = ? ORDER BY created_at", (status,)).fetchall()
     return [SessionRow.from_row(r) for r in rows]
 
@@ -111,6 +132,17 @@ class Word(TypedDict):
     end_ms: int
     p: float
     low: bool
+
+
+@dataclass(frozen=True)
+class NewSegment:
+    """A segment a transcription made, before it is stored; times are in the session's audio."""
+
+    start_ms: int
+    end_ms: int
+    text: str
+    confidence: float | None = None
+    words: list[Word] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -200,14 +232,12 @@ def insert_segment(conn: sqlite3.Connection, session_id: str, chunk_id: int | No
                       words, speaker)  # fmt: skip
 
 
-def replace_chunk_segments(
-    conn: sqlite3.Connection, chunk: ChunkRow, segments: list[dict[str, Any]]
-) -> list[SegmentRow]:
+def replace_chunk_segments(conn: sqlite3.Connection, chunk: ChunkRow, segments: list[NewSegment]) -> list[SegmentRow]:
     """Swap in a chunk's new text in one transaction: the old text stays until this succeeds."""
     conn.execute("DELETE FROM segments WHERE chunk_id = ?", (chunk.id,))
     out = [
-        insert_segment(conn, chunk.session_id, chunk.id, chunk.source, s["start_ms"], s["end_ms"], s["text"],
-                       s.get("confidence"), s.get("words", []))
+        insert_segment(conn, chunk.session_id, chunk.id, chunk.source, s.start_ms, s.end_ms, s.text, s.confidence,
+                       s.words)
         for s in segments
     ]  # fmt: skip
     conn.execute("UPDATE chunks SET status = 'done', error = NULL WHERE id = ?", (chunk.id,))
@@ -237,7 +267,7 @@ def chunks_by_id(conn: sqlite3.Connection, ids: list[int]) -> list[ChunkRow]:
 
 def merge_chunks(conn: sqlite3.Connection, ids: list[int], window: ChunkRow) -> ChunkRow:
     """Replace chunks `ids` by one chunk spanning `window` (their segments go with them)."""
-    cid = add_chunk(conn, window.session_id, window.source, window.start_sample, window.end_sample, "done")
+    cid = add_chunk(conn, window.session_id, window.source, window.start_sample, window.end_sample, ChunkStatus.DONE)
     marks = ",".join("?" * len(ids))
     conn.execute(f"DELETE FROM chunks WHERE id IN ({marks})", ids)
     return ChunkRow(cid, window.session_id, window.source, window.start_sample, window.end_sample, "done", 0, None)

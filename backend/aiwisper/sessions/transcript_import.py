@@ -103,7 +103,8 @@ def import_transcript(db: Database, path: Path) -> str:
     names = list(dict.fromkeys(line.speaker for line in lines if line.speaker))
     row = store.SessionRow(
         id=session_id, title=path.stem, created_at=store.now_iso(), ended_at=store.now_iso(),
-        duration_ms=max(line.end_ms for line in lines), status="done", kind=KIND, sources=[SOURCE], audio_file="",
+        duration_ms=max(line.end_ms for line in lines), status=store.Status.DONE, kind=KIND, sources=[SOURCE],
+        audio_file="",
         sample_rate=0, language=None, model=None, error=None,
     )  # fmt: skip
 

@@ -71,7 +71,7 @@ class SpeakerService:
     def _on_event(self, event: Event) -> None:
         if isinstance(event, SessionUpdated) and event.status in store.FINISHED and event.pending_chunks == 0:
             self._queue.put((event.session_id, None, False))
-        elif isinstance(event, ChunkTranscribed) and event.segments and self.settings["speakers.live"]:
+        elif isinstance(event, ChunkTranscribed) and event.segments and self.settings.flag("speakers.live"):
             self._queue.put(event)
 
     def _run(self) -> None:
@@ -118,7 +118,7 @@ class SpeakerService:
 
     def _diarizer(self) -> DiarizationWorker:
         if self._worker is None:
-            cap = float(self.settings["transcription.worker_memory_mb"])
+            cap = float(self.settings.whole("transcription.worker_memory_mb"))
             self._worker = DiarizationWorker(self.models, max_rss_mb=cap)
         return self._worker
 
@@ -128,7 +128,7 @@ class SpeakerService:
         labelled = self.db.write(lambda c: speakers.label(c, session_id))
         if labelled:
             self._updated(session_id)
-        elif labelled is None and self.settings["speakers.auto"] and self.available:
+        elif labelled is None and self.settings.flag("speakers.auto") and self.available:
             self._job(session_id, None)
 
     def _job(self, session_id: str, count: int | None) -> None:

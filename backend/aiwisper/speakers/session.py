@@ -45,7 +45,7 @@ def diarize_session(
 ) -> int:
     """Find who spoke when in a finished session and label its segments; returns the number of speakers."""
     session = db.read(lambda c: store.get_session(c, session_id))
-    if session.status in ("recording", "importing"):
+    if session.status in (store.Status.RECORDING, store.Status.IMPORTING):
         raise SessionBusyError("the session is still being recorded or imported")
     source = "system" if "system" in session.sources else session.sources[0]
     wav = data_dir / session.audio_file

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 from aiwisper.errors import AiwisperError
-from aiwisper.procs import WorkerProcess, incoming
+from aiwisper.procs import Failed, WorkerProcess, incoming
 from aiwisper.speakers.diarize import Turn
 
 log = logging.getLogger(__name__)
@@ -22,6 +22,49 @@ log = logging.getLogger(__name__)
 
 class DiarizationFailed(AiwisperError):
     """Diarization could not finish (the worker failed, stopped or took too long)."""
+
+
+@dataclass(frozen=True)
+class Diarize:
+    """Speaker turns and voices of one channel of a WAV (`speakers`: how many, if known)."""
+
+    wav: Path
+    channel: int
+    speakers: int | None = None
+
+
+@dataclass(frozen=True)
+class VoiceOf:
+    """The voice of everything said on one channel."""
+
+    wav: Path
+    channel: int
+
+
+@dataclass(frozen=True)
+class VoicesOf:
+    """The voice in each (start ms, end ms) range of one channel (a growing recording: only these are read)."""
+
+    wav: Path
+    channel: int
+    ranges: list[tuple[int, int]]
+
+
+Vector = list[float]
+
+
+@dataclass(frozen=True)
+class Diarized:
+    turns: list[Turn]
+    voices: dict[int, Vector]
+
+
+@dataclass(frozen=True)
+class Voices:
+    vectors: list[Vector | None]  # one per range asked (or one for a whole channel); None: too short to tell
+
+
+Request = Diarize | VoiceOf | VoicesOf
 
 
 def _serve(conn: Connection, segmentation_path: str, embedding_path: str, threads: int) -> None:
@@ -35,24 +78,22 @@ def _serve(conn: Connection, segmentation_path: str, embedding_path: str, thread
     os.nice(10)  # background work, as the notes are: live transcription comes first
     segmenter, embedder = Segmenter(Path(segmentation_path), threads), Embedder(Path(embedding_path), threads)
     for msg in incoming(conn):
-        kind, wav, channel, speakers = msg
+        request: Request = msg
         try:
-            if kind == "ranges":  # a growing recording: only the ranges asked for are read
-                vectors = [
-                    voice_of_range(read_range(Path(wav), channel, a * 16, b * 16), embedder) for a, b in speakers
-                ]
-                conn.send(("ok", [None if v is None else v.tolist() for v in vectors]))
+            if isinstance(request, VoicesOf):
+                ranges = [read_range(request.wav, request.channel, a * 16, b * 16) for a, b in request.ranges]
+                found = [voice_of_range(audio, embedder) for audio in ranges]
+                conn.send(Voices([None if v is None else v.tolist() for v in found]))
                 continue
-            audio = read_range(Path(wav), channel, 0, Path(wav).stat().st_size).astype(np.float32)
-            if kind == "voice":
+            audio = read_range(request.wav, request.channel, 0, request.wav.stat().st_size).astype(np.float32)
+            if isinstance(request, VoiceOf):
                 vector = voice_of(audio, segmenter, embedder)
-                conn.send(("ok", None if vector is None else vector.tolist()))
+                conn.send(Voices([None if vector is None else vector.tolist()]))
                 continue
-            turns, voices = diarize_voices(audio, segmenter, embedder, speakers)
-            conn.send(("ok", ([(t.start_ms, t.end_ms, t.speaker) for t in turns],
-                              {k: v.tolist() for k, v in voices.items()})))  # fmt: skip
+            turns, voices = diarize_voices(audio, segmenter, embedder, request.speakers)
+            conn.send(Diarized(turns, {k: v.tolist() for k, v in voices.items()}))
         except Exception as e:
-            conn.send(("error", f"{type(e).__name__}: {e}"))
+            conn.send(Failed(f"{type(e).__name__}: {e}"))
 
 
 class DiarizationWorker(WorkerProcess):
@@ -74,37 +115,40 @@ class DiarizationWorker(WorkerProcess):
         self, wav: Path, channel: int = 0, speakers: int | None = None, timeout: float = 600.0
     ) -> tuple[list[Turn], dict[int, list[float]]]:
         """Speaker turns of one channel of a session's WAV, and each speaker's voice (a unit vector)."""
-        turns, voices = self._ask(("diarize", str(wav), channel, speakers), timeout)
-        return [Turn(*t) for t in turns], {int(k): v for k, v in voices.items()}
+        reply = self._ask(Diarize(wav, channel, speakers), timeout)
+        assert isinstance(reply, Diarized)
+        return reply.turns, reply.voices
 
     def voice(self, wav: Path, channel: int, timeout: float = 600.0) -> list[float] | None:
         """The voice of everything said on one channel (a call's microphone: the user), None without speech."""
-        vector: list[float] | None = self._ask(("voice", str(wav), channel, None), timeout)
-        return vector
+        reply = self._ask(VoiceOf(wav, channel), timeout)
+        assert isinstance(reply, Voices)
+        return reply.vectors[0]
 
     def voices_of(
         self, wav: Path, channel: int, ranges: list[tuple[int, int]], timeout: float = 120.0
     ) -> list[list[float] | None]:
         """The voice in each (start ms, end ms) range of one channel (None where it is too short to tell)."""
-        vectors: list[list[float] | None] = self._ask(("ranges", str(wav), channel, ranges), timeout)
-        return vectors
+        reply = self._ask(VoicesOf(wav, channel, ranges), timeout)
+        assert isinstance(reply, Voices)
+        return reply.vectors
 
-    def _ask(self, request: tuple[str, str, int, Any], timeout: float) -> Any:
+    def _ask(self, request: Request, timeout: float) -> Diarized | Voices:
         conn = self.connection()
         try:
             conn.send(request)
             if not conn.poll(timeout):
                 self._kill()
                 raise DiarizationFailed(f"diarization did not finish within {timeout:.0f} s")
-            reply = conn.recv()
+            reply: Diarized | Voices | Failed = conn.recv()
         except (EOFError, OSError) as e:
             code = self.exitcode
             self._kill()
             raise DiarizationFailed(f"the diarization worker stopped (exit code {code})") from e
-        if reply[0] == "error":
-            raise DiarizationFailed(reply[1])
+        if isinstance(reply, Failed):
+            raise DiarizationFailed(reply.error)
         rss = self.rss_mb()
         if self.max_rss_mb and rss is not None and rss > self.max_rss_mb:
             log.warning("diarization worker uses %.0f MB (cap %.0f MB): restarting it", rss, self.max_rss_mb)
             self.close()
-        return reply[1]
+        return reply

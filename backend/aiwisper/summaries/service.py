@@ -35,7 +35,7 @@ from aiwisper.summaries import store
 from aiwisper.summaries.ask import Answer, check_question, run_ask
 from aiwisper.summaries.gguf import FILE, check_gguf
 from aiwisper.summaries.llm import check_endpoint
-from aiwisper.summaries.store import SummaryInfo
+from aiwisper.summaries.store import State, SummaryInfo
 from aiwisper.summaries.templates import NOTES, template
 from aiwisper.summaries.worker import Cancelled, SummaryWorker, Transcript
 
@@ -82,11 +82,11 @@ def model_name(backend: dict[str, str]) -> str:
 def run_summary(db: Database, worker: SummaryWorker, info: SummaryInfo, backend: dict[str, str], lines: Transcript,
                 on_token: Callable[[str, str], None], on_progress: Callable[[float], None],
                 on_running: Callable[[], None] = lambda: None,
-                parts: bool = False) -> tuple[str, str | None]:  # fmt: skip
+                parts: bool = False) -> tuple[State, str | None]:  # fmt: skip
     """Run one stored request to its end, recording each state: (final state, error). A cancelled or failed
     summary keeps the final answer's text written so far. `parts`: notes joined from parts (those of a meeting
     prepared while it was recorded)."""
-    db.write(lambda c: store.update(c, info.id, "running"))
+    db.write(lambda c: store.update(c, info.id, State.RUNNING))
     on_running()
     final: list[str] = []
 
@@ -99,14 +99,14 @@ def run_summary(db: Database, worker: SummaryWorker, info: SummaryInfo, backend:
         text, model = worker.summarize(backend, lines, info.template, info.prompt, token, on_progress, info.language,
                                        parts)  # fmt: skip
     except Cancelled:
-        db.write(lambda c: store.update(c, info.id, "cancelled", text="".join(final)))
-        return "cancelled", None
+        db.write(lambda c: store.update(c, info.id, State.CANCELLED, text="".join(final)))
+        return State.CANCELLED, None
     except AiwisperError as e:
         error = str(e)
-        db.write(lambda c: store.update(c, info.id, "failed", text="".join(final), error=error))
-        return "failed", error
-    db.write(lambda c: store.update(c, info.id, "done", text=text, model=model))
-    return "done", None
+        db.write(lambda c: store.update(c, info.id, State.FAILED, text="".join(final), error=error))
+        return State.FAILED, error
+    db.write(lambda c: store.update(c, info.id, State.DONE, text=text, model=model))
+    return State.DONE, None
 
 
 class SummaryService:
@@ -132,7 +132,7 @@ class SummaryService:
 
     def _on_event(self, event: Event) -> None:
         """On the publisher's thread: queue work, nothing more."""
-        if not self.settings["summaries.auto"] or self._closed:
+        if not self.settings.flag("summaries.auto") or self._closed:
             return
         if isinstance(event, ChunkTranscribed) and event.segments:
             sid = event.session_id
@@ -144,7 +144,7 @@ class SummaryService:
             self._queue.put(lambda: self._prepare(sid))
         elif isinstance(event, SessionUpdated) and event.status in sessions.FINISHED and event.pending_chunks == 0:
             # a recording's notes at once (speakers come later); an import's after its speakers are found
-            self._queue.put(lambda: self._auto(event.session_id, not self.settings["speakers.auto"]))
+            self._queue.put(lambda: self._auto(event.session_id, not self.settings.flag("speakers.auto")))
         elif isinstance(event, DiarizationUpdated) and event.state in ("done", "failed"):
             self._queue.put(lambda: self._auto(event.session_id, True))
 
@@ -152,7 +152,7 @@ class SummaryService:
         with self._lock:
             self._preparing.discard(session_id)
         session = self.db.read(lambda c: sessions.get_session(c, session_id))
-        if session.status != "recording":
+        if session.status != sessions.Status.RECORDING:
             return
         with self._lock:
             self._prepared[session_id] = time.monotonic()
@@ -175,8 +175,8 @@ class SummaryService:
             self.create(session_id, NOTES)
 
     def backend(self) -> dict[str, str]:
-        return choose_backend(self.registry.folders, str(self.settings["summaries.model"]),
-                              str(self.settings["summaries.endpoint"]))  # fmt: skip
+        return choose_backend(self.registry.folders, self.settings.text("summaries.model"),
+                              self.settings.text("summaries.endpoint"))  # fmt: skip
 
     def create(self, session_id: str, template_name: str = NOTES, prompt: str = "", language: str = "") -> SummaryInfo:
         """Queue a summary of a stored session, written in `language` (a Whisper code; "": the meeting's own)."""
@@ -186,7 +186,7 @@ class SummaryService:
         model = model_name(backend)
         self.db.read(lambda c: sessions.get_session(c, session_id))
         info = self.db.write(lambda c: store.create(c, session_id, template_name, prompt.strip(), model, language))
-        self.bus.publish(SummaryUpdated(info.id, session_id, "queued"))
+        self.bus.publish(SummaryUpdated(info.id, session_id, State.QUEUED))
         self._queue.put(info.id)
         return info
 
@@ -222,9 +222,9 @@ class SummaryService:
         with self._lock:
             if self._current == summary_id:
                 self._worker.abort()
-            elif info.state == "queued":
-                self.db.write(lambda c: store.update(c, summary_id, "cancelled"))
-                self.bus.publish(SummaryUpdated(summary_id, info.session_id, "cancelled"))
+            elif info.state == State.QUEUED:
+                self.db.write(lambda c: store.update(c, summary_id, State.CANCELLED))
+                self.bus.publish(SummaryUpdated(summary_id, info.session_id, State.CANCELLED))
         return self.db.read(lambda c: store.get(c, summary_id))
 
     def _run(self) -> None:
@@ -242,7 +242,7 @@ class SummaryService:
 
     def _job(self, summary_id: str) -> None:
         info = self.db.read(lambda c: store.get(c, summary_id))
-        if info.state != "queued":
+        if info.state != State.QUEUED:
             return  # cancelled while queued
         sid = info.session_id
         lines = transcript(self.db, sid, self.registry.embedding_models_dir())
@@ -252,8 +252,8 @@ class SummaryService:
             backend = self.backend()
         except AiwisperError as e:
             reason = str(e)
-            self.db.write(lambda c: store.update(c, summary_id, "failed", error=reason))
-            self.bus.publish(SummaryUpdated(summary_id, sid, "failed", error=reason))
+            self.db.write(lambda c: store.update(c, summary_id, State.FAILED, error=reason))
+            self.bus.publish(SummaryUpdated(summary_id, sid, State.FAILED, error=reason))
             return
         with self._lock:
             self._current = summary_id
@@ -265,18 +265,20 @@ class SummaryService:
         def progress(share: float) -> None:
             if time.monotonic() - last[0] >= PROGRESS_EVERY:
                 last[0] = time.monotonic()
-                self.bus.publish(SummaryUpdated(summary_id, sid, "running", progress=round(share, 3)))
+                self.bus.publish(SummaryUpdated(summary_id, sid, State.RUNNING, progress=round(share, 3)))
 
         try:
-            running = SummaryUpdated(summary_id, sid, "running")
+            running = SummaryUpdated(summary_id, sid, State.RUNNING)
             state, error = run_summary(self.db, self._worker, info, backend, lines, token, progress,
                                        lambda: self.bus.publish(running), sid in self._prepared)  # fmt: skip
         finally:
             with self._lock:
                 self._current = None
-        if state == "failed" and not self._closed:
+        if state == State.FAILED and not self._closed:
             log.warning("summary of %s failed: %s", sid, error)
-        self.bus.publish(SummaryUpdated(summary_id, sid, state, progress=1.0 if state == "done" else 0.0, error=error))
+        self.bus.publish(
+            SummaryUpdated(summary_id, sid, state, progress=1.0 if state == State.DONE else 0.0, error=error)
+        )
 
     def close(self) -> None:
         """Stop the thread and the worker (a summary in flight is cancelled); safe to call twice."""

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import enum
 import sqlite3
 import uuid
 from dataclasses import dataclass
 
 from aiwisper.errors import NotFoundError
 from aiwisper.sessions.store import now_iso
+
+
+class State(enum.StrEnum):
+    """Where a summary is."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)
@@ -52,7 +63,7 @@ def of_session(conn: sqlite3.Connection, session_id: str) -> list[SummaryInfo]:
     return [_info(r) for r in rows.fetchall()]
 
 
-def update(conn: sqlite3.Connection, summary_id: str, state: str, text: str | None = None, model: str | None = None,
+def update(conn: sqlite3.Connection, summary_id: str, state: State, text: str | None = None, model: str | None = None,
            error: str | None = None) -> None:  # fmt: skip
     conn.execute("UPDATE summaries SET state = ?, text = COALESCE(?, text), model = COALESCE(?, model), error = ?,"
                  " updated_at = ? WHERE id = ?", (state, text, model, error, now_iso(), summary_id))  # fmt: skip

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from aiwisper.errors import AiwisperError
-from aiwisper.procs import WorkerProcess, incoming
+from aiwisper.procs import Failed, WorkerProcess, incoming
 
 
 @dataclass(frozen=True)
@@ -41,24 +41,74 @@ class Cancelled(AiwisperError):
     code = "cancelled"
 
 
+@dataclass(frozen=True)
+class Summarize:
+    """The notes (or another template's answer) of a transcript; `parts`: joined from the notes of its parts."""
+
+    backend: dict[str, str]
+    transcript: Transcript
+    template: str
+    prompt: str
+    language: str | None
+    parts: bool = False
+
+
+@dataclass(frozen=True)
+class Prepare:
+    """Write and keep the notes of the parts of a growing transcript that later lines cannot change."""
+
+    backend: dict[str, str]
+    transcript: Transcript
+    language: str | None
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One question about `text` (numbered excerpts of meetings)."""
+
+    backend: dict[str, str]
+    instruction: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    stage: str  # "final", "part 2 of 5", "merging", "main points", "answer"
+
+
+@dataclass(frozen=True)
+class Progress:
+    share: float
+
+
+@dataclass(frozen=True)
+class Done:
+    text: str
+    model: str
+
+
+Request = Summarize | Prepare | Ask
+Reply = Token | Progress | Done | Failed
 FEW = 3  # points of the notes said in the transcript below which the main points are asked again
 WRITTEN_KEEP = 256  # parts' notes the worker keeps (a part written while recording is not written again)
 
 
-def _run(conn: Connection, llm: Any, job: dict[str, Any], embedder: Any, written: OrderedDict[str, str]) -> None:
+def _run(conn: Connection, llm: Any, job: Request, embedder: Any, written: OrderedDict[str, str]) -> None:
     from aiwisper.summaries.llm import ANSWER
     from aiwisper.summaries.mapreduce import Budget, closed_parts, pack, summarize, summarize_parts
     from aiwisper.summaries.templates import NOTES, template, written_in
 
     stage = [""]
-    if job.get("ask"):  # a question about excerpts of meetings
+    if isinstance(job, Ask):
         from aiwisper.summaries.ask import ANSWER_TOKENS
 
-        said = llm.chat(job["ask"], job["text"], lambda t: conn.send(("token", t, "answer")), ANSWER_TOKENS)
-        conn.send(("done", str(said).strip(), llm.name))
+        said = llm.chat(job.instruction, job.text, lambda t: conn.send(Token(t, "answer")), ANSWER_TOKENS)
+        conn.send(Done(str(said).strip(), llm.name))
         return
-    lines: list[str] = job["lines"]
-    tpl = written_in(template(job["template"], job["prompt"]), job.get("language"))
+    lines = job.transcript.lines
+    tpl = written_in(template(job.template, job.prompt) if isinstance(job, Summarize) else template(NOTES),
+                     job.language)  # fmt: skip
 
     def ask(instruction: str, text: str, where: str) -> str:
         stage[0] = where
@@ -66,29 +116,29 @@ def _run(conn: Connection, llm: Any, job: dict[str, Any], embedder: Any, written
         if key in written:  # a part written while the meeting was recorded
             written.move_to_end(key)
             return written[key]
-        said = str(llm.chat(instruction, text, lambda t: conn.send(("token", t, stage[0]))))
+        said = str(llm.chat(instruction, text, lambda t: conn.send(Token(t, stage[0]))))
         if where.startswith("part"):
             written[key] = said
             while len(written) > WRITTEN_KEEP:
                 written.popitem(last=False)
         return said
 
-    if job.get("prepare"):  # a meeting being recorded: write the notes of the parts it can no longer change
+    if isinstance(job, Prepare):  # a meeting being recorded: write the notes of the parts it can no longer change
         parts = closed_parts(lines, llm.count)
         for i, part in enumerate(parts):
             ask(tpl.map, part, f"part {i + 1}")
-        conn.send(("done", str(len(parts)), llm.name))
+        conn.send(Done(str(len(parts)), llm.name))
         return
-    progress = lambda f: conn.send(("progress", f))  # noqa: E731
-    if job.get("parts") and tpl.name == NOTES:
+    progress = lambda f: conn.send(Progress(f))  # noqa: E731
+    if job.parts and tpl.name == NOTES:
         text = summarize_parts(lines, tpl, llm.count, ask, lambda notes: joined(notes, tpl.overview, ask), progress)
     else:
         text = summarize(lines, tpl, Budget(llm.context, ANSWER), llm.count, ask, progress)
     if tpl.name == NOTES:
         fits = len(pack(lines, Budget(llm.context, ANSWER).text, llm.count)) == 1
         again = (lambda: ask(tpl.points, "\n".join(lines), "main points")) if fits else None
-        text = traced(text, lines, job["starts"], embedder, again)
-    conn.send(("done", text.strip(), llm.name))
+        text = traced(text, lines, job.transcript.starts, embedder, again)
+    conn.send(Done(text.strip(), llm.name))
 
 
 def joined(parts: list[str], instruction: str, ask: Callable[[str, str, str], str]) -> str:
@@ -137,8 +187,8 @@ def _serve(conn: Connection, threads: int) -> None:
     written: OrderedDict[str, str] = OrderedDict()
     os.nice(10)  # notes are background work: live transcription comes first
     for msg in incoming(conn):
-        _, job = msg
-        backend = job["backend"]
+        job: Request = msg
+        backend = job.backend
         try:
             if backend["kind"] == "gguf":
                 if loaded.get("path") != backend["path"]:
@@ -147,11 +197,12 @@ def _serve(conn: Connection, threads: int) -> None:
                 llm = loaded["llm"]
             else:
                 llm = OpenAICompatible(backend["endpoint"], backend.get("model", ""))
-            if job.get("embedder") and loaded.get("embedder_dir") != job["embedder"]:
-                loaded.update(embedder_dir=job["embedder"], embedder=Embedder(Path(job["embedder"]), threads))
+            folder = job.transcript.embedder if isinstance(job, Summarize) else None
+            if folder is not None and loaded.get("embedder_dir") != folder:
+                loaded.update(embedder_dir=folder, embedder=Embedder(folder, threads))
             _run(conn, llm, job, loaded.get("embedder"), written)
         except Exception as e:
-            conn.send(("error", str(e) if isinstance(e, AiwisperError) else f"{type(e).__name__}: {e}"))
+            conn.send(Failed(str(e) if isinstance(e, AiwisperError) else f"{type(e).__name__}: {e}"))
 
 
 class SummaryWorker(WorkerProcess):
@@ -168,39 +219,36 @@ class SummaryWorker(WorkerProcess):
         tokens and progress are reported as they come. Meeting notes are traced to the transcript with the
         search-by-meaning model in `transcript.embedder` (a models folder). `parts`: notes joined from parts,
         for a meeting whose parts were prepared while it was recorded."""
-        job = {"backend": backend, "lines": transcript.lines, "starts": transcript.starts,
-               "embedder": str(transcript.embedder), "template": template, "prompt": prompt,
-               "language": language or transcript.language, "parts": parts}  # fmt: skip
+        job = Summarize(backend, transcript, template, prompt, language or transcript.language, parts)
         return self._request(job, on_token, on_progress)
 
     def prepare(self, backend: dict[str, str], transcript: Transcript, language: str = "") -> int:
         """Write (and keep, in the worker) the notes of the parts of a growing transcript that later lines cannot
         change; how many parts it has. Notes asked later with `parts` reuse them."""
-        job = {"backend": backend, "lines": transcript.lines, "template": "notes", "prompt": "", "prepare": True,
-               "language": language or transcript.language}  # fmt: skip
+        job = Prepare(backend, transcript, language or transcript.language)
         return int(self._request(job, lambda *_: None, lambda _: None)[0])
 
     def ask(self, backend: dict[str, str], instruction: str, text: str,
             on_token: Callable[[str, str], None]) -> tuple[str, str]:  # fmt: skip
         """(answer, model name) of one question about `text` (numbered excerpts)."""
-        return self._request({"backend": backend, "ask": instruction, "text": text}, on_token, lambda _: None)
+        return self._request(Ask(backend, instruction, text), on_token, lambda _: None)
 
-    def _request(self, job: dict[str, Any], on_token: Callable[[str, str], None],
+    def _request(self, job: Request, on_token: Callable[[str, str], None],
                  on_progress: Callable[[float], None]) -> tuple[str, str]:  # fmt: skip
         self._aborted = False
         conn = self.connection()
         try:
-            conn.send(("summarize", job))
+            conn.send(job)
             while True:
-                reply = conn.recv()
-                if reply[0] == "token":
-                    on_token(reply[1], reply[2])
-                elif reply[0] == "progress":
-                    on_progress(reply[1])
-                elif reply[0] == "done":
-                    return reply[1], reply[2]
+                reply: Reply = conn.recv()
+                if isinstance(reply, Token):
+                    on_token(reply.text, reply.stage)
+                elif isinstance(reply, Progress):
+                    on_progress(reply.share)
+                elif isinstance(reply, Done):
+                    return reply.text, reply.model
                 else:
-                    raise SummaryFailed(reply[1])
+                    raise SummaryFailed(reply.error)
         except (EOFError, OSError) as e:
             code = self.exitcode
             self._kill()

@@ -3,11 +3,13 @@ thread; it also computes live partials and speculative finals of the chunks bein
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+
+import numpy as np
 
 from aiwisper.asr.types import DecodeOptions, EngineResult
 from aiwisper.asr.whisper_cpp import EngineError, audio_ctx_for
@@ -39,9 +41,9 @@ def _ms(samples: int) -> int:
 
 def segment_rows(
     result: EngineResult, options: GuardOptions, offset: int, end_ms: int
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[store.NewSegment], str | None]:
     """The segments to store for a chunk at `offset` ms, and, when none is left, why (the VAD heard speech)."""
-    segments: list[dict[str, Any]] = []
+    segments: list[store.NewSegment] = []
     reasons = []
     for guarded in (guard(s, options) for s in result.segments):
         seg = guarded.segment
@@ -49,15 +51,13 @@ def segment_rows(
             reasons += [guarded.reason] if guarded.reason else []
             continue
         words = [
-            {"text": w.text, "start_ms": offset + w.start_ms, "end_ms": offset + w.end_ms,
-             "p": round(w.p, 3), "low": guarded.uncertain or w.p < options.low_word_p}
+            store.Word(text=w.text, start_ms=offset + w.start_ms, end_ms=offset + w.end_ms, p=round(w.p, 3),
+                       low=guarded.uncertain or w.p < options.low_word_p)
             for w in seg.words
         ]  # fmt: skip
         confidence = round(min((w.p for w in seg.words), default=1.0), 3)
-        segments.append(
-            {"start_ms": offset + seg.start_ms, "end_ms": min(offset + seg.end_ms, end_ms), "text": seg.text,
-             "confidence": confidence, "words": words}
-        )  # fmt: skip
+        segments.append(store.NewSegment(offset + seg.start_ms, min(offset + seg.end_ms, end_ms), seg.text,
+                                         confidence, words))  # fmt: skip
     if segments:
         return segments, None
     return segments, "speech was heard but no words were recognized" + (f" ({reasons[0]})" if reasons else "")
@@ -77,7 +77,7 @@ class ChunkTranscriber:
         self.jobs = jobs
         self.resolve = resolve
         self.worker = worker or EngineWorker()  # owned from here on: closed by close()
-        self.worker.max_rss_mb = settings["transcription.worker_memory_mb"]
+        self.worker.max_rss_mb = settings.whole("transcription.worker_memory_mb")
         self.policy = LivePolicy()
         self.guard = GuardOptions.from_settings(settings)
         self.decoding = Decoding(settings, self.guard)
@@ -91,7 +91,7 @@ class ChunkTranscriber:
     def close(self) -> None:
         self.worker.close()
 
-    def _decode(self, path: Path, audio: Any, options: DecodeOptions) -> EngineResult:
+    def _decode(self, path: Path, audio: np.ndarray, options: DecodeOptions) -> EngineResult:
         return self.worker.transcribe(path, self.decoding.threads(), audio, options, self.decoding.timeout(len(audio)))
 
     def speculate(self, chunks: list[OpenChunk]) -> bool:
@@ -152,7 +152,7 @@ class ChunkTranscriber:
             model, language = self.resolve(session.model, session.language)
         except AiwisperError:
             return False  # the model is gone or cannot do the language: its final reports it, once
-        fast = self.settings["transcription.fast_encoder"] != "off"
+        fast = self.settings.text("transcription.fast_encoder") != "off"
         seconds = len(audio) / SAMPLE_RATE
         # A partial is replaced soon: no fallback decoding, and no more tokens than speech can hold.
         options = replace(
@@ -187,11 +187,11 @@ class ChunkTranscriber:
             return
         audio = read_range(self.data_dir / session.audio_file, session.sources.index(chunk.source),
                            chunk.start_sample, chunk.end_sample)  # fmt: skip
-        segments: list[dict[str, Any]] = []
+        segments: list[store.NewSegment] = []
         result: EngineResult | None = None
         note: str | None = None
         if not is_digital_silence(audio):
-            live = work.live or (job is None and session.status == "recording")
+            live = work.live or (job is None and session.status == store.Status.RECORDING)
             path = self.decoding.engine_path(model)
             options = self._final_options(chunk, session, path, language, len(audio), live)
             spec = self._speculative.pop((chunk.session_id, chunk.source, chunk.start_sample, chunk.end_sample), None)
@@ -284,8 +284,8 @@ class ChunkTranscriber:
         self.bus.publish(SessionUpdated(session.id, session.status, pending, session.language))
 
 
-def _store(c: Any, work: Work, session: store.SessionRow, segments: list[dict[str, Any]], found: str | None
-           ) -> tuple[store.ChunkRow, list[store.SegmentRow], list[int]]:  # fmt: skip
+def _store(c: sqlite3.Connection, work: Work, session: store.SessionRow, segments: list[store.NewSegment],
+           found: str | None) -> tuple[store.ChunkRow, list[store.SegmentRow], list[int]]:  # fmt: skip
     """A chunk's text stored (a window over several chunks becomes one), the language found, and echoes of the
     call removed from the microphone's text; (the chunk, its segments, the mic chunks that lost words)."""
     chunk = work.chunk

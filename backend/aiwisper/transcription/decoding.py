@@ -28,7 +28,7 @@ class Decoding:
 
     def prompt(self, session: store.SessionRow, previous: str) -> str:
         """The engine's prompt: the user's vocabulary (the session's, then the global one) and the text before."""
-        vocabulary = ", ".join(v for v in (session.vocabulary, self.settings["transcription.vocabulary"]) if v)
+        vocabulary = ", ".join(v for v in (session.vocabulary, self.settings.text("transcription.vocabulary")) if v)
         return engine_prompt(vocabulary, previous)
 
     def final_ctx(self, path: Path, samples: int, live: bool) -> int:
@@ -39,7 +39,7 @@ class Decoding:
         errors than the full window on the real-speech dev set (tiny.en 11.2% vs 11.4%, base 11.6% vs 14.4%) and
         on LJ Speech (2.7% vs 5.0%) in less time; words the decoder leaves at the end are decoded again
         (Ct2Engine._rest). whisper.cpp gets it for live finals."""
-        mode = self.settings["transcription.fast_encoder"]
+        mode = self.settings.text("transcription.fast_encoder")
         if mode == "all":
             return audio_ctx_for(samples / SAMPLE_RATE)
         if (mode != "off" and path.is_dir()) or (mode == "live" and live):
@@ -48,12 +48,12 @@ class Decoding:
 
     def beam(self, live: bool) -> int:
         """The beam of a final: `transcription.beam_size`, but greedy (1) for live text, which waits for no beam."""
-        return 1 if live else int(self.settings["transcription.beam_size"])
+        return 1 if live else self.settings.whole("transcription.beam_size")
 
     def options(self, language: str | None, prompt: str, audio_ctx: int, beam_size: int = 1) -> DecodeOptions:
         return DecodeOptions(
             language=language,
-            translate=self.settings["transcription.translate"],
+            translate=self.settings.flag("transcription.translate"),
             prompt=prompt,
             audio_ctx=audio_ctx,
             no_speech_thold=self.guard.no_speech_thold,
@@ -63,10 +63,10 @@ class Decoding:
 
     def engine_path(self, model: InstalledModel) -> Path:
         """What the worker loads for `model`, per `transcription.engine`."""
-        return engine_path(model, self.settings["transcription.engine"])
+        return engine_path(model, self.settings.text("transcription.engine"))
 
     def threads(self) -> int:
-        return default_threads(self.settings["transcription.threads"])
+        return default_threads(self.settings.whole("transcription.threads"))
 
     def timeout(self, samples: int) -> float:
         return self.timeout_base + 10.0 * samples / SAMPLE_RATE

@@ -33,10 +33,10 @@ class GuardOptions:
     @classmethod
     def from_settings(cls, s: Settings) -> GuardOptions:
         return cls(
-            logprob_thold=s["guard.logprob_thold"],
-            no_speech_thold=s["guard.no_speech_thold"],
-            max_compression_ratio=s["guard.max_compression_ratio"],
-            low_word_p=s["guard.low_word_p"],
+            logprob_thold=s.number("guard.logprob_thold"),
+            no_speech_thold=s.number("guard.no_speech_thold"),
+            max_compression_ratio=s.number("guard.max_compression_ratio"),
+            low_word_p=s.number("guard.low_word_p"),
         )
 
 

@@ -214,11 +214,11 @@ class JobQueue:
         and a re-transcription (the old text stands), are marked failed with the reason."""
         resumed = []
         # Half-imported sessions as the crash left them (not those the importer starts meanwhile).
-        orphans = {s.id: s for s in self.db.read(partial(store.sessions_with_status, status="importing"))}
+        orphans = {s.id: s for s in self.db.read(partial(store.sessions_with_status, status=store.Status.IMPORTING))}
         for job in self.db.read(unfinished_jobs):
             orphans.pop(job.session_id or "", None)
             session = self.db.read(partial(_session_or_none, session_id=job.session_id)) if job.session_id else None
-            if job.kind == "import" and session is not None and session.status != "importing":
+            if job.kind == "import" and session is not None and session.status != store.Status.IMPORTING:
                 job.state, job.decoded = JobState.RUNNING, 1.0  # decoded: its pending chunks are transcribed
                 job.total_samples = sum(c.end_sample - c.start_sample for c in self.db.read(
                     partial(store.chunks_of, session_id=session.id)))  # fmt: skip
@@ -232,8 +232,8 @@ class JobQueue:
                 why = ("the app stopped during the import and the file is no longer there" if job.kind == "import"
                        else "the app stopped before it finished; the earlier text stands: run it again")  # fmt: skip
                 job.state, job.error = JobState.FAILED, f"{job.title}: {why}"
-                if session is not None and session.status == "importing":
-                    self.db.write(partial(store.finish_session, session_id=session.id, status="failed",
+                if session is not None and session.status == store.Status.IMPORTING:
+                    self.db.write(partial(store.finish_session, session_id=session.id, status=store.Status.FAILED,
                                           duration_ms=session.duration_ms, error=job.error))  # fmt: skip
                 with self.lock:
                     self._all[job.id] = job
@@ -247,6 +247,6 @@ class JobQueue:
             log.info("resumed %s job %s", job.kind, job.id)
         for session in orphans.values():  # imports of an older version, without a job row
             error = "the app stopped during its import"
-            self.db.write(partial(store.finish_session, session_id=session.id, status="failed",
+            self.db.write(partial(store.finish_session, session_id=session.id, status=store.Status.FAILED,
                                   duration_ms=session.duration_ms, error=error))  # fmt: skip
         return resumed

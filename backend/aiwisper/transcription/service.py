@@ -188,17 +188,17 @@ class TranscriptionService:
 
     def _language(self, language: str | None) -> str | None:
         if language == "default":
-            language = self.settings["transcription.language"]
+            language = self.settings.text("transcription.language")
         return check_language(language)
 
     def _resolve(self, name: str | None, language: str | None) -> tuple[InstalledModel, str | None]:
         """The model to use and the language it will transcribe (an English-only model: always 'en')."""
-        return self.registry.resolve(name or self.settings["transcription.model"] or None, language)
+        return self.registry.resolve(name or self.settings.text("transcription.model") or None, language)
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, SessionStopped):
             self._scan = True  # its last chunks, and any the recording left pending
-            second = self.settings["transcription.second_pass_model"]
+            second = self.settings.text("transcription.second_pass_model")
             if second and event.reason != "error":
                 with contextlib.suppress(AiwisperError):  # no speech, or the model is gone: nothing to do
                     self.retranscribe(event.session_id, model=second, after_pending=True)

@@ -33,7 +33,7 @@ class AppCommands(Commands):
         warnings = []
         try:
             model: str | None = self.services.registry.default(
-                self.services.settings["transcription.language"] or "en"
+                self.services.settings.text("transcription.language") or "en"
             ).name
         except AiwisperError as e:
             model, warnings = None, [str(e)]
@@ -63,7 +63,7 @@ class AppCommands(Commands):
     @command("models.list")
     def models_list(self) -> list[ModelInfo]:
         """Installed models with sizes, languages and which is the default."""
-        default = self.services.settings["transcription.model"]
+        default = self.services.settings.text("transcription.model")
         return [ModelInfo(**asdict(m.record), path=str(m.path), default=m.name == default)
                 for m in self.services.registry.list()]  # fmt: skip
 
@@ -74,7 +74,7 @@ class AppCommands(Commands):
 
         folder = paths.models_dir()
         record = import_model(Path(path), folder, name)
-        default = record.name == self.services.settings["transcription.model"]
+        default = record.name == self.services.settings.text("transcription.model")
         return ModelInfo(**asdict(record), path=str(folder / record.file), default=default)
 
     @command("summaries.import_model")
@@ -84,19 +84,19 @@ class AppCommands(Commands):
 
         target = import_gguf(Path(path), paths.models_dir())
         self.services.settings.set("summaries.model", target.name)
-        return SettingChanged("summaries.model", self.services.settings["summaries.model"])
+        return SettingChanged("summaries.model", self.services.settings.text("summaries.model"))
 
     @command("models.set_default")
     def models_set_default(self, name: str) -> DefaultModel:
         """Make a model the default (empty name: choose by machine and language)."""
-        self.check_combination(name, self.services.settings["transcription.language"])
+        self.check_combination(name, self.services.settings.text("transcription.language"))
         self.services.settings.set("transcription.model", name)
         return DefaultModel(name)
 
     @command("settings.get")
     def settings_get(self) -> list[SettingInfo]:
         """Every setting with its value, default and help."""
-        return [SettingInfo(s.name, self.services.settings[s.name], s.default, s.help, s.minimum, s.maximum,
+        return [SettingInfo(s.name, self.services.settings.value(s.name), s.default, s.help, s.minimum, s.maximum,
                             shown(s.name).group, shown(s.name).label, shown(s.name).unit, list(CHOICES.get(s.name, ())),
                             shown(s.name).advanced) for s in SETTINGS]  # fmt: skip
 
@@ -104,8 +104,8 @@ class AppCommands(Commands):
     def settings_set(self, name: str, value: SettingValue) -> SettingChanged:
         """Change one setting (validated against its table entry, and the model against the language)."""
         if name == "transcription.model" and isinstance(value, str):
-            self.check_combination(value, self.services.settings["transcription.language"])
+            self.check_combination(value, self.services.settings.text("transcription.language"))
         if name == "transcription.language" and isinstance(value, str):
-            self.check_combination(self.services.settings["transcription.model"], value)
+            self.check_combination(self.services.settings.text("transcription.model"), value)
         self.services.settings.set(name, value)
-        return SettingChanged(name, self.services.settings[name])
+        return SettingChanged(name, self.services.settings.value(name))

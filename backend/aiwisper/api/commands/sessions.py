@@ -34,8 +34,10 @@ class SessionCommands(Commands):
         transcribe: bool = True, language: str | None = None, model: str | None = None, vocabulary: str = "",
     ) -> SessionDetail:  # fmt: skip
         """Start recording (language and model default to the settings; a model that can't do the language: refused)."""
-        lang = check_language(language if language is not None else self.services.settings["transcription.language"])
-        model = model or self.services.settings["transcription.model"] or None
+        lang = check_language(
+            language if language is not None else self.services.settings.text("transcription.language")
+        )
+        model = model or self.services.settings.text("transcription.model") or None
         lang = self.services.registry.resolve(model, lang)[1]
         cfg = RecordConfig(mic=mic, system=system, title=title, transcribe=transcribe, language=lang, model=model,
                            vocabulary=vocabulary.strip())  # fmt: skip
