@@ -6,6 +6,8 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
+
 from aiwisper.export import export, to_srt, to_txt
 from aiwisper.models.registry import ModelRegistry
 from aiwisper.segmenter import Chunk, ChunkMerger
@@ -52,6 +54,32 @@ def test_prompt_continues_after_short_pauses_and_resets_after_silence() -> None:
     assert p.prompt("ask not", 10 * SR, 14 * SR) == ""
     assert p.prompt(None, None, 0) == ""
     assert len(p.prompt("x" * 1000, 0, 0)) == 200
+
+
+def test_a_final_computed_ahead_is_used_only_when_what_it_did_not_hear_was_quiet() -> None:
+    """A final computed while the closing silence went on heard zeros for the end of it: it stands for the chunk
+    when that end was room noise (here real speech's own pause, and a hum 50 dB down), not when someone spoke."""
+    from aiwisper.asr.types import DecodeOptions, EngineResult
+    from aiwisper.audio.wav_read import read_wav_16k
+    from aiwisper.transcription.speculation import AFTER, Ahead, Speculation, quiet_tail
+
+    speech = read_wav_16k(JFK_WAV)[: 3 * SR]
+    hum = (0.003 * np.sin(np.arange(SR // 8) * 2 * np.pi * 50 / SR)).astype(np.float32)  # about −53 dBFS
+    assert quiet_tail(np.concatenate([speech, np.zeros(SR // 8, np.float32)]), 0, len(speech))
+    assert quiet_tail(np.concatenate([speech, hum]), 0, len(speech))
+    assert not quiet_tail(np.concatenate([speech, speech[SR : SR + SR // 8]]), 0, len(speech))  # words came
+    ahead = Speculation()
+    key = ("s", "mic", 16_000, 16_000 + len(speech) + SR // 8)
+    assert not ahead.due(key, AFTER - 1) and ahead.due(key, AFTER)  # a dip of one VAD frame is no pause
+    ahead.begin(key)
+    assert not ahead.due(key, AFTER * 4)  # once per chunk and closing end
+    options, result = DecodeOptions(), EngineResult([], "en")
+    ahead.done(key, Ahead(Path("m"), options, result, 16_000 + len(speech)))
+    chunk = np.concatenate([speech, hum])
+    assert ahead.take(key, Path("other"), options, chunk) is None  # another engine: computed again
+    ahead.done(key, Ahead(Path("m"), options, result, 16_000 + len(speech)))
+    assert ahead.take(key, Path("m"), options, chunk) is result
+    assert ahead.take(key, Path("m"), options, chunk) is None  # taken once
 
 
 def test_chunk_windows_join_neighbours_up_to_the_limit() -> None:

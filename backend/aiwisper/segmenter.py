@@ -97,6 +97,11 @@ class Segmenter:
         return self._silence_start + _ms(self.opt.post_roll_ms)
 
     @property
+    def silence_start(self) -> int | None:
+        """Where the silence heard since the open chunk's speech stopped began (None: speech goes on)."""
+        return self._silence_start if self._start is not None else None
+
+    @property
     def silence_samples(self) -> int:
         """How long no speech has been heard."""
         return self.position - self._last_speech if self._start is None else 0

@@ -77,6 +77,7 @@ class Recorder:
         self.settings = settings
         self.source_factory = source_factory
         self.chunk_listeners: list[ChunkListener] = []
+        self.silence_listeners: list[Callable[[], None]] = []  # speech stopped in a chunk being spoken (session thread)
         self._lock = threading.Lock()
         self._state = State.IDLE
         self._run: Run | None = None
@@ -192,11 +193,16 @@ class Recorder:
                     self.bus.publish(Warning(run.session.id, notice.code, f"{label}: {notice.message}",
                                              label, notice.level_db))  # fmt: skip
         if run.config.transcribe:
+            before = {(c.source, c.start) for c in self._spoken if c.silence_start is not None}
             self._spoken = tuple(
-                SpokenChunk(run.session.id, label, seg.open_start, min(seg.position, run.wav.frames), seg.closing_end)
+                SpokenChunk(run.session.id, label, seg.open_start, min(seg.position, run.wav.frames), seg.closing_end,
+                            seg.silence_start)
                 for (label, _), seg in zip(run.sources, run.segmenters, strict=True)
                 if seg.open_start is not None
-            )
+            )  # fmt: skip
+            if any(c.silence_start is not None and (c.source, c.start) not in before for c in self._spoken):
+                for listener in list(self.silence_listeners):
+                    listener()  # speech just stopped: its final can be computed while the silence goes on
         if len(run.sources) == 2 and run.system_watch.push(frames):
             self.bus.publish(
                 Warning(run.session.id, "system_silent", "system audio is silent: check the monitor source")

@@ -63,3 +63,4 @@ class SpokenChunk:
     start: int
     end: int
     closing_end: int | None
+    silence_start: int | None = None  # where that silence began

@@ -30,6 +30,7 @@ from aiwisper.transcription.guard import GuardOptions, filter_segments, guard
 from aiwisper.transcription.live import LivePolicy, OpenChunk
 from aiwisper.transcription.live_memory import LiveMemory
 from aiwisper.transcription.queue import JobQueue, Work
+from aiwisper.transcription.speculation import Ahead, Speculation
 
 MAX_RETRIES = 2
 Resolve = Callable[[str | None, str | None], tuple[InstalledModel, str | None]]
@@ -81,8 +82,7 @@ class ChunkTranscriber:
         self.policy = LivePolicy()
         self.guard = GuardOptions.from_settings(settings)
         self.decoding = Decoding(settings, self.guard)
-        # open chunk (session, source, start, closing end) → (model, options, result) of its speculative final
-        self._speculative: dict[tuple[str, str, int, int], tuple[Path, DecodeOptions, EngineResult] | None] = {}
+        self.ahead = Speculation()  # finals computed while the silence that closes their chunk goes on
         self.batched: dict[int, tuple[Path, EngineResult]] = {}  # chunk id → (engine path, result), see prepare_batch
         self.memory = LiveMemory(db)
         self.retry_pending = False  # a chunk of the recording failed and waits in SQLite to be tried again
@@ -96,22 +96,22 @@ class ChunkTranscriber:
 
     def speculate(self, chunks: list[OpenChunk]) -> bool:
         """Speech just stopped in an open chunk: transcribe it as its final while the VAD waits out the
-        silence that closes it, so the final text is ready the moment the chunk closes."""
+        silence that closes it, so the final text is ready the moment the chunk closes (see speculation.py)."""
         for c in chunks:
-            end = c.closing_end
-            if end is None or c.end < end or end - c.start < SAMPLE_RATE // 4:
+            end, silent_from = c.closing_end, c.silence_start
+            if end is None or silent_from is None:
                 continue
             key = (c.session_id, c.source, c.start, end)
-            if key in self._speculative:
+            if not self.ahead.due(key, c.end - silent_from):
                 continue
-            self._speculative[key] = None
-            while len(self._speculative) > 16:
-                self._speculative.pop(next(iter(self._speculative)))
+            self.ahead.begin(key)
             session = self._session(c.session_id, live=True)
-            row = store.ChunkRow(0, c.session_id, c.source, c.start, end, "pending", 0, None)
-            audio = read_range(self.data_dir / session.audio_file, session.sources.index(c.source), c.start, end)
+            row = store.ChunkRow(0, c.session_id, c.source, c.start, end, store.ChunkStatus.PENDING, 0, None)
+            heard_to = min(c.end, end)
+            audio = read_range(self.data_dir / session.audio_file, session.sources.index(c.source), c.start, heard_to)
             if is_digital_silence(audio):
                 return True
+            audio = np.pad(audio, (0, end - heard_to))  # the rest of the silence, still to come
             try:
                 model, language = self.resolve(session.model, session.language)
                 path = self.decoding.engine_path(model)
@@ -119,7 +119,7 @@ class ChunkTranscriber:
                 result = self._decode(path, audio, options)
             except AiwisperError:
                 return True  # the final is computed as usual
-            self._speculative[key] = (path, options, result)
+            self.ahead.done(key, Ahead(path, options, result, heard_to))
             return True
         return False
 
@@ -194,11 +194,12 @@ class ChunkTranscriber:
             live = work.live or (job is None and session.status == store.Status.RECORDING)
             path = self.decoding.engine_path(model)
             options = self._final_options(chunk, session, path, language, len(audio), live)
-            spec = self._speculative.pop((chunk.session_id, chunk.source, chunk.start_sample, chunk.end_sample), None)
+            key = (chunk.session_id, chunk.source, chunk.start_sample, chunk.end_sample)
+            ahead = self.ahead.take(key, path, options, audio)  # computed while the closing silence went on
             batched = self.batched.pop(chunk.id, None) if not work.redo else None
             try:
-                if spec is not None and spec[:2] == (path, options):
-                    result = spec[2]  # computed while the silence that closed the chunk went on
+                if ahead is not None:
+                    result = ahead
                 elif batched is not None and batched[0] == path:
                     result = batched[1]  # computed with the chunks after it (prepare_batch)
                 else:

@@ -32,6 +32,7 @@ class OpenChunk:
     start: int
     end: int
     closing_end: int | None = None  # where it ends if the silence now heard goes on
+    silence_start: int | None = None  # where that silence began
 
 
 class LivePolicy:

@@ -91,6 +91,7 @@ class TranscriptionService:
         self._scan = True  # chunks may wait in SQLite outside the recording (at start, after a recording or a crash)
         if recorder is not None:
             recorder.chunk_listeners.append(self._live.handed)
+            recorder.silence_listeners.append(self._wake.set)
         self._thread = threading.Thread(target=self._run, name="transcriber", daemon=True)
         self._import_thread = threading.Thread(target=self._run_imports, name="importer", daemon=True)
         self._thread.start()
@@ -277,9 +278,9 @@ class TranscriptionService:
             if live is not None:
                 self.chunks.transcribe(live)
                 return True
-        if self.recorder is not None and self.chunks.partial(
-            [OpenChunk(c.session_id, c.source, c.start, c.end, c.closing_end) for c in self.recorder.open_chunks()]
-        ):
+        spoken = self.recorder.open_chunks() if self.recorder is not None else ()
+        opened = [OpenChunk(c.session_id, c.source, c.start, c.end, c.closing_end, c.silence_start) for c in spoken]
+        if opened and self.chunks.partial(opened):
             return True
         work = self.queue.next_work()
         if work is not None:
