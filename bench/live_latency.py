@@ -40,6 +40,7 @@ from aiwisper.settings import Settings
 MODELS = os.environ.get("AIWISPER_BENCH_LIVE_MODELS", "tiny.en-q8_0,base-q8_0").split(",")
 ENGINES = os.environ.get("AIWISPER_BENCH_ENGINES", "ctranslate2,whisper.cpp").split(",")  # the first is the default
 REPEATS = int(os.environ.get("AIWISPER_BENCH_LIVE_REPEATS", "2"))
+CLOSE_AFTER_END_MS = 300 - 150  # vad.min_silence_ms − the segmenter's post-roll: a chunk ends 150 ms into its silence
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -113,13 +114,16 @@ def run_model(model: str, registry: ModelRegistry, engine: str) -> dict[str, Any
     t0 = src.started_at
     finals = [(t, m) for t, m in messages if m.get("type") == "chunk_transcribed"]
     partials = [(t, m) for t, m in messages if m.get("type") == "partial_transcript"]
-    final_lat, partial_lat = [], []
+    final_lat, partial_lat, after_close = [], [], []
     for a, b in spans:
         a_ms, b_ms = a * 1000 // SR, b * 1000 // SR
         # The final that covers the end of this utterance (chunks end a little after the speech).
         fin = [t for t, m in finals if m["start_ms"] <= b_ms <= m["end_ms"] + 500 and m["end_ms"] > a_ms]
         if fin:
             final_lat.append(min(fin) - (t0 + b / SR))
+            m = next(m for t, m in finals if t == min(fin))
+            closed_at = t0 + (m["end_ms"] + CLOSE_AFTER_END_MS) / 1000  # the VAD closes a chunk this long after its end
+            after_close.append(min(fin) - closed_at)
         part = [t for t, m in partials if m["start_ms"] <= a_ms + 500 and m["end_ms"] > a_ms]
         if part:
             partial_lat.append(min(part) - (t0 + a / SR))
@@ -146,6 +150,11 @@ def run_model(model: str, registry: ModelRegistry, engine: str) -> dict[str, Any
     other = [t for t in during if "_store" not in t and "insert" not in t]
     print(f"  database trips while recording: {len(during)} for {live_chunks} live chunks ({per_chunk:.2f} per chunk"
           f" on its way; {len(other)} others: {sorted(set(t.split(' at ')[0][:60] for t in other))})")  # fmt: skip
+    ahead = svc.transcriber.chunks.ahead
+    print(
+        f"  finals computed ahead and used: {ahead.taken} of {live_chunks} live chunks ({ahead.refused} refused); "
+        f"final after the VAD closed its chunk: p50 {_pct(after_close, 50):.3f} s, p95 {_pct(after_close, 95):.3f} s"
+    )
     print(f"{model} {engine}: finals {len(final_lat)}/{len(spans)} p50 {p50:.2f} s p95 {p95:.2f} s; first partial p50 "
           f"{first:.2f} s ({len(partial_lat)}); RTF {work_s / audio_s:.3f}; max pending {max_pending}")  # fmt: skip
     return {
@@ -158,6 +167,9 @@ def run_model(model: str, registry: ModelRegistry, engine: str) -> dict[str, Any
         "note": f"{len(final_lat)}/{len(spans)} utterances timed; p50 − engine {p50 - engine_only:+.2f} s "
         "(goal ≤ 0.10); "
         f"database trips per live chunk {per_chunk:.2f} (goal ≤ 2; {len(other)} others in the recording); "
+        f"finals ready when their chunk closed: {ahead.taken}/{live_chunks} ({ahead.refused} computed ahead, "
+        f"not used); on the WebSocket {_pct(after_close, 50):.2f} s (p50) after the VAD closed the chunk "
+        f"({CLOSE_AFTER_END_MS + 150} ms of silence after the speech); "
         f"worker RTF {work_s / audio_s:.3f} on finals; "
         f"most chunks waiting at once: {max_pending} ({'no growth' if max_pending <= 1 else 'queue grew'})",
         "raw": {"final": final_lat, "first_partial": partial_lat, "worker_calls": timed.calls},

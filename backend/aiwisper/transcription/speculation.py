@@ -56,6 +56,8 @@ class Speculation:
 
     def __init__(self) -> None:
         self._ahead: dict[Key, Ahead | None] = {}
+        self.taken = 0  # finals that were ready when their chunk closed
+        self.refused = 0  # computed ahead, not used (other options, or words in the silence it did not hear)
 
     def due(self, key: Key, silent: int) -> bool:
         """Whether to compute this chunk's final now: once per chunk and closing end, after `AFTER` samples of
@@ -74,6 +76,10 @@ class Speculation:
         """The final computed ahead for a chunk that just closed, if it was computed for this engine and these
         options and the audio it did not hear is quiet."""
         ahead = self._ahead.pop(key, None)
-        if ahead is None or (ahead.path, ahead.options) != (path, options):
+        if ahead is None:
             return None
-        return ahead.result if quiet_tail(audio, key[2], ahead.heard_to) else None
+        if (ahead.path, ahead.options) != (path, options) or not quiet_tail(audio, key[2], ahead.heard_to):
+            self.refused += 1
+            return None
+        self.taken += 1
+        return ahead.result
