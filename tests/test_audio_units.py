@@ -171,12 +171,12 @@ def test_settings_file_round_trip_and_bad_values_ignored(tmp_path: Path) -> None
     path = tmp_path / "settings.json"
     s = Settings.load(path)
     s.set("vad.min_silence_ms", 500)
-    assert Settings.load(path)["vad.min_silence_ms"] == 500
+    assert Settings.load(path).whole("vad.min_silence_ms") == 500
     path.write_text('{"vad.min_silence_ms": -4, "vad.threshold": 0.6, "junk": 1}')
     s2 = Settings.load(path)
-    assert s2["vad.min_silence_ms"] == 300 and s2["vad.threshold"] == 0.6
+    assert s2.whole("vad.min_silence_ms") == 300 and s2.number("vad.threshold") == 0.6
     path.write_text("{corrupt")
-    assert Settings.load(path)["vad.threshold"] == 0.5
+    assert Settings.load(path).number("vad.threshold") == 0.5
 
 
 def test_every_event_is_a_documented_dataclass_with_a_unique_type() -> None:
