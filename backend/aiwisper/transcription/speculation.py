@@ -15,7 +15,7 @@ import numpy.typing as npt
 from aiwisper.asr.types import DecodeOptions, EngineResult
 from aiwisper.audio import SAMPLE_RATE
 
-AFTER = SAMPLE_RATE * 64 // 1000  # silence heard before a final is computed ahead (two VAD frames): shorter
+AFTER = SAMPLE_RATE * 32 // 1000  # silence heard before a final is computed ahead (one VAD frame): shorter
 # dips inside a sentence would cost a decode each
 QUIET_DB = -45.0  # a tail below this level is silence whatever the speech's level
 BELOW_SPEECH_DB = 12.0  # or this far below the speech of the chunk
