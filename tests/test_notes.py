@@ -65,6 +65,15 @@ The meeting went well.
     assert "- Project Manager proposed a selling price of 25 Euros. [0:11]" in shown
     assert "## Action items\n- **Marketing**: send the user requirements by Friday" in shown
     assert "## Decisions" not in shown
+    # the notes of a part of a meeting (qwen2.5 1.5B, on AMI IS1006a): headings written as bullets
+    part = parse("## Topics\n- User Interface Design\n- Market Expert: Proposed changes to the navigation system.\n"
+                 "- Action Items\n- Marketing: Send instructions to the personal coach.\n- Open Questions\n"
+                 "- User Interface Design: No open questions were raised.\n", 10)  # fmt: skip
+    assert [(t, [p.text for p in ps]) for t, ps in part.topics] == [
+        ("User Interface Design", ["Market Expert: Proposed changes to the navigation system."])
+    ]
+    assert [(a.owner, a.text) for a in part.actions] == [("Marketing", "Send instructions to the personal coach.")]
+    assert part.questions == []
 
 
 def test_a_point_the_model_repeats_is_kept_once() -> None:

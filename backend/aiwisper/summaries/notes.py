@@ -17,6 +17,9 @@ _KEYWORDS = (("overview", ("overview", "summary")), ("decisions", ("decision",))
 _HEADING = re.compile(r"^\s*(#{1,6})\s*(.+?)\s*#*\s*$|^\s*\*\*([^*]+?)\*\*:?\s*$|^\s*([A-Z][A-Za-z ]{2,30}):\s*$")
 _LISTED_HEADING = re.compile(r"^\s*[-*•+]\s+(#{1,6}\s)")
 _BULLET = re.compile(r"^\s*(?:[-*•+]|\d+[.)])\s+(.*)$")
+# "- Action Items", "- User Interface Design": a heading the model wrote as a bullet (a short title, each word
+# capitalised, nothing after it); a point says something and ends a sentence
+_TITLE_BULLET = re.compile(r"^\s*[-*•+]\s+\**([A-Z][\w-]*(?:\s+(?:[A-Z][\w-]*|and|of|for|the|to|&)){0,4})\**:?\s*$")
 _CITE = re.compile(r"\s*\[(?:lines?\s*)?(\d+(?:\s*[,–-]\s*\d+)*)\]")
 _NONE = re.compile(r"^(none|n/?a|nothing|no (?:decisions?|action items?|questions?|open questions?)\b.*)\.?$", re.I)
 _OWNER = re.compile(r"^\*{0,2}([^:*]{2,40}?)\*{0,2}\s*:\s*\*{0,2}\s*(.+)$|^[(<]([^)>]{2,40})[)>]\s+(.+)$")
@@ -93,6 +96,7 @@ def parse(markdown: str, lines: int = 0) -> Notes:
         if not raw.strip():
             continue
         raw = _LISTED_HEADING.sub(r"\1", raw)  # "- ### Pricing": a heading the model put in a list
+        raw = _TITLE_BULLET.sub(r"### \1", raw)  # "- Technical Parts" alone on its line: a heading too
         head = _HEADING.match(raw)
         if head and not _BULLET.match(raw):
             title = _clean((head.group(2) or head.group(3) or head.group(4) or "").lstrip("# "))
@@ -113,7 +117,8 @@ def parse(markdown: str, lines: int = 0) -> Notes:
             overview.append(_clean(text))
             continue
         text = _clean(text) if section != "actions" else text.strip()
-        if not text or _NONE.match(_clean(text)) or _PLACEHOLDER.match(_clean(text)) or section is None:
+        said = _clean(text).split(": ", 1)[-1]  # "User Interface: no open questions were raised": none either
+        if not text or _NONE.match(said) or _PLACEHOLDER.match(_clean(text)) or section is None:
             continue
         if _FRAGMENT.search(_clean(text)):
             continue
