@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aiwisper.events import ChunkTranscribed, PartialTranscript
+from aiwisper.events import ChunkTranscribed, PartialTranscript, SessionUpdated
 from aiwisper.models.registry import ModelRegistry
 from aiwisper.sessions import store
 from aiwisper.sessions.recorder import RecordConfig
@@ -23,8 +23,9 @@ def test_partials_then_finals_matching_the_file_transcription(tmp_path: Path, re
         assert factory.sources[0].finished.wait(120)
         during = len(trips)  # the database trips while recording, and the live chunks transcribed meanwhile
         live_finals = sum(1 for _, e in rec.of("chunk_transcribed") if isinstance(e, ChunkTranscribed))
-        svc.recorder.stop()
+        svc.recorder.stop()  # (in the replay's last pause: its last chunk was done live)
         assert svc.transcriber.wait_idle(120)
+        told = [e for _, e in rec.of("session_updated") if isinstance(e, SessionUpdated) and e.session_id == session.id]
         segments = svc.db.read(lambda c: store.segments_of(c, session.id))
         chunks = svc.db.read(lambda c: store.chunks_of(c, session.id))
 
@@ -39,6 +40,9 @@ def test_partials_then_finals_matching_the_file_transcription(tmp_path: Path, re
     # A live chunk is stored once by the recorder and once with its text: nothing else is read back (a session's
     # row and the first chunk's missing predecessor are read once per recording).
     assert live_finals >= 3 and during <= 2 * live_finals + 3, (during, live_finals, trips[:during])
+
+    # The stopped session is seen finished with nothing left to transcribe: its notes and speakers start on that.
+    assert any(e.status in store.FINISHED and e.pending_chunks == 0 for e in told), told[-3:]
 
     live_text = " ".join(s.text for s in segments)
     assert wer([reference], [live_text]) <= 0.10, live_text

@@ -7,8 +7,10 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pytest
@@ -27,6 +29,7 @@ FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "-
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--autoplay-policy=no-user-gesture-required"]  # fmt: skip
 SHOTS = Path(__file__).resolve().parent / "output" / "screenshots"
+APP_LOGS: dict[str, Path] = {}  # a served app's URL → its log
 
 
 def _serve(tmp: Path, audio: object, settings: dict[str, object] | None = None) -> Iterator[str]:
@@ -45,9 +48,32 @@ def _serve(tmp: Path, audio: object, settings: dict[str, object] | None = None) 
             url = m.group(1)
             break
     assert url, "serve printed no URL"
+    # Read the rest as it comes (a pipe nobody reads fills at 64 KiB and stops the app's next write), kept
+    # beside the data folder for a failed test's reader.
+    log = tmp / "serve.log"
+    drain = threading.Thread(target=_copy, args=(proc.stdout, log), daemon=True)
+    drain.start()
+    APP_LOGS[url] = tmp / "data" / "logs" / "aiwisper.log"
     yield url
     proc.terminate()
-    assert proc.wait(30) == 0
+    assert proc.wait(30) == 0, log.read_text(encoding="utf-8")[-4000:]
+    drain.join(10)
+
+
+def _why_not(page: Page, url: str) -> str:
+    """What a failed wait for the notes saw: the panel, the app's log and the busiest processes."""
+    log = APP_LOGS.get(url)
+    tail = log.read_text(encoding="utf-8")[-3000:] if log and log.exists() else "(no log)"
+    top = subprocess.run(["ps", "-eo", "pid,ni,pcpu,etime,args", "--sort=-pcpu"], capture_output=True, text=True)
+    panel = page.get_by_label("Summaries").inner_text()
+    return f"no notes done at {url}\npanel: {panel[:1500]}\nlog: {tail}\nprocesses:\n{top.stdout[:3000]}"
+
+
+def _copy(stream: IO[str], path: Path) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for line in stream:
+            out.write(line)
+            out.flush()
 
 
 @pytest.fixture(scope="module")
@@ -313,7 +339,10 @@ def test_a_first_run_then_a_meeting_read_on_its_notes(page_fresh: Page, fresh_se
     notes = page.get_by_label("Summaries")
     expect(notes).to_be_in_viewport()  # the meeting opens on its notes
     done = page.get_by_test_id("summary").filter(has_text="· done").first
-    expect(done).to_be_visible(timeout=300_000)  # written by themselves after the transcript
+    try:
+        expect(done).to_be_visible(timeout=300_000)  # written by themselves after the transcript
+    except AssertionError:
+        pytest.fail(_why_not(page, fresh_server))
     expect(done.locator("h4").first).to_have_text("Overview")
     overview = done.locator("p").first.inner_text().strip()
     assert len(overview.split()) >= 5, overview

@@ -267,6 +267,7 @@ class SummaryService:
                 last[0] = time.monotonic()
                 self.bus.publish(SummaryUpdated(summary_id, sid, State.RUNNING, progress=round(share, 3)))
 
+        began = time.monotonic()
         try:
             running = SummaryUpdated(summary_id, sid, State.RUNNING)
             state, error = run_summary(self.db, self._worker, info, backend, lines, token, progress,
@@ -276,6 +277,8 @@ class SummaryService:
                 self._current = None
         if state == State.FAILED and not self._closed:
             log.warning("summary of %s failed: %s", sid, error)
+        else:
+            log.info("summary of %s (%s): %s in %.1f s", sid, info.template, state, time.monotonic() - began)
         self.bus.publish(
             SummaryUpdated(summary_id, sid, state, progress=1.0 if state == State.DONE else 0.0, error=error)
         )

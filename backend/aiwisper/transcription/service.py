@@ -23,7 +23,7 @@ from aiwisper.asr.worker import EngineWorker
 from aiwisper.audio import SAMPLE_RATE
 from aiwisper.audio.level import SpeechLevel
 from aiwisper.errors import AiwisperError, InvalidArgumentError, NotFoundError
-from aiwisper.events import Error, Event, EventBus, SessionStopped
+from aiwisper.events import Error, Event, EventBus, SessionStopped, SessionUpdated
 from aiwisper.files.importer import Cancelled, import_file
 from aiwisper.languages import check_language
 from aiwisper.models.registry import InstalledModel, ModelRegistry
@@ -89,6 +89,8 @@ class TranscriptionService:
         self._unsubscribe = bus.subscribe(self._on_event)
         self._live = Handoff(db, self.chunks, self._wake)
         self._scan = True  # chunks may wait in SQLite outside the recording (at start, after a recording or a crash)
+        self._stopped: list[str] = []  # recordings stopped whose state is still to be told (see _tell_stopped)
+        self._stopped_lock = threading.Lock()
         if recorder is not None:
             recorder.chunk_listeners.append(self._live.handed)
             recorder.silence_listeners.append(self._wake.set)
@@ -198,6 +200,8 @@ class TranscriptionService:
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, SessionStopped):
+            with self._stopped_lock:
+                self._stopped.append(event.session_id)
             self._scan = True  # its last chunks, and any the recording left pending
             second = self.settings.text("transcription.second_pass_model")
             if second and event.reason != "error":
@@ -206,7 +210,7 @@ class TranscriptionService:
             self._wake.set()
 
     def _nothing_left(self) -> bool:
-        if self.queue.busy():
+        if self.queue.busy() or self._stopped:
             return False
         return (
             self.db.read(lambda c: c.execute("SELECT 1 FROM chunks WHERE status = 'pending' LIMIT 1").fetchone())
@@ -273,6 +277,8 @@ class TranscriptionService:
         partials), a partial of the chunk being spoken, the queued jobs, any other pending chunk (recovered
         sessions); then load the model of a file being decoded. False when there was nothing to do."""
         recording = self.recorder.session_id if self.recorder is not None else None
+        if self._tell_stopped(recording):
+            return True
         if recording:
             live = self._live.next(recording, self.recorder is not None and self.recorder.state is State.RECORDING)
             if live is not None:
@@ -296,6 +302,24 @@ class TranscriptionService:
                 return True
             self._scan = self.chunks.retry_pending = False
         return self._warm_up()
+
+    def _tell_stopped(self, recording: str | None) -> bool:
+        """Publish the stored state of recordings that have stopped, once no live chunk of theirs can be in hand
+        (the recorder no longer names them): a live chunk reports the status it was taken with, so a recording
+        whose last chunk was done live would otherwise never be seen finished with nothing pending, and its notes
+        and speakers (which wait for that) would never start."""
+        with self._stopped_lock:
+            told = [sid for sid in self._stopped if sid != recording]
+        for sid in told:
+            try:
+                session = self.db.read(partial(store.get_session, session_id=sid))
+            except NotFoundError:
+                continue  # deleted meanwhile
+            pending = self.db.read(partial(store.count_pending, session_id=sid))
+            self.bus.publish(SessionUpdated(sid, session.status, pending, session.language))
+        with self._stopped_lock:  # (only now: wait_idle waits for them)
+            self._stopped = [sid for sid in self._stopped if sid not in told]
+        return bool(told)
 
     def _warm_up(self) -> bool:
         """While a file is still decoding, load its model so its first chunk starts at once."""
