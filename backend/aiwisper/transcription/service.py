@@ -23,7 +23,7 @@ from aiwisper.asr.worker import EngineWorker
 from aiwisper.audio import SAMPLE_RATE
 from aiwisper.audio.level import SpeechLevel
 from aiwisper.errors import AiwisperError, InvalidArgumentError, NotFoundError
-from aiwisper.events import Error, Event, EventBus, SessionStopped, SessionUpdated
+from aiwisper.events import Error, Event, EventBus, SessionStopped
 from aiwisper.files.importer import Cancelled, import_file
 from aiwisper.languages import check_language
 from aiwisper.models.registry import InstalledModel, ModelRegistry
@@ -39,6 +39,7 @@ from aiwisper.transcription.handoff import Handoff
 from aiwisper.transcription.jobs import Job, JobState
 from aiwisper.transcription.live import OpenChunk
 from aiwisper.transcription.queue import JobQueue, Work
+from aiwisper.transcription.stopped import StoppedRecordings
 
 log = logging.getLogger(__name__)
 BATCH = 4  # chunks of an imported file decoded together (CTranslate2)
@@ -56,6 +57,25 @@ def _windows(chunks: list[store.ChunkRow]) -> list[list[int]]:
         for span in spans:
             groups.append([cid for (a, b), cid in by_range.items() if span.start <= a and b <= span.end])
     return groups
+
+
+def _chosen(chunks: list[store.ChunkRow], session_id: str, chunk_ids: list[int] | None, start_ms: int | None,
+            end_ms: int | None) -> list[store.ChunkRow]:  # fmt: skip
+    """The chunks of a session named by id, or lying in a time range; a clear error when there are none."""
+    if chunk_ids is not None:
+        missing = set(chunk_ids) - {c.id for c in chunks}
+        if missing:
+            raise NotFoundError(f"no chunk {sorted(missing)[0]} in session {session_id}")
+        chunks = [c for c in chunks if c.id in set(chunk_ids)]
+    if start_ms is not None or end_ms is not None:
+        a = (start_ms or 0) * SAMPLE_RATE // 1000
+        b = (end_ms if end_ms is not None else 1 << 40) * SAMPLE_RATE // 1000
+        if b <= a:
+            raise InvalidArgumentError("the time range is empty")
+        chunks = [c for c in chunks if c.end_sample > a and c.start_sample < b]
+    if not chunks:
+        raise InvalidArgumentError("nothing to transcribe there: no speech was found in that range")
+    return chunks
 
 
 class TranscriptionService:
@@ -89,8 +109,7 @@ class TranscriptionService:
         self._unsubscribe = bus.subscribe(self._on_event)
         self._live = Handoff(db, self.chunks, self._wake)
         self._scan = True  # chunks may wait in SQLite outside the recording (at start, after a recording or a crash)
-        self._stopped: list[str] = []  # recordings stopped whose state is still to be told (see _tell_stopped)
-        self._stopped_lock = threading.Lock()
+        self._stopped = StoppedRecordings(db, bus)
         if recorder is not None:
             recorder.chunk_listeners.append(self._live.handed)
             recorder.silence_listeners.append(self._wake.set)
@@ -130,20 +149,8 @@ class TranscriptionService:
         session = self.db.read(lambda c: store.get_session(c, session_id))
         lang = self._language(language) if language != "default" else session.language
         lang = self._resolve(model or session.model, lang)[1]
-        chunks = self.db.read(lambda c: store.chunks_of(c, session_id))
-        if chunk_ids is not None:
-            missing = set(chunk_ids) - {c.id for c in chunks}
-            if missing:
-                raise NotFoundError(f"no chunk {sorted(missing)[0]} in session {session_id}")
-            chunks = [c for c in chunks if c.id in set(chunk_ids)]
-        if start_ms is not None or end_ms is not None:
-            a = (start_ms or 0) * SAMPLE_RATE // 1000
-            b = (end_ms if end_ms is not None else 1 << 40) * SAMPLE_RATE // 1000
-            if b <= a:
-                raise InvalidArgumentError("the time range is empty")
-            chunks = [c for c in chunks if c.end_sample > a and c.start_sample < b]
-        if not chunks:
-            raise InvalidArgumentError("nothing to transcribe there: no speech was found in that range")
+        chunks = _chosen(self.db.read(lambda c: store.chunks_of(c, session_id)), session_id, chunk_ids, start_ms,
+                         end_ms)  # fmt: skip
         job = Job("retranscribe", session.title, session_id=session_id, groups=_windows(chunks), model=model,
                   language=lang, after_pending=after_pending,
                   total_samples=sum(c.end_sample - c.start_sample for c in chunks))  # fmt: skip
@@ -200,8 +207,7 @@ class TranscriptionService:
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, SessionStopped):
-            with self._stopped_lock:
-                self._stopped.append(event.session_id)
+            self._stopped.add(event.session_id)
             self._scan = True  # its last chunks, and any the recording left pending
             second = self.settings.text("transcription.second_pass_model")
             if second and event.reason != "error":
@@ -210,7 +216,7 @@ class TranscriptionService:
             self._wake.set()
 
     def _nothing_left(self) -> bool:
-        if self.queue.busy() or self._stopped:
+        if self.queue.busy() or self._stopped.waiting():
             return False
         return (
             self.db.read(lambda c: c.execute("SELECT 1 FROM chunks WHERE status = 'pending' LIMIT 1").fetchone())
@@ -277,7 +283,7 @@ class TranscriptionService:
         partials), a partial of the chunk being spoken, the queued jobs, any other pending chunk (recovered
         sessions); then load the model of a file being decoded. False when there was nothing to do."""
         recording = self.recorder.session_id if self.recorder is not None else None
-        if self._tell_stopped(recording):
+        if self._stopped.tell(recording):
             return True
         if recording:
             live = self._live.next(recording, self.recorder is not None and self.recorder.state is State.RECORDING)
@@ -302,24 +308,6 @@ class TranscriptionService:
                 return True
             self._scan = self.chunks.retry_pending = False
         return self._warm_up()
-
-    def _tell_stopped(self, recording: str | None) -> bool:
-        """Publish the stored state of recordings that have stopped, once no live chunk of theirs can be in hand
-        (the recorder no longer names them): a live chunk reports the status it was taken with, so a recording
-        whose last chunk was done live would otherwise never be seen finished with nothing pending, and its notes
-        and speakers (which wait for that) would never start."""
-        with self._stopped_lock:
-            told = [sid for sid in self._stopped if sid != recording]
-        for sid in told:
-            try:
-                session = self.db.read(partial(store.get_session, session_id=sid))
-            except NotFoundError:
-                continue  # deleted meanwhile
-            pending = self.db.read(partial(store.count_pending, session_id=sid))
-            self.bus.publish(SessionUpdated(sid, session.status, pending, session.language))
-        with self._stopped_lock:  # (only now: wait_idle waits for them)
-            self._stopped = [sid for sid in self._stopped if sid not in told]
-        return bool(told)
 
     def _warm_up(self) -> bool:
         """While a file is still decoding, load its model so its first chunk starts at once."""
