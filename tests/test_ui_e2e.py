@@ -351,6 +351,8 @@ def test_a_first_run_then_a_meeting_read_on_its_notes(page_fresh: Page, fresh_se
     page.screenshot(path=SHOTS / "session-notes-light-wide.png")
     cite = done.locator("button.cite").first
     assert cite.count() == 1, done.inner_text()  # each point cites the time it was said
+    # every point in sight does; what the model wrote that nobody said is folded away
+    assert done.locator("li:visible:not(:has(button.cite))").count() == 0, done.inner_text()
     stamp = cite.inner_text()
     minutes, seconds = stamp.split(":")
     cite.click()

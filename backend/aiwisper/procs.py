@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import multiprocessing as mp
 import os
 import signal
@@ -14,6 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 def rss_mb(pid: int | None) -> float | None:
@@ -37,6 +40,15 @@ class Failed:
     """A worker's reply: the request failed (the worker goes on)."""
 
     error: str
+
+
+class WorkerGone(Exception):
+    """The worker process ended (crashed, or was killed) before it replied; `timed_out`: it was killed for staying
+    silent past the request's time limit."""
+
+    def __init__(self, exitcode: int | None, timed_out: bool = False) -> None:
+        super().__init__(f"timed out (exit code {exitcode})" if timed_out else f"exit code {exitcode}")
+        self.exitcode, self.timed_out = exitcode, timed_out
 
 
 def incoming(conn: Connection) -> Iterator[Any]:
@@ -119,6 +131,37 @@ class WorkerProcess:
             self.fresh = True
         assert self._conn is not None
         return self._conn
+
+    def replies(self, request: object, timeout: float | None = None) -> Iterator[Any]:
+        """Send `request` (the process started if need be) and yield the replies as they come; the caller stops
+        after its last one. A process that ends first, or stays silent for `timeout` s (then killed), raises
+        WorkerGone; the next request starts a new one."""
+        conn = self.connection()
+        try:
+            conn.send(request)
+            while True:
+                if timeout is not None and not conn.poll(timeout):
+                    self._kill()
+                    raise WorkerGone(None, timed_out=True)
+                yield conn.recv()
+        except (EOFError, OSError) as e:
+            code = self.exitcode
+            self._kill()
+            raise WorkerGone(code) from e
+
+    def reply(self, request: object, timeout: float | None = None) -> Any:
+        """The one reply to `request`; errors as `replies`."""
+        return next(self.replies(request, timeout))
+
+    def restart_if_over(self, cap_mb: float) -> bool:
+        """Between requests (the answer in hand): a process grown past `cap_mb` (0: no cap) is stopped; the next
+        request starts a fresh one. Whether it was."""
+        rss = self.rss_mb() if cap_mb else None
+        if rss is None or rss <= cap_mb:
+            return False
+        log.warning("%s uses %.0f MB (cap %.0f MB): restarting it", self._name, rss, cap_mb)
+        self.close()
+        return True
 
     @property
     def alive(self) -> bool:

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from aiwisper.asr.types import DecodeOptions, EngineResult
 from aiwisper.asr.whisper_cpp import EngineError
 from aiwisper.errors import AiwisperError
-from aiwisper.procs import Failed, WorkerProcess, incoming
+from aiwisper.procs import Failed, WorkerGone, WorkerProcess, incoming
 
 log = logging.getLogger(__name__)
 Audio = npt.NDArray[np.float32]
@@ -112,39 +112,24 @@ class EngineWorker(WorkerProcess):
 
     def _request(self, request: Transcribe, timeout: float) -> list[EngineResult]:
         self.start()
-        conn = self.connection()
         self.busy = True
-        try:
-            conn.send(request)
-            # The first request of a worker also starts Python and loads the model.
-            if not conn.poll(timeout + (self.start_timeout if self.fresh else 0)):
-                self._kill()
-                self.restarts += 1
-                raise WorkerCrashed(f"the speech engine did not answer within {timeout:.0f} s")
-            reply: Transcribed | Failed = conn.recv()
+        try:  # the first request of a worker also starts Python and loads the model
+            reply: Transcribed | Failed = self.reply(request, timeout + (self.start_timeout if self.fresh else 0))
             self.fresh = False
-        except (EOFError, OSError) as e:
-            code = self.exitcode
-            self._kill()
+        except WorkerGone as e:
             self.restarts += 1
-            raise WorkerCrashed(f"the speech engine stopped (exit code {code}): {e or 'no reply'}") from e
+            if e.timed_out:
+                raise WorkerCrashed(f"the speech engine did not answer within {timeout:.0f} s") from e
+            raise WorkerCrashed(f"the speech engine stopped (exit code {e.exitcode})") from e
         finally:
             self.busy = False
         if isinstance(reply, Failed):
             self._loaded = None
             raise EngineError(reply.error)
         self._loaded = (request.model_path, request.threads)
-        self._check_memory()
-        return reply.results
-
-    def _check_memory(self) -> None:
-        """Between requests (the answer is already in hand): a worker grown past the cap is stopped; the next
-        request starts a fresh one."""
-        rss = self.rss_mb() if self.max_rss_mb else None
-        if rss is not None and rss > self.max_rss_mb:
-            log.warning("speech engine uses %.0f MB (cap %.0f MB): restarting it", rss, self.max_rss_mb)
+        if self.restart_if_over(self.max_rss_mb):
             self.memory_restarts += 1
-            self.close()
+        return reply.results
 
 
 def default_threads(setting: int) -> int:

@@ -14,7 +14,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from aiwisper.errors import AiwisperError
-from aiwisper.procs import Failed, WorkerProcess, incoming
+from aiwisper.procs import Failed, WorkerGone, WorkerProcess, incoming
 from aiwisper.speakers.diarize import Turn
 
 log = logging.getLogger(__name__)
@@ -134,21 +134,13 @@ class DiarizationWorker(WorkerProcess):
         return reply.vectors
 
     def _ask(self, request: Request, timeout: float) -> Diarized | Voices:
-        conn = self.connection()
         try:
-            conn.send(request)
-            if not conn.poll(timeout):
-                self._kill()
-                raise DiarizationFailed(f"diarization did not finish within {timeout:.0f} s")
-            reply: Diarized | Voices | Failed = conn.recv()
-        except (EOFError, OSError) as e:
-            code = self.exitcode
-            self._kill()
-            raise DiarizationFailed(f"the diarization worker stopped (exit code {code})") from e
+            reply: Diarized | Voices | Failed = self.reply(request, timeout)
+        except WorkerGone as e:
+            if e.timed_out:
+                raise DiarizationFailed(f"diarization did not finish within {timeout:.0f} s") from e
+            raise DiarizationFailed(f"the diarization worker stopped (exit code {e.exitcode})") from e
         if isinstance(reply, Failed):
             raise DiarizationFailed(reply.error)
-        rss = self.rss_mb()
-        if self.max_rss_mb and rss is not None and rss > self.max_rss_mb:
-            log.warning("diarization worker uses %.0f MB (cap %.0f MB): restarting it", rss, self.max_rss_mb)
-            self.close()
+        self.restart_if_over(self.max_rss_mb)
         return reply

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from aiwisper.errors import AiwisperError
-from aiwisper.procs import Failed, WorkerProcess, incoming
+from aiwisper.procs import Failed, WorkerGone, WorkerProcess, incoming
 
 
 @dataclass(frozen=True)
@@ -236,11 +236,8 @@ class SummaryWorker(WorkerProcess):
     def _request(self, job: Request, on_token: Callable[[str, str], None],
                  on_progress: Callable[[float], None]) -> tuple[str, str]:  # fmt: skip
         self._aborted = False
-        conn = self.connection()
         try:
-            conn.send(job)
-            while True:
-                reply: Reply = conn.recv()
+            for reply in self.replies(job):
                 if isinstance(reply, Token):
                     on_token(reply.text, reply.stage)
                 elif isinstance(reply, Progress):
@@ -249,12 +246,11 @@ class SummaryWorker(WorkerProcess):
                     return reply.text, reply.model
                 else:
                     raise SummaryFailed(reply.error)
-        except (EOFError, OSError) as e:
-            code = self.exitcode
-            self._kill()
+        except WorkerGone as e:
             if self._aborted:
                 raise Cancelled("cancelled") from e
-            raise SummaryFailed(f"the summary worker stopped (exit code {code})") from e
+            raise SummaryFailed(f"the summary worker stopped (exit code {e.exitcode})") from e
+        raise SummaryFailed("the summary worker ended without an answer")
 
     def abort(self) -> None:
         """From any thread: stop the request in flight now (the process is killed)."""

@@ -36,21 +36,36 @@ function inline(text: string, onPlay: (ms: number) => void): ReactNode[] {
   });
 }
 
-/** The notes' Markdown as headings, bullets and paragraphs (no HTML from the model is ever rendered). */
+const APART = "Not found in the transcript";
+
+/** The notes' Markdown as headings, bullets and paragraphs (no HTML from the model is ever rendered). The points
+ * nothing in the transcript supports come last, folded away: the notes are read first, the model's inventions
+ * only by who asks to see them. */
 export function NotesText({ text, onPlay }: { text: string; onPlay: (ms: number) => void }) {
   const blocks: ReactNode[] = [];
+  const apartItems: ReactNode[] = [];
   let items: ReactNode[] = [];
-  let apart = false; // the points nothing in the transcript supports, listed last: shown muted
-  const flush = () => { if (items.length) { blocks.push(<ul key={`ul${blocks.length}`} className={apart ? "muted" : undefined}>{items}</ul>); items = []; } };
+  let apart = false;
+  const flush = () => { if (items.length) { blocks.push(<ul key={`ul${blocks.length}`}>{items}</ul>); items = []; } };
   text.split("\n").forEach((line, i) => {
     const head = /^(#{2,3})\s+(.*)$/.exec(line);
-    if (line.startsWith("- ")) { items.push(<li key={i}>{inline(line.slice(2), onPlay)}</li>); return; }
+    if (line.startsWith("- ")) { (apart ? apartItems : items).push(<li key={i}>{inline(line.slice(2), onPlay)}</li>); return; }
     flush();
-    if (head?.[1] === "##") apart = head[2] === "Not found in the transcript";
-    if (head) blocks.push(head[1] === "##" ? <h4 key={i} className={apart ? "muted" : undefined}>{head[2]}</h4> : <h5 key={i}>{head[2]}</h5>);
+    if (head?.[1] === "##") apart = head[2] === APART;
+    if (apart) return;
+    if (head) blocks.push(head[1] === "##" ? <h4 key={i}>{head[2]}</h4> : <h5 key={i}>{head[2]}</h5>);
     else if (line.trim()) blocks.push(<p key={i}>{inline(line, onPlay)}</p>);
   });
   flush();
+  if (apartItems.length) {
+    const count = apartItems.length === 1 ? "1 point the model wrote is" : `${apartItems.length} points the model wrote are`;
+    blocks.push(
+      <details key="apart" className="apart muted">
+        <summary>{count} not in the transcript</summary>
+        <ul>{apartItems}</ul>
+      </details>,
+    );
+  }
   return <>{blocks}</>;
 }
 
