@@ -47,7 +47,8 @@ def save(results: list[dict[str, Any]]) -> None:
     lines = [
         f"# Benchmarks ({doc['date']})",
         "",
-        f"Machine: {doc['machine']['cpu']}, {doc['machine']['cores']} cores",
+        f"Saved on: {doc['machine']['cpu']}, {doc['machine']['cores']} cores (each row says when, at which commit and"
+        " on which CPU it was measured)",
         "",
     ]
     lines += ["| benchmark | ours | peer | ratio | goal | met | measured |", "|---|---|---|---|---|---|---|"]

@@ -29,7 +29,7 @@ from bench import (
     ui_speed,
     voices,  # fmt: skip
 )
-from bench.common import RESULTS, save
+from bench.common import RESULTS, machine, save
 
 BENCHMARKS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "accuracy": accuracy.run,
@@ -53,12 +53,13 @@ def main(names: list[str]) -> None:
     if unknown:
         raise SystemExit(f"unknown benchmark(s): {', '.join(sorted(unknown))}; known: {', '.join(BENCHMARKS)}")
     previous = RESULTS / "latest.json"
-    doc = json.loads(previous.read_text()) if names and previous.exists() else {"results": []}
-    # rows of an earlier run keep the date they were measured at (files written before rows carried one: theirs)
+    # rows of an earlier run stay, with the date they were measured at, until their benchmark runs again (a full
+    # run that stops half-way keeps the rows it did not reach)
+    doc = json.loads(previous.read_text()) if previous.exists() else {"results": []}
     kept = [{"measured": doc.get("date", "?"), **row} for row in doc["results"]]
     fresh: dict[str, list[dict[str, Any]]] = {}
     for name in names or list(BENCHMARKS):
-        stamp = f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} at {_commit()}"
+        stamp = f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} at {_commit()} on {machine()['cpu']}"
         fresh[name] = [{**row, "bench": name, "measured": stamp} for row in BENCHMARKS[name]()]
         results: list[dict[str, Any]] = []
         for known in BENCHMARKS:  # table order stays the same; saved after each benchmark
