@@ -14,6 +14,7 @@ from aiwisper.asr.worker import EngineWorker
 from aiwisper.events import EventBus
 from aiwisper.meaning.service import SearchIndex
 from aiwisper.models.registry import ModelRegistry
+from aiwisper.priorities import index_waits
 from aiwisper.segmenter import VadOptions
 from aiwisper.sessions.level_monitor import LevelMonitor
 from aiwisper.sessions.recorder import Recorder, SourceFactory, device_sources
@@ -68,8 +69,10 @@ class Services:
         # Search by meaning: the app embeds new text in the background; the CLI embeds on demand, when it searches
         # (`transcribe` and `record` would otherwise wait for the model before exiting).
         background = transcription and background_index
-        self.index = SearchIndex(self.db, self.bus, self.registry.embedding_models_dir(),
-                                 busy=lambda: self.recorder.session_id is not None, start=background)  # fmt: skip
+        busy = [s.busy for s in (self.summaries, self.speakers) if s is not None]
+        waits = index_waits(lambda: self.recorder.session_id is not None, *busy)
+        self.index = SearchIndex(self.db, self.bus, self.registry.embedding_models_dir(), busy=waits,
+                                 start=background)  # fmt: skip
         self.dialogs: Dialogs | None = None  # native file dialogs, set by the desktop window
         self._closed = False
 

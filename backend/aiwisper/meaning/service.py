@@ -1,7 +1,7 @@
 """Search by meaning as a background service: one thread owns the embedder and embeds whatever has no vector yet
 (after a session is transcribed, a segment or memo edited, a document added, and at start for what is already
-there), in batches, pausing while a recording runs; `search` adds the passages nearest in meaning to the full-text
-hits."""
+there), in batches, waiting while a recording runs or notes or speakers are being found (priorities.py); `search`
+adds the passages nearest in meaning to the full-text hits."""
 
 from __future__ import annotations
 

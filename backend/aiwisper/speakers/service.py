@@ -112,6 +112,10 @@ class SpeakerService:
         labels = [LiveLabel(s.id, s.start_ms, labelled[s.id], names[labelled[s.id]]) for s in said if s.id in labelled]
         self.bus.publish(SpeakersLive(event.session_id, event.chunk_id, event.source, labels))
 
+    def busy(self) -> bool:
+        """Speakers are being found or work is queued (the search index waits meanwhile)."""
+        return bool(self.finding) or self._queue.qsize() > 0
+
     def queue_behind(self) -> bool:
         """More than a few chunks wait: this thread is behind the recording."""
         return self._queue.qsize() > 4

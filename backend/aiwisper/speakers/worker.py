@@ -8,12 +8,12 @@ after a request that left it above the memory cap; a dead or hung process fails 
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from aiwisper.errors import AiwisperError
+from aiwisper.priorities import NICE, Work, lower_to
 from aiwisper.procs import Failed, WorkerGone, WorkerProcess, incoming
 from aiwisper.speakers.diarize import Turn
 
@@ -67,7 +67,7 @@ class Voices:
 Request = Diarize | VoiceOf | VoicesOf
 
 
-def _serve(conn: Connection, segmentation_path: str, embedding_path: str, threads: int) -> None:
+def _serve(conn: Connection, segmentation_path: str, embedding_path: str, threads: int, nice: int) -> None:
     import numpy as np
 
     from aiwisper.sessions.audio import read_range
@@ -75,7 +75,7 @@ def _serve(conn: Connection, segmentation_path: str, embedding_path: str, thread
     from aiwisper.speakers.diarize import diarize_voices, voice_of, voice_of_range
     from aiwisper.speakers.segmentation import Segmenter
 
-    os.nice(10)  # background work, as the notes are: live transcription comes first
+    lower_to(nice)  # background work, behind live transcription and the notes (priorities.py)
     segmenter, embedder = Segmenter(Path(segmentation_path), threads), Embedder(Path(embedding_path), threads)
     for msg in incoming(conn):
         request: Request = msg
@@ -104,7 +104,7 @@ class DiarizationWorker(WorkerProcess):
         for path in models:
             if not path.is_file():
                 raise AiwisperError(f"{path.name} is missing (run: aiwisper models build)")
-        super().__init__(_serve, (str(models[0]), str(models[1]), threads), "aiwisper-speakers")
+        super().__init__(_serve, (str(models[0]), str(models[1]), threads, NICE[Work.SPEAKERS]), "aiwisper-speakers")
         self.max_rss_mb = max_rss_mb
 
     def diarize(self, wav: Path, channel: int = 0, speakers: int | None = None, timeout: float = 600.0) -> list[Turn]:

@@ -211,6 +211,10 @@ class SummaryService:
                 continue
         raise AiwisperError("the app is closing: the question was not answered")
 
+    def busy(self) -> bool:
+        """Notes, a question or a recording's parts are in hand or queued (the search index waits meanwhile)."""
+        return self._current is not None or self._queue.qsize() > 0
+
     def wait_idle(self, timeout: float) -> bool:
         """Whether the work queued so far (summaries, questions, parts of recordings) ended within `timeout` s."""
         done = threading.Event()

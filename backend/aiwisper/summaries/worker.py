@@ -7,7 +7,6 @@ flight. The process keeps its model loaded between requests.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from aiwisper.errors import AiwisperError
+from aiwisper.priorities import NICE, Work, lower_to
 from aiwisper.procs import Failed, WorkerGone, WorkerProcess, incoming
 
 
@@ -179,13 +179,13 @@ def traced(markdown: str, lines: list[str], starts: list[int] | None, embedder: 
     return render(condensed(notes), (lambda i: clock(starts[i])) if starts else (lambda i: f"line {i + 1}"))
 
 
-def _serve(conn: Connection, threads: int) -> None:
+def _serve(conn: Connection, threads: int, nice: int) -> None:
     from aiwisper.meaning.embedder import Embedder
     from aiwisper.summaries.llm import LlamaCpp, OpenAICompatible
 
     loaded: dict[str, Any] = {}
     written: OrderedDict[str, str] = OrderedDict()
-    os.nice(10)  # notes are background work: live transcription comes first
+    lower_to(nice)  # notes are background work: live transcription comes first (priorities.py)
     for msg in incoming(conn):
         job: Request = msg
         backend = job.backend
@@ -209,7 +209,7 @@ class SummaryWorker(WorkerProcess):
     """Parent side; not thread-safe except `abort()`."""
 
     def __init__(self, threads: int = 2) -> None:
-        super().__init__(_serve, (threads,), "aiwisper-summary")
+        super().__init__(_serve, (threads, NICE[Work.NOTES]), "aiwisper-summary")
         self._aborted = False
 
     def summarize(self, backend: dict[str, str], transcript: Transcript, template: str, prompt: str,
