@@ -136,11 +136,17 @@ class SpeakerService:
             self._job(session_id, None)
 
     def _job(self, session_id: str, count: int | None) -> None:
+        self.finding.add(session_id)
+        try:
+            self._diarize(session_id, count)
+        finally:  # whatever happened, the session is no longer being found (the index and the library wait on it)
+            self.finding.discard(session_id)
+
+    def _diarize(self, session_id: str, count: int | None) -> None:
         try:
             self.db.read(lambda c: store.get_session(c, session_id))
         except NotFoundError:
             return  # deleted meanwhile
-        self.finding.add(session_id)
         self.bus.publish(DiarizationUpdated(session_id, "running"))
         try:
             found = diarize_session(self.db, self.data_dir, self._diarizer(), session_id, count)
