@@ -115,9 +115,10 @@ class _AfterStop:
         if not ordered:
             priorities.NICE.update({w: 10 for w in priorities.Work})
         settings = Settings({"speakers.auto": True, "speakers.live": False})
-        self.speakers = SpeakerService(db, folder, bus, settings, registry.speaker_models())
+        after_notes = priorities.waits_for(notes.busy) if ordered else lambda: False
+        self.speakers = SpeakerService(db, folder, bus, settings, registry.speaker_models(), after_notes)
         recording = [True]
-        waits = priorities.index_waits(lambda: recording[0], *((notes.busy, self.speakers.busy) if ordered else ()))
+        waits = priorities.waits_for(lambda: recording[0], *((notes.busy, self.speakers.busy) if ordered else ()))
         self.index = SearchIndex(db, bus, registry.embedding_models_dir(), busy=waits)
         self.recording = recording
         self.ends: dict[str, float] = {}

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from aiwisper.models.registry import ModelRegistry
-from aiwisper.priorities import NICE, Work, index_waits
+from aiwisper.priorities import NICE, Work, waits_for
 from aiwisper.speakers.worker import DiarizationWorker
 from aiwisper.summaries.worker import SummaryWorker
 
@@ -45,7 +45,7 @@ def test_the_speaker_and_notes_workers_run_behind_live_work_notes_first(registry
 
 def test_the_index_waits_for_a_recording_notes_and_speakers() -> None:
     state = {"recording": False, "notes": False, "speakers": False}
-    waits = index_waits(lambda: state["recording"], lambda: state["notes"], lambda: state["speakers"])
+    waits = waits_for(lambda: state["recording"], lambda: state["notes"], lambda: state["speakers"])
     assert not waits()
     for key in state:
         state[key] = True

@@ -4,13 +4,15 @@ Live transcription (capture, VAD, the transcriber and its speech worker) runs at
 on nothing. Background work is ordered behind it, most urgent first:
 
 1. notes: what a user reads first after Stop (`Work.NOTES`, the notes worker process);
-2. speakers: who said what (`Work.SPEAKERS`, the diarization worker process);
+2. speakers: who said what (`Work.SPEAKERS`, the diarization worker process); a diarization waits until no notes
+   are being written (`waits_for`: after Stop the notes come first, the speakers right after; measured in bench
+   notes_after_stop), live speaker labels do not;
 3. the search index: it embeds nothing while a recording runs or notes or speakers are being found
-   (`index_waits`), and takes whatever CPU is left after that.
+   (`waits_for`), and takes whatever CPU is left after that.
 
 The workers' order is the kernel's: each worker process lowers its own priority (nice value) when it starts, so
-that its threads share the cores by weight (nice 10 weighs three times nice 15), and a notes job is never held
-behind a diarization that started first.
+that its threads share the cores by weight (nice 10 weighs three times nice 15): a notes job that comes while a
+diarization runs gets three quarters of the cores.
 """
 
 from __future__ import annotations
@@ -48,6 +50,6 @@ def lower_to(nice: int) -> None:
             log.warning("could not lower thread %d of this worker to nice %d: %s", tid, nice, e)
 
 
-def index_waits(recording: Callable[[], bool], *busy: Callable[[], bool]) -> Callable[[], bool]:
-    """When the search index waits: while a recording runs or any of `busy` (notes, speakers) has work."""
-    return lambda: recording() or any(b() for b in busy)
+def waits_for(*busy: Callable[[], bool]) -> Callable[[], bool]:
+    """Whether work of a lower priority waits now: while any of `busy` (a recording, notes, speakers) has work."""
+    return lambda: any(b() for b in busy)

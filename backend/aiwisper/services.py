@@ -14,7 +14,7 @@ from aiwisper.asr.worker import EngineWorker
 from aiwisper.events import EventBus
 from aiwisper.meaning.service import SearchIndex
 from aiwisper.models.registry import ModelRegistry
-from aiwisper.priorities import index_waits
+from aiwisper.priorities import waits_for
 from aiwisper.segmenter import VadOptions
 from aiwisper.sessions.level_monitor import LevelMonitor
 from aiwisper.sessions.recorder import Recorder, SourceFactory, device_sources
@@ -62,7 +62,8 @@ class Services:
         self.speakers: SpeakerService | None = None  # diarization after transcription and on request
         if transcription and speakers:
             models = self.registry.speaker_models()
-            self.speakers = SpeakerService(self.db, self.data_dir, self.bus, self.settings, models)
+            notes = lambda: self.summaries is not None and self.summaries.busy()  # noqa: E731
+            self.speakers = SpeakerService(self.db, self.data_dir, self.bus, self.settings, models, waits_for(notes))
         self.summaries: SummaryService | None = None  # summaries by a language model, on request
         if transcription:
             self.summaries = SummaryService(self.db, self.bus, self.settings, self.registry)
@@ -70,7 +71,7 @@ class Services:
         # (`transcribe` and `record` would otherwise wait for the model before exiting).
         background = transcription and background_index
         busy = [s.busy for s in (self.summaries, self.speakers) if s is not None]
-        waits = index_waits(lambda: self.recorder.session_id is not None, *busy)
+        waits = waits_for(lambda: self.recorder.session_id is not None, *busy)
         self.index = SearchIndex(self.db, self.bus, self.registry.embedding_models_dir(), busy=waits,
                                  start=background)  # fmt: skip
         self.dialogs: Dialogs | None = None  # native file dialogs, set by the desktop window

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -39,9 +41,10 @@ log = logging.getLogger(__name__)
 class SpeakerService:
     """Owner of the diarization thread and worker; `close()` stops both."""
 
-    def __init__(self, db: Database, data_dir: Path, bus: EventBus, settings: Settings,
-                 models: tuple[Path, Path]) -> None:  # fmt: skip
-        self.db, self.data_dir, self.bus, self.settings = db, data_dir, bus, settings
+    def __init__(self, db: Database, data_dir: Path, bus: EventBus, settings: Settings, models: tuple[Path, Path],
+                 waits: Callable[[], bool] = lambda: False) -> None:  # fmt: skip
+        """`waits`: a diarization does not start while it says so (notes come first: priorities.py)."""
+        self.db, self.data_dir, self.bus, self.settings, self.waits = db, data_dir, bus, settings, waits
         self.models = models  # segmentation, embedding
         self._queue: queue.Queue[tuple[str, int | None, bool] | ChunkTranscribed | None] = queue.Queue()
         self._worker: DiarizationWorker | None = None
@@ -138,7 +141,10 @@ class SpeakerService:
     def _job(self, session_id: str, count: int | None) -> None:
         self.finding.add(session_id)
         try:
-            self._diarize(session_id, count)
+            while self.waits() and not self._closed:
+                time.sleep(0.5)
+            if not self._closed:
+                self._diarize(session_id, count)
         finally:  # whatever happened, the session is no longer being found (the index and the library wait on it)
             self.finding.discard(session_id)
 
