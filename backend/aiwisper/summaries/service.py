@@ -123,6 +123,7 @@ class SummaryService:
         self._worker = SummaryWorker()
         self._lock = threading.Lock()
         self._current: str | None = None
+        self._unfinished = 0  # items queued or in hand
         self._closed = False
         self._prepared: dict[str, float] = {}  # live sessions whose parts are being written → when last asked
         self._preparing: set[str] = set()  # queued, not yet run
@@ -141,12 +142,12 @@ class SummaryService:
                 if not due or sid in self._preparing:
                     return
                 self._preparing.add(sid)
-            self._queue.put(lambda: self._prepare(sid))
+            self._put(lambda: self._prepare(sid))
         elif isinstance(event, SessionUpdated) and event.status in sessions.FINISHED and event.pending_chunks == 0:
             # a recording's notes at once (speakers come later); an import's after its speakers are found
-            self._queue.put(lambda: self._auto(event.session_id, not self.settings.flag("speakers.auto")))
+            self._put(lambda: self._auto(event.session_id, not self.settings.flag("speakers.auto")))
         elif isinstance(event, DiarizationUpdated) and event.state in ("done", "failed"):
-            self._queue.put(lambda: self._auto(event.session_id, True))
+            self._put(lambda: self._auto(event.session_id, True))
 
     def _prepare(self, session_id: str) -> None:
         with self._lock:
@@ -187,7 +188,7 @@ class SummaryService:
         self.db.read(lambda c: sessions.get_session(c, session_id))
         info = self.db.write(lambda c: store.create(c, session_id, template_name, prompt.strip(), model, language))
         self.bus.publish(SummaryUpdated(info.id, session_id, State.QUEUED))
-        self._queue.put(info.id)
+        self._put(info.id)
         return info
 
     def ask(self, question: str, vector: np.ndarray, session_id: str = "") -> Answer:
@@ -203,7 +204,7 @@ class SummaryService:
             except Exception as e:
                 done.set_exception(e)
 
-        self._queue.put(job)
+        self._put(job)
         while not self._closed:
             try:
                 return done.result(timeout=0.5)
@@ -213,12 +214,19 @@ class SummaryService:
 
     def busy(self) -> bool:
         """Notes, a question or a recording's parts are in hand or queued (the search index waits meanwhile)."""
-        return self._current is not None or self._queue.qsize() > 0
+        with self._lock:
+            return self._unfinished > 0
+
+    def _put(self, item: str | Callable[[], None]) -> None:
+        """Queue work; counted until the thread has done it (`busy` is never false between taking and doing)."""
+        with self._lock:
+            self._unfinished += 1
+        self._queue.put(item)
 
     def wait_idle(self, timeout: float) -> bool:
         """Whether the work queued so far (summaries, questions, parts of recordings) ended within `timeout` s."""
         done = threading.Event()
-        self._queue.put(done.set)
+        self._put(done.set)
         return done.wait(timeout)
 
     def cancel(self, summary_id: str) -> SummaryInfo:
@@ -239,10 +247,13 @@ class SummaryService:
             try:
                 if callable(summary_id):  # a question, asked between summaries
                     summary_id()
-                    continue
-                self._job(summary_id)
+                else:
+                    self._job(summary_id)
             except Exception:
                 log.exception("summary %s failed", summary_id)
+            finally:
+                with self._lock:
+                    self._unfinished -= 1
 
     def _job(self, summary_id: str) -> None:
         info = self.db.read(lambda c: store.get(c, summary_id))
