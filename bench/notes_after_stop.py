@@ -115,13 +115,12 @@ class _AfterStop:
         if not ordered:
             priorities.NICE.update({w: 10 for w in priorities.Work})
         settings = Settings({"speakers.auto": True, "speakers.live": False})
-        after_notes = priorities.waits_for(notes.busy) if ordered else lambda: False
-        self.speakers = SpeakerService(db, folder, bus, settings, registry.speaker_models(), after_notes)
-        recording = [True]
-        waits = priorities.waits_for(lambda: recording[0], *((notes.busy, self.speakers.busy) if ordered else ()))
+        self.speakers = SpeakerService(db, folder, bus, settings, registry.speaker_models(),
+                                       notes.busy if ordered else lambda: False)  # fmt: skip
+        self.recording = [True]
+        first = (notes.busy, self.speakers.busy) if ordered else ()
+        waits = priorities.waits_for(lambda: self.recording[0], *first)
         self.index = SearchIndex(db, bus, registry.embedding_models_dir(), busy=waits)
-        self.recording = recording
-        self.ends: dict[str, float] = {}
 
     def stopped(self) -> None:
         self.recording[0] = False

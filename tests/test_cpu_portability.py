@@ -26,7 +26,7 @@ EMULATED = ("Haswell", "Nehalem")
 
 # Under emulation CTranslate2's AVX2 code alone takes ~19 min (Intel Xeon host, 2026-12-07): each emulated CPU's
 # parts run in two processes, so that the two cores stay busy.
-HALVES = (["cpu", "resample", "portaudio", "vad", "ct2"], ["whispercpp", "speakers", "meaning", "notes"])
+HALVES = (PARTS[: PARTS.index("ct2") + 1], PARTS[PARTS.index("ct2") + 1 :])
 
 
 def _start(models: Path, cpu: str | None, parts: list[str] = PARTS) -> subprocess.Popen[str]:

@@ -5,8 +5,8 @@ on nothing. Background work is ordered behind it, most urgent first:
 
 1. notes: what a user reads first after Stop (`Work.NOTES`, the notes worker process);
 2. speakers: who said what (`Work.SPEAKERS`, the diarization worker process); a diarization waits until no notes
-   are being written (`waits_for`: after Stop the notes come first, the speakers right after; measured in bench
-   notes_after_stop), live speaker labels do not;
+   are being written (`SummaryService.busy`: after Stop the notes come first, the speakers right after; measured
+   in bench notes_after_stop), live speaker labels do not;
 3. the search index: it embeds nothing while a recording runs or notes or speakers are being found
    (`waits_for`), and takes whatever CPU is left after that.
 

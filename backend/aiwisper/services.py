@@ -59,14 +59,13 @@ class Services:
                 self.db, self.data_dir, self.bus, self.registry, self.settings, self.recorder, self.vad_factory,
                 engine_worker,
             )  # fmt: skip
-        self.speakers: SpeakerService | None = None  # diarization after transcription and on request
-        if transcription and speakers:
-            models = self.registry.speaker_models()
-            notes = lambda: self.summaries is not None and self.summaries.busy()  # noqa: E731
-            self.speakers = SpeakerService(self.db, self.data_dir, self.bus, self.settings, models, waits_for(notes))
         self.summaries: SummaryService | None = None  # summaries by a language model, on request
-        if transcription:
+        self.speakers: SpeakerService | None = None  # diarization after transcription and on request
+        if transcription:  # notes first: they hear of a finished session before the speakers, which wait for them
             self.summaries = SummaryService(self.db, self.bus, self.settings, self.registry)
+            if speakers:
+                self.speakers = SpeakerService(self.db, self.data_dir, self.bus, self.settings,
+                                               self.registry.speaker_models(), self.summaries.busy)  # fmt: skip
         # Search by meaning: the app embeds new text in the background; the CLI embeds on demand, when it searches
         # (`transcribe` and `record` would otherwise wait for the model before exiting).
         background = transcription and background_index
