@@ -24,8 +24,8 @@ PARTS = ["cpu", "resample", "portaudio", "vad", "ct2", "whispercpp", "speakers",
 EMULATED = ("Haswell", "Nehalem")
 
 
-# Under emulation CTranslate2's AVX2 code alone takes ~19 min (Intel Xeon host, 2026-12-07): each emulated CPU's
-# parts run in two processes, so that the two cores stay busy.
+# Emulation is slow, and slowest in CTranslate2's AVX2 code (134 s for one 8 s sentence): each emulated CPU's parts
+# run in two processes, so that the two cores stay busy.
 HALVES = (PARTS[: PARTS.index("ct2") + 1], PARTS[PARTS.index("ct2") + 1 :])
 
 
