@@ -97,6 +97,74 @@ def test_a_point_the_model_repeats_is_kept_once() -> None:
     assert notes.decisions == []
 
 
+def test_labels_the_model_puts_on_points_are_not_taken_for_titles_owners_or_tasks() -> None:
+    """Seen in the notes of ICSI Bro005 joined from its parts (qwen2.5 1.5B): the template's words as labels
+    ("Found:"), a speaker as a topic's title, a label where the owner goes, a quoted line as a task."""
+    draft = """## Topics
+### Speaker: Pratibha Sunil
+- Found: Benefited from on-line normalization.
+### Multi-band features
+- Proposed: work on multi-band features.
+### Person: Professor D
+- Found by Professor D: The combination did not improve accuracy.
+## Decisions
+- Decision: Develop a new set of training targets.
+## Action items
+- Restart Script: Carmen: "My battery is low. Let's hope it works."
+- Restart Script: Carmen: Restart the script before the next take.
+- Mike: Update the table: the MSG rows.
+## Open questions
+- There are no open questions unresolved.
+"""
+    notes = parse(draft, 10)
+    assert [(t, [p.text for p in ps]) for t, ps in notes.topics] == [
+        ("", ["Benefited from on-line normalization."]),
+        ("Multi-band features", ["Work on multi-band features."]),
+        ("", ["The combination did not improve accuracy."]),
+    ]
+    assert [p.text for p in notes.decisions] == ["Develop a new set of training targets."]
+    assert [(a.owner, a.text) for a in notes.actions] == [
+        ("Carmen", "Restart the script before the next take."),
+        ("Mike", "Update the table: the MSG rows."),
+    ]
+    assert notes.questions == []
+
+
+def test_an_owner_that_is_a_label_is_dropped_and_a_name_nobody_said_is_marked(embedder: Embedder) -> None:
+    lines = ["Carmen: Let me check the batteries before we connect the system.", "Mike: Fine, and the OGI system?"]
+    notes = parse("## Action items\n- Check Batteries: replace the batteries of the microphones.\n"
+                  "- Connecting to OGI System: connect the system to OGI.\n"
+                  "- Zorro: connect the system to OGI.\n", len(lines))  # fmt: skip
+    trace(notes, lines, embedder.queries, embedder.passages)
+    assert [(a.owner, a.text) for a in notes.actions] == [
+        ("", "replace the batteries of the microphones."),
+        ("", "connect the system to OGI."),
+        ("", "connect the system to OGI. (owner “Zorro” is not in the transcript)"),
+    ]
+
+
+def test_the_notes_of_parts_are_joined_with_one_short_overview() -> None:
+    """The model asked for the overview of the whole meeting may write the parts' overviews out again (measured on
+    ICSI Bro005: seven of them, 380 words): the notes keep three sentences. Titled topics come before asides."""
+    from aiwisper.summaries.notes import condensed
+    from aiwisper.summaries.worker import joined
+
+    parts = [f"## Overview\nThe meeting was about part {i}. The group found fact {i}.\n## Topics\n- Aside {i} was "
+             f"made.\n### Subject {i}\n- Point {i} was decided by the group.\n" for i in range(1, 8)]  # fmt: skip
+    asked: list[str] = []
+    text = joined(parts, lambda said: asked.append(said) or said)  # a model that copies what it is given
+    notes = parse(text)
+    assert len(asked) == 1 and "Part 1" not in asked[0] and "part 7" in asked[0]
+    assert notes.overview == "The meeting was about part 1. The group found fact 1. The meeting was about part 2."
+    subjects = [f"Subject {i}" for i in range(1, 8)]
+    assert [(t, len(ps)) for t, ps in notes.topics] == [*[(t, 1) for t in subjects], ("Other points", 7)]
+    for p in notes.points():
+        p.support = 0.5 if p.text.startswith("Aside") else 0.4  # an aside says a transcript line word for word
+    kept = condensed(notes)
+    assert [t for t, _ in kept.topics] == [*subjects, "Other points"]
+    assert [p.text for p in kept.topics[-1][1]] == [f"Aside {i} was made." for i in range(1, 4)]
+
+
 def test_an_owner_is_a_participant_only_when_all_of_the_name_matches() -> None:
     who = {"Professor A", "PhD B", "Anna Smith"}
     lines = ["Professor A: Bo Lind will send it.", "PhD B: fine"]

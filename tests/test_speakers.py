@@ -265,3 +265,40 @@ def test_speaker_commands_through_the_api(tmp_path: Path, registry: ModelRegistr
         found_names = {s["name"]: s["recognized"] for s in detail["speakers"]}
         assert found_names.pop("Ann Perkins") is True, detail["speakers"]
         assert len(found_names) == 2 and all(n.startswith("Speaker ") for n in found_names), found_names
+
+
+def test_a_diarization_cut_off_by_a_quit_runs_again_at_the_next_start(tmp_path: Path, registry: ModelRegistry) -> None:
+    """The user asks for three speakers and quits while they are being found (a crash leaves the same row behind):
+    the next start finds them, three as asked, and the job's row says done."""
+    from aiwisper.settings import Settings
+
+    from .api_client import receive, running
+
+    manual = Settings({"speakers.auto": False})
+    with running(tmp_path, registry, settings=manual) as (client, _):
+        ws = client.ws()
+        client.ok("files.import", paths=[str(DEV / "pyannote_sample.wav")], model="tiny.en-q8_0", language="en")
+        sid, state, deadline = "", "", time.monotonic() + 180
+        while state != "running" and time.monotonic() < deadline:
+            event = receive(ws, 1.0) or {}
+            if event.get("type") == "session_updated" and event["status"] == "done" and not sid:
+                sid = event["session_id"]
+                assert client.ok("sessions.diarize", session_id=sid, speakers=3)["state"] == "queued"
+            elif event.get("type") == "diarization_updated":
+                state = event["state"]
+        assert state == "running", state
+        ws.close()
+    rows = "SELECT session_id, state, speakers FROM jobs WHERE kind = 'diarize'"
+    assert db_rows(tmp_path, rows) == [{"session_id": sid, "state": "running", "speakers": 3}]
+    assert db_rows(tmp_path, "SELECT DISTINCT speaker FROM segments WHERE session_id = ?", sid) == [{"speaker": None}]
+
+    with running(tmp_path, registry, settings=manual) as (client, _):
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and db_rows(tmp_path, rows)[0]["state"] == "running":
+            time.sleep(0.2)
+        detail = client.ok("sessions.get", session_id=sid)
+        assert [s["name"] for s in detail["speakers"]] == ["Speaker 1", "Speaker 2", "Speaker 3"], detail["speakers"]
+        assert {g["speaker"] for g in detail["segments"]} <= {0, 1, 2}
+        assert not next(s for s in client.ok("sessions.list")["sessions"] if s["id"] == sid)["finding_speakers"]
+        assert [j["kind"] for j in client.ok("jobs.list")] == ["import"]  # the imports' list, as before
+    assert db_rows(tmp_path, rows) == [{"session_id": sid, "state": "done", "speakers": 3}]

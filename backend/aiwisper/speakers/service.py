@@ -1,4 +1,5 @@
-"""Diarization as jobs: after a session is transcribed (setting `speakers.auto`) and on request.
+"""Diarization as jobs: after a session is transcribed (setting `speakers.auto`) and on request. Each is a row of
+the jobs table (kind "diarize"): one that a crash or a quit cut off runs again at the next start.
 
 One thread owns the queue and the worker. When a diarized session's text changes (re-transcription), the new
 segments get their speakers from the stored turns without diarizing again. While a session records (setting
@@ -34,6 +35,7 @@ from aiwisper.speakers.diarize import MIN_VOICE_S
 from aiwisper.speakers.session import diarize_session
 from aiwisper.speakers.worker import DiarizationWorker
 from aiwisper.storage.db import Database
+from aiwisper.transcription.jobs import DIARIZE, Job, JobState, save_job, unfinished_jobs
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +48,14 @@ class SpeakerService:
         """`waits`: a diarization does not start while it says so (notes come first: priorities.py)."""
         self.db, self.data_dir, self.bus, self.settings, self.waits = db, data_dir, bus, settings, waits
         self.models = models  # segmentation, embedding
-        self._queue: queue.Queue[tuple[str, int | None, bool] | ChunkTranscribed | None] = queue.Queue()
+        self._queue: queue.Queue[str | Job | ChunkTranscribed | None] = queue.Queue()  # str: a session finished
         self._worker: DiarizationWorker | None = None
         self._heard: dict[tuple[str, str], live.Heard] = {}  # (session, source) → voices heard live (this thread's)
         self._closed = False
         self.finding: set[str] = set()  # sessions whose speakers are queued or being found (the library shows it)
+        for job in db.read(lambda c: unfinished_jobs(c, (DIARIZE,))):  # cut off by a crash or a quit
+            self.finding.add(job.session_id or "")
+            self._queue.put(job)
         self._unsubscribe = bus.subscribe(self._on_event)
         self._thread = threading.Thread(target=self._run, name="aiwisper-speakers", daemon=True)
         self._thread.start()
@@ -64,16 +69,21 @@ class SpeakerService:
         if not self.available:
             missing = ", ".join(path.name for path in self.models if not path.is_file())
             raise AiwisperError(f"the speaker models are missing ({missing}): run aiwisper models build")
-        self.db.read(lambda c: store.get_session(c, session_id))  # a clear error for an unknown session
+        session = self.db.read(lambda c: store.get_session(c, session_id))  # a clear error for an unknown session
+        job = self._saved(Job(DIARIZE, f"Speakers of {session.title}", session_id=session_id, speakers=count))
         event = DiarizationUpdated(session_id, "queued")
         self.finding.add(session_id)
         self.bus.publish(event)
-        self._queue.put((session_id, count, True))
+        self._queue.put(job)
         return event
+
+    def _saved(self, job: Job) -> Job:
+        self.db.write(lambda c: save_job(c, job))
+        return job
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, SessionUpdated) and event.status in store.FINISHED and event.pending_chunks == 0:
-            self._queue.put((event.session_id, None, False))
+            self._queue.put(event.session_id)
         elif isinstance(event, ChunkTranscribed) and event.segments and self.settings.flag("speakers.live"):
             self._queue.put(event)
 
@@ -85,12 +95,12 @@ class SpeakerService:
                 except Exception:
                     log.exception("live speakers of session %s failed", item.session_id)
                 continue
-            session_id, count, asked = item
+            session_id = item if isinstance(item, str) else item.session_id
             try:
-                if not asked:
-                    self._after_transcription(session_id)
+                if isinstance(item, str):
+                    self._after_transcription(item)
                 else:
-                    self._job(session_id, count)
+                    self._job(item)
             except Exception:
                 log.exception("speakers of session %s failed", session_id)
 
@@ -136,23 +146,32 @@ class SpeakerService:
         if labelled:
             self._updated(session_id)
         elif labelled is None and self.settings.flag("speakers.auto") and self.available:
-            self._job(session_id, None)
+            title = self.db.read(lambda c: store.get_session(c, session_id)).title
+            self._job(self._saved(Job(DIARIZE, f"Speakers of {title}", session_id=session_id)))
 
-    def _job(self, session_id: str, count: int | None) -> None:
+    def _job(self, job: Job) -> None:
+        """Run a diarization job; one that `close()` cuts off keeps its row queued or running (the next start runs
+        it again)."""
+        session_id = job.session_id or ""
         self.finding.add(session_id)
         try:
             while self.waits() and not self._closed:
                 time.sleep(0.5)
-            if not self._closed:
-                self._diarize(session_id, count)
+            if self._closed:
+                return
+            job.state = JobState.RUNNING
+            self._saved(job)
+            job.state, job.error = self._diarize(session_id, job.speakers)
+            if not self._closed or job.state != JobState.FAILED:
+                self._saved(job)
         finally:  # whatever happened, the session is no longer being found (the index and the library wait on it)
             self.finding.discard(session_id)
 
-    def _diarize(self, session_id: str, count: int | None) -> None:
+    def _diarize(self, session_id: str, count: int | None) -> tuple[JobState, str | None]:
         try:
             self.db.read(lambda c: store.get_session(c, session_id))
         except NotFoundError:
-            return  # deleted meanwhile
+            return JobState.CANCELLED, "the session was deleted"
         self.bus.publish(DiarizationUpdated(session_id, "running"))
         try:
             found = diarize_session(self.db, self.data_dir, self._diarizer(), session_id, count)
@@ -161,10 +180,11 @@ class SpeakerService:
             if not self._closed:
                 log.warning("diarization of %s failed: %s", session_id, e)
                 self.bus.publish(DiarizationUpdated(session_id, "failed", error=str(e)))
-            return
+            return JobState.FAILED, str(e)
         self.finding.discard(session_id)
         self.bus.publish(DiarizationUpdated(session_id, "done", speakers=found))
         self._updated(session_id)
+        return JobState.DONE, None
 
     def _updated(self, session_id: str) -> None:
         session = self.db.read(lambda c: store.get_session(c, session_id))

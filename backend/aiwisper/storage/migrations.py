@@ -227,4 +227,9 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (session_id, voice_id)
     );
     """,
+    # 13: diarizations are jobs too (kind 'diarize'): one cut off by a crash or a quit runs again at the next start;
+    # `speakers` is the count the user asked for (null: found automatically).
+    """
+    ALTER TABLE jobs ADD COLUMN speakers INTEGER;
+    """,
 )

@@ -21,18 +21,27 @@ _BULLET = re.compile(r"^\s*(?:[-*•+]|\d+[.)])\s+(.*)$")
 # capitalised, nothing after it); a point says something and ends a sentence
 _TITLE_BULLET = re.compile(r"^\s*[-*•+]\s+\**([A-Z][\w-]*(?:\s+(?:[A-Z][\w-]*|and|of|for|the|to|&)){0,4})\**:?\s*$")
 _CITE = re.compile(r"\s*\[(?:lines?\s*)?(\d+(?:\s*[,–-]\s*\d+)*)\]")
-_NONE = re.compile(r"^(none|n/?a|nothing|no (?:decisions?|action items?|questions?|open questions?)\b.*)\.?$", re.I)
+_NONE = re.compile(r"^(none|n/?a|nothing|(?:there (?:are|were) )?no (?:decisions?|action items?|questions?|open "
+                   r"questions?)\b.*)\.?$", re.I)  # fmt: skip
 _OWNER = re.compile(r"^\*{0,2}([^:*]{2,40}?)\*{0,2}\s*:\s*\*{0,2}\s*(.+)$|^[(<]([^)>]{2,40})[)>]\s+(.+)$")
 _DROP = re.compile(r"^(conclusions?|notes|meeting notes|transcript|meeting|next steps? summary|not found in the "
                    r"transcript)\b", re.I)  # fmt: skip
 _PLACEHOLDER = re.compile(r"^[(<].*[)>]$|^a topic discussed$|^name of a topic$", re.I)
+# "Speaker: Sunil", "Person: Professor D", "Proposal by PhD A": a person as a topic's title, not what was discussed
+_PERSON_TITLE = re.compile(r"^(?:speakers?|persons?|participants?)\b|^\w+ by\b", re.I)
+# "Found: This has nice big font.": the template's "who proposed, found or decided what" echoed as a label
+_LABEL = re.compile(r"^(?:found|decided|proposed|agreed|discussed|noted|suggested|concluded|decision|question|"
+                    r"point|topic|action items?)(?: by [^:]{1,30})?\s*:\s*(?=\S)", re.I)  # fmt: skip
+_QUOTED = re.compile(r'^["“‘].*["”’]\.?$')  # a line of the transcript quoted: not a task
 # a topic title made only of the template's own words ("Who proposed?", "Found or decided what?"): no title
 _TEMPLATE_WORDS = frozenset(("who", "proposed", "found", "or", "decided", "what", "was", "were", "is", "discussed",
                             "topic", "topics", "name", "named", "of", "a", "the", "for", "heading"))  # fmt: skip
 # the template's labels echoed as points ("Proposed by: Carmen", "Date: Not specified", "PLP vs MSG:"): no content
 _FRAGMENT = re.compile(r"^(?:[\w-]+\s+){0,3}by\s*:|^(?:number|date|due date|owner|person|time|answer)\s*:|:$", re.I)
-LIMITS = {"topics": 12, "decisions": 8, "actions": 8, "questions": 6}  # points a section shows at most
+LIMITS = {"topics": 10, "decisions": 6, "actions": 6, "questions": 4}  # points a section shows at most: an hour's
+# notes of 26 points at most (about 400 words), where a person's summary of it runs to 100-250 (QMSum)
 UNSUPPORTED_SHOWN = 6
+OTHER = "Other points"  # the title of the points the model wrote under no topic, when other topics have one
 
 
 @dataclass
@@ -62,7 +71,7 @@ class Notes:
 
 
 def _placeholder(title: str) -> bool:
-    return bool(_PLACEHOLDER.match(title)) or set(_key(title).split()) <= _TEMPLATE_WORDS
+    return bool(_PLACEHOLDER.match(title) or _PERSON_TITLE.match(title)) or set(_key(title).split()) <= _TEMPLATE_WORDS
 
 
 def _section(title: str) -> str | None:
@@ -122,14 +131,10 @@ def parse(markdown: str, lines: int = 0) -> Notes:
             continue
         if _FRAGMENT.search(_clean(text)):
             continue
-        point = Point(_clean(text), lines=cites)
-        if section == "actions":
-            m = _OWNER.match(text)
-            owner, task = (m.group(1) or m.group(3), m.group(2) or m.group(4)) if m else ("", "")
-            if m and len(owner.split()) <= 4:
-                if _NONE.match(_clean(task)):
-                    continue  # "Mike: None"
-                point = Point(_clean(task), owner=_clean(owner), lines=cites)
+        action = _action(text, cites) if section == "actions" else None
+        if section == "actions" and action is None:
+            continue
+        point = action or Point(_unlabelled(_clean(text)), lines=cites)
         if section == "topics":
             if topic is None:
                 topic = []
@@ -143,6 +148,32 @@ def parse(markdown: str, lines: int = 0) -> Notes:
             notes.questions.append(point)
     notes.overview = _once(" ".join(t for t in overview if t))
     return _deduplicated(notes)
+
+
+def _unlabelled(text: str) -> str:
+    bare = _LABEL.sub("", text)
+    return bare[:1].upper() + bare[1:]
+
+
+def _action(text: str, cites: list[int]) -> Point | None:
+    """An action item: "Owner: task" (in "Restart Script: Carmen: task" the first is a label, the second the
+    owner), or a task alone; None when it says nothing to do ("Mike: None", a quoted line of the transcript)."""
+    owner, task = "", text
+    for _ in range(2):
+        m = _OWNER.match(task)
+        named = (m.group(1) or m.group(3)).split() if m else []
+        if not m or len(named) > 4 or (owner and not all(w[:1].isupper() for w in named)):
+            break  # a second "X: " only when X is a name: "Mike: Update the doc: section 2" is Mike's
+        owner, task = m.group(1) or m.group(3), m.group(2) or m.group(4)
+    task = _clean(task)
+    if not task or _NONE.match(task) or _QUOTED.match(task):
+        return None
+    return Point(task if owner else _unlabelled(task), owner=_clean(owner), lines=cites)
+
+
+def brief(text: str, sentences: int = 3) -> str:
+    """The first sentences of a text, each once: an overview a small model wrote too long."""
+    return " ".join(re.split(r"(?<=[.!?])\s+", _once(text))[:sentences]).strip()
 
 
 def merge(parts: list[Notes]) -> Notes:
@@ -163,8 +194,10 @@ def condensed(notes: Notes) -> Notes:
     """At most LIMITS points a section, the best supported kept in their order: an hour's notes joined from its
     parts would otherwise run to a hundred points, more than anyone reads after a meeting."""
 
+    untitled = {id(p) for t, ps in notes.topics if not t or t == OTHER for p in ps}  # "This has nice big font."
+
     def best(points: list[Point], limit: int) -> set[int]:
-        ranked = sorted(points, key=lambda p: (not p.supported, -p.support))
+        ranked = sorted(points, key=lambda p: (not p.supported, id(p) in untitled, -p.support))
         return {id(p) for p in ranked[:limit]}
 
     topic_points = [p for _, ps in notes.topics for p in ps]
@@ -246,7 +279,9 @@ def render(notes: Notes, cite: Callable[[int], str]) -> str:
     if notes.overview:
         out += [f"## {TITLES['overview']}", notes.overview, ""]
     topics: list[str] = []
-    for title, points in notes.topics:
+    titled = [(t, ps) for t, ps in notes.topics if t and t != OTHER]
+    asides = [p for t, ps in notes.topics if not t or t == OTHER for p in ps]  # a title of their own, last: under
+    for title, points in [*titled, (OTHER if titled else "", asides)]:  # no title they would join the one before
         shown = bullets(points)
         if shown:
             topics += [f"### {title}", *shown] if title else shown

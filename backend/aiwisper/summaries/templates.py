@@ -41,8 +41,8 @@ TEMPLATES = {t.name: t for t in [
              f"Write the notes of this part of a meeting (above), {SHAPE}",
              f"These are the notes of consecutive parts of one meeting. Join them into the notes of the whole meeting:"
              f" each fact once, the overview of the whole meeting, {SHAPE}",
-             "These are the overviews of consecutive parts of one meeting. Write the overview of the whole meeting: two"
-             " or three sentences, what it was about and what came out of it. Write only the sentences.",
+             "This is what was said in one meeting, part after part. Sum it up in two or three sentences: what the"
+             " meeting was about and what came out of it. Write only the sentences.",
              POINTS),
     Template("decisions", "Decisions",
              "List the decisions made in this meeting transcript, one per line. Write 'none' if there are none.",

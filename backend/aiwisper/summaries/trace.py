@@ -4,7 +4,7 @@ transcript closest to a point; the point is supported when a good share of its c
 tell apart two meetings on the same subject (e5-small scores a point 0.81-0.85 against an unrelated meeting,
 0.85-0.90 against its own); the words said can (bench/notes.py prints both). A point nothing supports is marked,
 as is one stating a figure (a number, an amount, a date) nobody said; an action item's owner must be a speaker or
-a name said in the transcript."""
+a name said in the transcript (a label the model put where the owner goes is dropped)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,10 @@ _WORD = re.compile(r"[^\W_]+")
 _SPEAKER = re.compile(r"^([^:]{1,60}):\s")
 _NAME = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b")
 _OWNER_WORDS = re.compile(r"\b(?:the|our|team|group|everyone|all)\b", re.I)  # not "a": "PhD A"
+_LOWER = re.compile(r"\b[a-z]{3,}\b")
+# what a model writes before a colon in an action item when it names no one: "Task: …", "Next steps: …"
+_LABEL_WORDS = frozenset(("task", "tasks", "action", "actions", "item", "items", "next", "step", "steps", "follow",
+                          "todo", "owner", "assignee", "unassigned", "unknown", "tbd"))  # fmt: skip
 
 
 def _unit(m: np.ndarray) -> np.ndarray:
@@ -75,6 +79,13 @@ def known_owner(owner: str, lines: list[str], who: set[str]) -> bool:
     return all(w in said for w in words)
 
 
+def label(owner: str, lines: list[str]) -> bool:
+    """Whether an unknown `owner` is a label, not a person ("Check Batteries", "Connecting to OGI System"): one of
+    its words is said in lower case in the transcript, as a word and not a name, or names no one ("Task")."""
+    plain = {w for line in lines for w in _LOWER.findall(_SPEAKER.sub("", line))} | _LABEL_WORDS
+    return any(w.lower() in plain for w in re.findall(r"[^\W\d_]+", owner))
+
+
 def trace(notes: Notes, lines: list[str], queries: Embed, passages: Embed) -> None:
     """Set each point's supporting lines and whether it is supported; owners nobody said lose their name."""
     points = notes.points()
@@ -94,7 +105,8 @@ def trace(notes: Notes, lines: list[str], queries: Embed, passages: Embed) -> No
             p.supported = False
             p.text = f"{p.text} ({', '.join(sorted(map(str, invented)))} not said)"
         if p.owner and not known_owner(p.owner, lines, who):
-            p.text = f"{p.text} (owner “{p.owner}” is not in the transcript)"
+            if not label(p.owner, lines):  # a name nobody said is shown as such; a label is dropped
+                p.text = f"{p.text} (owner “{p.owner}” is not in the transcript)"
             p.owner = ""
 
 

@@ -92,6 +92,7 @@ Request = Summarize | Prepare | Ask
 Reply = Token | Progress | Done | Failed
 FEW = 3  # points of the notes said in the transcript below which the main points are asked again
 WRITTEN_KEEP = 256  # parts' notes the worker keeps (a part written while recording is not written again)
+OVERVIEW_TOKENS = 160  # the overview of a meeting joined from its parts: three sentences
 
 
 def _run(conn: Connection, llm: Any, job: Request, embedder: Any, written: OrderedDict[str, str]) -> None:
@@ -131,7 +132,11 @@ def _run(conn: Connection, llm: Any, job: Request, embedder: Any, written: Order
         return
     progress = lambda f: conn.send(Progress(f))  # noqa: E731
     if job.parts and tpl.name == NOTES:
-        text = summarize_parts(lines, tpl, llm.count, ask, lambda notes: joined(notes, tpl.overview, ask), progress)
+
+        def overview(text: str) -> str:  # capped: a small model given the parts' overviews can copy them all
+            return str(llm.chat(tpl.overview, text, lambda t: conn.send(Token(t, "final")), OVERVIEW_TOKENS))
+
+        text = summarize_parts(lines, tpl, llm.count, ask, lambda notes: joined(notes, overview), progress)
     else:
         text = summarize(lines, tpl, Budget(llm.context, ANSWER), llm.count, ask, progress)
     if tpl.name == NOTES:
@@ -141,19 +146,16 @@ def _run(conn: Connection, llm: Any, job: Request, embedder: Any, written: Order
     conn.send(Done(text.strip(), llm.name))
 
 
-def joined(parts: list[str], instruction: str, ask: Callable[[str, str, str], str]) -> str:
+def joined(parts: list[str], write: Callable[[str], str]) -> str:
     """The notes of consecutive parts as the notes of the whole meeting: sections joined, each point once, and an
-    overview the model writes from the parts' overviews."""
-    from aiwisper.summaries.notes import merge, parse, render
+    overview that `write` (the model) makes of the parts' overviews, three sentences at most."""
+    from aiwisper.summaries.notes import brief, merge, parse, render
 
     notes = [parse(p) for p in parts]
     whole = merge(notes)
     overviews = [n.overview for n in notes if n.overview]
-    if len(overviews) > 1:
-        said = "\n".join(f"Part {i + 1}: {o}" for i, o in enumerate(overviews))
-        whole.overview = " ".join(ask(instruction, said, "final").split())
-    else:
-        whole.overview = "".join(overviews)
+    # one paragraph: given "Part 1: … Part 2: …" the model wrote the parts' overviews out again, one by one
+    whole.overview = brief(" ".join(write(" ".join(overviews)).split()) if len(overviews) > 1 else "".join(overviews))
     return render(whole, lambda _: "")
 
 

@@ -1,4 +1,5 @@
-"""Jobs the user queues: imports and re-transcriptions, processed in order, each cancellable."""
+"""Jobs: imports and re-transcriptions (the user queues them, processed in order, each cancellable) and
+diarizations (speakers/service.py), each a row in SQLite so that a crash leaves none behind unseen."""
 
 from __future__ import annotations
 
@@ -25,13 +26,15 @@ class JobState(enum.StrEnum):
 
 
 FINISHED = (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
+TRANSCRIPTIONS = ("import", "retranscribe")  # the kinds the transcription queue runs
+DIARIZE = "diarize"  # the kind the speaker service runs
 
 
 @dataclass
 class Job:
     """One import or re-transcription, with its progress."""
 
-    kind: str  # "import" or "retranscribe"
+    kind: str  # "import", "retranscribe" or "diarize"
     title: str
     session_id: str | None = None
     path: Path | None = None  # import: the file
@@ -42,6 +45,7 @@ class Job:
     vocabulary: str = ""  # import: words and names to expect
     level: SpeechLevel | None = None  # import: the file's speech level and clipping, measured while decoding
     after_pending: bool = False  # wait until the session's pending chunks are done (second pass)
+    speakers: int | None = None  # diarize: the count asked for (None: found automatically)
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     state: JobState = JobState.QUEUED
     decoded: float = 0.0  # import: fraction of the file decoded
@@ -82,30 +86,35 @@ class Job:
 
 def save_job(conn: sqlite3.Connection, job: Job) -> None:
     conn.execute(
-        "INSERT INTO jobs (id, kind, title, state, session_id, path, model, language, vocabulary, error, created_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET state = excluded.state,"
+        "INSERT INTO jobs (id, kind, title, state, session_id, path, model, language, vocabulary, error, created_at,"
+        " speakers) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET state = excluded.state,"
         " session_id = excluded.session_id, error = excluded.error",
         (job.id, job.kind, job.title, str(job.state), job.session_id, str(job.path) if job.path else None,
-         job.model, job.language, job.vocabulary, job.error, time.strftime("%Y-%m-%dT%H:%M:%S")),
+         job.model, job.language, job.vocabulary, job.error, time.strftime("%Y-%m-%dT%H:%M:%S"), job.speakers),
     )  # fmt: skip
 
 
-def unfinished_jobs(conn: sqlite3.Connection) -> list[Job]:
-    """Jobs a crash or a quit cut off (queued or running), oldest first."""
-    rows = conn.execute("SELECT * FROM jobs WHERE state IN ('queued', 'running') ORDER BY created_at, rowid").fetchall()
+def unfinished_jobs(conn: sqlite3.Connection, kinds: tuple[str, ...] = TRANSCRIPTIONS) -> list[Job]:
+    """Jobs of these kinds a crash or a quit cut off (queued or running), oldest first."""
+    rows = conn.execute(f"SELECT * FROM jobs WHERE state IN ('queued', 'running') AND kind IN ({_marks(kinds)})"
+                        " ORDER BY created_at, rowid", kinds).fetchall()  # fmt: skip
     return [
         Job(r["kind"], r["title"], session_id=r["session_id"], path=Path(r["path"]) if r["path"] else None,
-            model=r["model"], language=r["language"], vocabulary=r["vocabulary"], id=r["id"])
+            model=r["model"], language=r["language"], vocabulary=r["vocabulary"], id=r["id"], speakers=r["speakers"])
         for r in rows
     ]  # fmt: skip
 
 
+def _marks(values: tuple[str, ...]) -> str:
+    return ",".join("?" * len(values))
+
+
 def finished_jobs(conn: sqlite3.Connection, limit: int = 50) -> list[Job]:
-    """The latest finished jobs (what the UI lists after a restart)."""
+    """The latest finished imports and re-transcriptions (what the UI lists after a restart)."""
     rows = conn.execute(
-        "SELECT * FROM jobs WHERE state IN ('done', 'failed', 'cancelled') ORDER BY created_at DESC, rowid DESC"
-        " LIMIT ?",
-        (limit,),
+        f"SELECT * FROM jobs WHERE state IN ('done', 'failed', 'cancelled') AND kind IN ({_marks(TRANSCRIPTIONS)})"
+        " ORDER BY created_at DESC, rowid DESC LIMIT ?",
+        (*TRANSCRIPTIONS, limit),
     ).fetchall()
     return [
         Job(r["kind"], r["title"], session_id=r["session_id"], id=r["id"], state=JobState(r["state"]),
