@@ -463,13 +463,23 @@ def test_rename_a_speaker_everywhere(page: Page, server: str) -> None:
     chip = bar.locator(".speaker-chip", has_text="Ann Perkins")
     expect(chip.get_by_text("by voice")).to_be_visible(timeout=60_000)  # the library named her by herself
     chips = bar.locator(".speaker-chip").count()
+    others = [n for n in bar.locator(".speaker-chip button[title=Rename]").all_inner_texts() if n != "Ann Perkins"]
     chip.get_by_role("button", name="Not Ann Perkins?").click()
     expect(bar.get_by_role("button", name="Rename Ann Perkins")).to_have_count(0)
     expect(bar.locator(".speaker-chip", has_text="Speaker ")).to_have_count(chips)  # back to "Speaker N"
-
     _go(page, server, "voices")
     voices = page.get_by_role("list", name="Voices")
     expect(voices).to_contain_text("Ann Perkins · learnt from 1 speaker · names speakers in 0 sessions")  # undone
+
+    page.goto(f"{server}#/sessions/{sid}")  # the same speaker given her voice back from the library, in one pick
+    expect(bar.locator(".speaker-chip", has_text="Speaker ")).to_have_count(chips, timeout=10_000)
+    back = next(n for n in bar.locator(".speaker-chip button[title=Rename]").all_inner_texts() if n not in others)
+    bar.get_by_label(f"Who is {back}?").select_option("Ann Perkins")
+    expect(bar.get_by_role("button", name="Rename Ann Perkins")).to_be_visible()
+    expect(bar.get_by_label(re.compile("^Who is"))).to_have_count(0)  # no voice of the library is left to pick
+    assert "Ann Perkins" in [speakers.nth(i).locator("option:checked").inner_text() for i in range(speakers.count())]
+    _go(page, server, "voices")
+    expect(voices).to_contain_text(re.compile(r"Ann Perkins · learnt from \d speakers? · names speakers in 1 session"))
     page.get_by_role("button", name="Rename Ann Perkins").click()
     page.get_by_label("New name for Ann Perkins").fill("Ann P.")
     page.get_by_label("New name for Ann Perkins").press("Enter")

@@ -79,7 +79,11 @@ export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
       { session_id: id, model: p.model || null, language: p.language || null }),
     onSuccess: () => toast("Re-transcription queued; the current text stays until it is done.", "info"), onError: fail,
   });
-  const renameSpeaker = useMutation({ mutationFn: (p: { speaker: number; name: string }) => call("speakers.rename", { session_id: id, ...p }), onSuccess: refresh, onError: fail });
+  const voices = useQuery({ queryKey: ["voices"], queryFn: () => call("voices.list") });
+  const renameSpeaker = useMutation({
+    mutationFn: (p: { speaker: number; name: string }) => call("speakers.rename", { session_id: id, ...p }),
+    onSuccess: (fresh) => { refresh(fresh); void queries.invalidateQueries({ queryKey: ["voices"] }); }, onError: fail,
+  });
   const unnameSpeaker = useMutation({ mutationFn: (speaker: number) => call("speakers.unname", { session_id: id, speaker }), onSuccess: refresh, onError: fail });
   const mergeSpeakers = useMutation({ mutationFn: (p: { keep: number; other: number }) => call("speakers.merge", { session_id: id, ...p }), onSuccess: refresh, onError: fail });
   const reassign = useMutation({ mutationFn: (p: { segment_id: number; speaker: number }) => call("segments.set_speaker", p), onSuccess: refresh, onError: fail });
@@ -139,7 +143,7 @@ export function SessionView({ id, seekMs }: { id: string; seekMs?: number }) {
           <AskBox key={`ask-${s.id}`} sessionId={s.id} onPlay={playFrom} />
         </div>
         <div className="pane transcript-pane" aria-label="Transcript of the meeting" role="region">
-          <SpeakersBar speakers={s.speakers} busy={finding || findSpeakers.isPending}
+          <SpeakersBar speakers={s.speakers} busy={finding || findSpeakers.isPending} voices={(voices.data ?? []).map((v) => v.name)}
             onRename={(speaker, name) => renameSpeaker.mutate({ speaker, name })}
             onUnname={(speaker) => unnameSpeaker.mutate(speaker)}
             onMerge={(keep, other) => mergeSpeakers.mutate({ keep, other })}

@@ -3,10 +3,12 @@ import type { SpeakerInfo } from "../../lib/api-types";
 import { clock, speakerColor } from "../../lib/format";
 
 // The session's speakers: rename one (for every segment at once, and the voice library learns the voice), merge
-// two, or find them again. A name the voice library gave is marked, and undone in one click.
-export function SpeakersBar({ speakers, busy, onRename, onUnname, onMerge, onFind }: {
+// two, or find them again. A name the voice library gave is marked, and undone in one click; a speaker nobody
+// named is given a voice of the library by picking it (which teaches that voice too).
+export function SpeakersBar({ speakers, busy, voices, onRename, onUnname, onMerge, onFind }: {
   speakers: SpeakerInfo[];
   busy: boolean;
+  voices: string[]; // the names of the voice library
   onRename: (speaker: number, name: string) => void;
   onUnname: (speaker: number) => void;
   onMerge: (keep: number, other: number) => void;
@@ -14,6 +16,8 @@ export function SpeakersBar({ speakers, busy, onRename, onUnname, onMerge, onFin
 }) {
   const [editing, setEditing] = useState<number | null>(null);
   const [count, setCount] = useState("auto");
+  const taken = new Set(speakers.map((s) => s.name));
+  const free = voices.filter((v) => !taken.has(v));
   return (
     <div className="speakers" data-testid="speakers">
       <span>Speakers</span>
@@ -34,6 +38,12 @@ export function SpeakersBar({ speakers, busy, onRename, onUnname, onMerge, onFin
             <button className="ghost small-inline" onClick={() => onUnname(s.speaker)}
               title="Wrong person: back to Speaker N; then rename them to teach the right voice">Not {s.name}?</button>
           </>}
+          {free.length > 0 && /^Speaker \d+$/.test(s.name) && (
+            <select aria-label={`Who is ${s.name}?`} value="" onChange={(e) => { if (e.target.value) onRename(s.speaker, e.target.value); }}>
+              <option value="">who is it…</option>
+              {free.map((v) => <option key={v} value={v}>{v}</option>)}
+            </select>
+          )}
           {speakers.length > 1 && (
             <select aria-label={`Merge ${s.name} into`} value="" onChange={(e) => onMerge(Number(e.target.value), s.speaker)}>
               <option value="">merge into…</option>
