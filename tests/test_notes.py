@@ -107,6 +107,8 @@ def test_labels_the_model_puts_on_points_are_not_taken_for_titles_owners_or_task
 - Proposed: work on multi-band features.
 ### Person: Professor D
 - Found by Professor D: The combination did not improve accuracy.
+  - **Project Manager**: Agreed to this proposal.
+  - **Marketing Expert**: Agreed to this requirement.
 ## Decisions
 - Decision: Develop a new set of training targets.
 ## Action items

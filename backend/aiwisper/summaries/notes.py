@@ -32,6 +32,9 @@ _PERSON_TITLE = re.compile(r"^(?:speakers?|persons?|participants?)\b|^\w+ by\b",
 # "Found: This has nice big font.": the template's "who proposed, found or decided what" echoed as a label
 _LABEL = re.compile(r"^(?:found|decided|proposed|agreed|discussed|noted|suggested|concluded|decision|question|"
                     r"point|topic|action items?)(?: by [^:]{1,30})?\s*:\s*(?=\S)", re.I)  # fmt: skip
+# "  - Project Manager: Agreed to this proposal.": a reply to the point above, nothing by itself (AMI TS3010b)
+_ECHO = re.compile(r"^(?:agreed|approved|accepted|confirmed|supported|liked)(?: (?:with|to))? (?:this|that|it)"
+                   r"(?: [\w-]+)?\.?$", re.I)  # fmt: skip
 _QUOTED = re.compile(r'^["“‘].*["”’]\.?$')  # a line of the transcript quoted: not a task
 # a topic title made only of the template's own words ("Who proposed?", "Found or decided what?"): no title
 _TEMPLATE_WORDS = frozenset(("who", "proposed", "found", "or", "decided", "what", "was", "were", "is", "discussed",
@@ -129,7 +132,7 @@ def parse(markdown: str, lines: int = 0) -> Notes:
         said = _clean(text).split(": ", 1)[-1]  # "User Interface: no open questions were raised": none either
         if not text or _NONE.match(said) or _PLACEHOLDER.match(_clean(text)) or section is None:
             continue
-        if _FRAGMENT.search(_clean(text)):
+        if _FRAGMENT.search(_clean(text)) or _ECHO.match(said):
             continue
         action = _action(text, cites) if section == "actions" else None
         if section == "actions" and action is None:
