@@ -111,7 +111,7 @@ def run() -> list[dict[str, Any]]:
                 owners_missing += text.count("(owner “")
                 # every point the model wrote, traced (the notes show only the supported ones, and set the rest
                 # apart under a heading parse() drops: counted from the notes, the share could not fail)
-                said, wrote = _drafted(draft, m["lines"], embedder), _drafted(draft, m["lines"], embedder)
+                said, wrote = _drafted(draft, m["lines"], embedder), parse(draft, len(m["lines"]))
                 total += len(said.points())
                 cited += sum(p.supported for p in said.points())
                 unrelated = next(x for x in meetings if _ami(x) != _ami(m))  # the same points, another meeting

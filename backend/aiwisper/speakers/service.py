@@ -69,13 +69,16 @@ class SpeakerService:
         if not self.available:
             missing = ", ".join(path.name for path in self.models if not path.is_file())
             raise AiwisperError(f"the speaker models are missing ({missing}): run aiwisper models build")
-        session = self.db.read(lambda c: store.get_session(c, session_id))  # a clear error for an unknown session
-        job = self._saved(Job(DIARIZE, f"Speakers of {session.title}", session_id=session_id, speakers=count))
+        job = self._new_job(session_id, count)  # a clear error for an unknown session
         event = DiarizationUpdated(session_id, "queued")
         self.finding.add(session_id)
         self.bus.publish(event)
         self._queue.put(job)
         return event
+
+    def _new_job(self, session_id: str, count: int | None) -> Job:
+        title = self.db.read(lambda c: store.get_session(c, session_id)).title
+        return self._saved(Job(DIARIZE, f"Speakers of {title}", session_id=session_id, speakers=count))
 
     def _saved(self, job: Job) -> Job:
         self.db.write(lambda c: save_job(c, job))
@@ -146,8 +149,7 @@ class SpeakerService:
         if labelled:
             self._updated(session_id)
         elif labelled is None and self.settings.flag("speakers.auto") and self.available:
-            title = self.db.read(lambda c: store.get_session(c, session_id)).title
-            self._job(self._saved(Job(DIARIZE, f"Speakers of {title}", session_id=session_id)))
+            self._job(self._new_job(session_id, None))
 
     def _job(self, job: Job) -> None:
         """Run a diarization job; one that `close()` cuts off keeps its row queued or running (the next start runs

@@ -174,6 +174,11 @@ def _action(text: str, cites: list[int]) -> Point | None:
     return Point(task if owner else _unlabelled(task), owner=_clean(owner), lines=cites)
 
 
+def _aside(title: str) -> bool:
+    """A topic of points the model wrote under no title."""
+    return not title or title == OTHER
+
+
 def brief(text: str, sentences: int = 3) -> str:
     """The first sentences of a text, each once: an overview a small model wrote too long."""
     return " ".join(re.split(r"(?<=[.!?])\s+", _once(text))[:sentences]).strip()
@@ -197,7 +202,7 @@ def condensed(notes: Notes) -> Notes:
     """At most LIMITS points a section, the best supported kept in their order: an hour's notes joined from its
     parts would otherwise run to a hundred points, more than anyone reads after a meeting."""
 
-    untitled = {id(p) for t, ps in notes.topics if not t or t == OTHER for p in ps}  # "This has nice big font."
+    untitled = {id(p) for t, ps in notes.topics if _aside(t) for p in ps}  # "This has nice big font."
 
     def best(points: list[Point], limit: int) -> set[int]:
         ranked = sorted(points, key=lambda p: (not p.supported, id(p) in untitled, -p.support))
@@ -282,8 +287,8 @@ def render(notes: Notes, cite: Callable[[int], str]) -> str:
     if notes.overview:
         out += [f"## {TITLES['overview']}", notes.overview, ""]
     topics: list[str] = []
-    titled = [(t, ps) for t, ps in notes.topics if t and t != OTHER]
-    asides = [p for t, ps in notes.topics if not t or t == OTHER for p in ps]  # a title of their own, last: under
+    titled = [(t, ps) for t, ps in notes.topics if not _aside(t)]
+    asides = [p for t, ps in notes.topics if _aside(t) for p in ps]  # a title of their own, last: under
     for title, points in [*titled, (OTHER if titled else "", asides)]:  # no title they would join the one before
         shown = bullets(points)
         if shown:

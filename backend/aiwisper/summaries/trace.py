@@ -79,10 +79,14 @@ def known_owner(owner: str, lines: list[str], who: set[str]) -> bool:
     return all(w in said for w in words)
 
 
-def label(owner: str, lines: list[str]) -> bool:
+def lower_words(lines: list[str]) -> set[str]:
+    """The words said in lower case in the transcript (as words, not names), and those that name no one ("task")."""
+    return {w for line in lines for w in _LOWER.findall(_SPEAKER.sub("", line))} | _LABEL_WORDS
+
+
+def label(owner: str, plain: set[str]) -> bool:
     """Whether an unknown `owner` is a label, not a person ("Check Batteries", "Connecting to OGI System"): one of
-    its words is said in lower case in the transcript, as a word and not a name, or names no one ("Task")."""
-    plain = {w for line in lines for w in _LOWER.findall(_SPEAKER.sub("", line))} | _LABEL_WORDS
+    its words is in `plain` (lower_words of the transcript)."""
     return any(w.lower() in plain for w in re.findall(r"[^\W\d_]+", owner))
 
 
@@ -99,13 +103,15 @@ def trace(notes: Notes, lines: list[str], queries: Embed, passages: Embed) -> No
     who = speakers(lines)
     names = {w for label in who for w in content(label)}
     stated = figures(" ".join(_SPEAKER.sub("", line) for line in lines)) | figures(" ".join(who))  # "Speaker 2"
+    plain: set[str] | None = None  # read from the transcript only when an owner is unknown
     for p, row in zip(points, scores, strict=True):
         _cite(p, row, said, names)
         if p.supported and (invented := unsaid(p.text, stated)):  # a date or an amount nobody said
             p.supported = False
             p.text = f"{p.text} ({', '.join(sorted(map(str, invented)))} not said)"
         if p.owner and not known_owner(p.owner, lines, who):
-            if not label(p.owner, lines):  # a name nobody said is shown as such; a label is dropped
+            plain = lower_words(lines) if plain is None else plain
+            if not label(p.owner, plain):  # a name nobody said is shown as such; a label is dropped
                 p.text = f"{p.text} (owner “{p.owner}” is not in the transcript)"
             p.owner = ""
 
