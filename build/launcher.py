@@ -1,4 +1,4 @@
-"""The one-file binary's launcher: the one-folder build is a zip inside this small program; it is unpacked once
+"""The one-file binary's launcher: the one-folder build is a zip (LZMA) inside this small program; it is unpacked once
 into the user's cache folder and run from there (exec) at every start.
 
 A PyInstaller one-file binary unpacks its whole archive (the app's 150 MB of code and 150 MB of models) into a

@@ -16,6 +16,7 @@ packages=(
   cmake                                              # make bench: builds whisper.cpp's whisper-cli as the peer
   espeak-ng                                          # tests: spoken back-channels ("yeah, yeah") in a conversation
   patchelf                                           # make package: build paths out of the .deb's RUNPATHs
+  liblzma-dev xz-utils                               # the one-file binary: its launcher (build/launcher.c) and payload
   debootstrap lintian                                # tests: the .deb in a clean Debian root, and its lint
   qemu-user                                          # tests: native parts run as older CPUs (qemu-x86_64 -cpu Nehalem|Haswell)
 )

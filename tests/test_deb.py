@@ -63,7 +63,7 @@ def test_package_metadata(deb: Path) -> None:
                  "./usr/share/icons/hicolor/scalable/apps/aiwisper.svg",
                  "./usr/share/icons/hicolor/256x256/apps/aiwisper.png", "./usr/share/man/man1/aiwisper.1.gz",
                  "./usr/share/doc/aiwisper/copyright",
-                 "./usr/lib/aiwisper/_internal/models/ggml-tiny.en-q8_0.bin"):  # fmt: skip
+                 "./usr/lib/aiwisper/_internal/models/ggml-tiny.en-q5_1.bin"):  # fmt: skip
         assert path in files, path
 
 

@@ -40,12 +40,31 @@ def segmenter(models_dir: Path) -> Segmenter:
 
 
 def test_converted_embeddings_match_pytorch(embedder: Embedder) -> None:
-    """tests/reference/campplus_torch.py ran 3D-Speaker's CAM++ in PyTorch on 1.5 s windows of four real clips."""
+    """tests/reference/campplus_torch.py ran 3D-Speaker's CAM++ in PyTorch on 1.5 s windows of four real clips.
+    The shipped model keeps its weights as int8 in blocks of 32 (a quarter of the size): its lowest cosine to
+    PyTorch's is 0.994 (the same graph in float32: 1.0000); a wrong conversion is far below that."""
     ref = np.load(REFERENCE)
     for i in range(4):
         ours, theirs = embedder.embed(ref[f"feats{i}"]), ref[f"emb{i}"]
         cosine = (ours * theirs).sum(1) / np.linalg.norm(ours, axis=1) / np.linalg.norm(theirs, axis=1)
-        assert cosine.min() >= 0.999, (i, cosine)
+        assert cosine.min() >= 0.99, (i, cosine)
+
+
+def test_compact_weights_are_within_half_a_step() -> None:
+    """The speaker models' int8 storage: every weight back within half a step of its block's scale, the block's
+    largest magnitude exact, a block of zeros zeros (no division by a zero scale)."""
+    from aiwisper.speakers.onnx_graph import BLOCK, compact
+
+    rng = np.random.default_rng(7)
+    value = rng.normal(0, 1, (64, 96)).astype(np.float32) * rng.uniform(1e-4, 10, (64, 1)).astype(np.float32)
+    value[3] = 0.0
+    steps, scale = compact(value)
+    back = (steps.astype(np.float32) * scale).reshape(value.shape)
+    assert steps.dtype == np.int8 and scale.shape == (value.size // BLOCK, 1)
+    assert np.all(np.abs(back - value).reshape(-1, BLOCK) <= scale / 2 * (1 + 1e-6))
+    assert np.all(back[3] == 0.0)
+    peaks = np.abs(value).reshape(-1, BLOCK).max(1)
+    assert np.allclose(np.abs(back).reshape(-1, BLOCK).max(1), peaks, rtol=1e-6)
 
 
 def test_same_voice_is_closer_than_another(embedder: Embedder) -> None:
@@ -57,14 +76,15 @@ def test_same_voice_is_closer_than_another(embedder: Embedder) -> None:
 
 def test_converted_segmentation_matches_pytorch(segmenter: Segmenter) -> None:
     """tests/reference/segmentation_torch.py ran pyannote's PyanNet in PyTorch on three 10 s chunks of a real
-    two-person recording."""
+    two-person recording. Weights as int8 (see above): frame probabilities within 0.035 of PyTorch's, the same
+    class on 99.7% of the frames (float32: within 1e-4, all frames)."""
     pcm = load(DEV / "pyannote_sample.wav")
     ref = np.load(SEG_REFERENCE)
     for i, start in enumerate((0, 10, 20)):
         ours = segmenter(pcm[None, start * 16000 : (start + 10) * 16000])[0]
         theirs = ref[f"logprobs{i}"]
-        assert np.abs(np.exp(ours) - np.exp(theirs)).max() < 1e-3, i
-        assert (ours.argmax(1) == theirs.argmax(1)).mean() >= 0.995, i
+        assert np.abs(np.exp(ours) - np.exp(theirs)).max() < 0.06, i
+        assert (ours.argmax(1) == theirs.argmax(1)).mean() >= 0.99, i
     assert set(np.concatenate([ref[f"logprobs{i}"].argmax(1) for i in range(3)]).tolist()) >= {0, 2, 3, 6}
 
 

