@@ -51,12 +51,27 @@ def test_without_a_display_it_says_to_use_serve(tmp_path: Path) -> None:
     assert out.returncode == 2 and "aiwisper serve" in out.stderr
 
 
-def _answer_dialog(display: str, path: Path, select_all: bool = False) -> None:
+def _dialog_window(env: dict[str, str], app: subprocess.Popen[str]) -> str:
+    """The id of the file dialog once it is shown. xdotool's own `search --sync` can give up with nothing when a
+    window goes away while it walks the window tree (a CI run failed so): ask again until the dialog is there,
+    the app has exited (its errors are the failure), or a minute has passed."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^(Open|Save)"], env=env,
+                               capture_output=True, text=True, timeout=30)  # fmt: skip
+        if found.stdout.split():
+            return found.stdout.split()[0]
+        if app.poll() is not None:
+            raise AssertionError(f"the app exited ({app.returncode}) before its dialog opened: "
+                                 f"{app.stderr.read()[-2000:] if app.stderr else ''}")  # fmt: skip
+        time.sleep(0.2)
+    raise AssertionError("no file dialog opened within 60 s")
+
+
+def _answer_dialog(display: str, app: subprocess.Popen[str], path: Path, select_all: bool = False) -> None:
     """Type `path` into the GTK file dialog that opens over the window, as a user would, and confirm."""
     env = {**os.environ, "DISPLAY": display}
-    found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "^(Open|Save)"], env=env,
-                           capture_output=True, text=True, timeout=60)  # fmt: skip
-    wid = found.stdout.split()[0]
+    wid = _dialog_window(env, app)
     time.sleep(0.5)  # the dialog is drawn
     # No window manager under Xvfb: give the dialog the focus, then type through XTEST like a keyboard.
     subprocess.run(["xdotool", "windowfocus", "--sync", wid], env=env, check=True, timeout=10)
@@ -72,7 +87,7 @@ def _call_from_page(display: str, tmp_path: Path, command: str, params: dict[str
     proc = subprocess.Popen([sys.executable, "-m", "aiwisper"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
-        _answer_dialog(display, answer, select_all)
+        _answer_dialog(display, proc, answer, select_all)
         out, err = proc.communicate(timeout=120)
     finally:
         proc.kill()
