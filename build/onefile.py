@@ -30,7 +30,7 @@ XZ = ["xz", "--format=xz", "--check=crc64", f"-{PRESET}", "--threads=2", "--stdo
 
 def launcher(out: Path, work: Path) -> None:
     work.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["cc", "-O2", "-s", "-Wall", "-Wextra", "-Werror", "-o", str(out), str(ROOT / "build" / "launcher.c"),
+    subprocess.run(["cc", "-O2", "-s", "-Wall", "-Wextra", "-Werror", "-o", str(out.resolve()), str(ROOT / "build" / "launcher.c"),
                     "-Wl,-Bstatic", "-llzma", "-Wl,-Bdynamic"], check=True, cwd=work)  # fmt: skip
 
 
