@@ -30,8 +30,13 @@ XZ = ["xz", "--format=xz", "--check=crc64", f"-{PRESET}", "--threads=2", "--stdo
 
 def launcher(out: Path, work: Path) -> None:
     work.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["cc", "-O2", "-s", "-Wall", "-Wextra", "-Werror", "-o", str(out.resolve()), str(ROOT / "build" / "launcher.c"),
-                    "-Wl,-Bstatic", "-llzma", "-Wl,-Bdynamic"], check=True, cwd=work)  # fmt: skip
+    subprocess.run(["cc", "-O2", "-s", "-Wall", "-Wextra", "-Werror", "-o", str(out.resolve()),
+                    str(ROOT / "build" / "launcher.c"), "-Wl,-Bstatic", "-llzma", "-Wl,-Bdynamic"],
+                   check=True, cwd=work)  # fmt: skip
+
+
+def _header(kind: bytes, mode: int, name: bytes, size: int) -> bytes:
+    return kind + struct.pack("<II", mode, len(name)) + name + struct.pack("<Q", size)
 
 
 def _records(folder: Path) -> Iterator[tuple[bytes, Path | bytes]]:
@@ -44,12 +49,11 @@ def _records(folder: Path) -> Iterator[tuple[bytes, Path | bytes]]:
         mode = stat.S_IMODE(path.lstat().st_mode)
         if path.is_symlink():
             target = os.readlink(path).encode()
-            yield b"L" + struct.pack("<II", mode, len(name)) + name + struct.pack("<Q", len(target)), target
+            yield _header(b"L", mode, name, len(target)), target
         elif path.is_dir():
-            yield b"D" + struct.pack("<II", mode, len(name)) + name + struct.pack("<Q", 0), b""
+            yield _header(b"D", mode, name, 0), b""
         elif path.is_file():
-            size = path.stat().st_size
-            yield b"F" + struct.pack("<II", mode, len(name)) + name + struct.pack("<Q", size), path
+            yield _header(b"F", mode, name, path.stat().st_size), path
 
 
 def pack(folder: Path, out: BinaryIO) -> None:
@@ -72,16 +76,16 @@ def pack(folder: Path, out: BinaryIO) -> None:
 
 
 def append(folder: Path, binary: Path) -> None:
+    """The packed folder after the launcher, hashed as it is copied; the trailer names its start and key."""
     with tempfile.TemporaryFile() as packed:
         pack(folder, packed)
         packed.seek(0)
         digest = hashlib.sha256()
-        for block in iter(lambda: packed.read(1 << 20), b""):
-            digest.update(block)
-        packed.seek(0)
         with binary.open("ab") as out:
             offset = out.tell()
-            shutil.copyfileobj(packed, out, 1 << 20)
+            for block in iter(lambda: packed.read(1 << 20), b""):
+                digest.update(block)
+                out.write(block)
             key = digest.hexdigest()[:16].encode().ljust(24, b"\0")
             out.write(struct.pack("<Q", offset) + key + MAGIC)
 

@@ -18,7 +18,7 @@ def is_frozen() -> bool:
 
 def program_path() -> Path:
     """The program the user started: the one-file binary (its launcher exec'd the unpacked app and says where it
-    is, build/launcher.py), else this executable."""
+    is, build/launcher.c), else this executable."""
     launcher = os.environ.get("AIWISPER_BINARY")
     return Path(launcher) if launcher else Path(sys.executable).resolve()
 
