@@ -430,3 +430,21 @@ def test_parts_written_while_recording_are_not_written_again(models_dir: Path, r
     assert text.startswith("## Overview") and "## Topics" in text, text
     body = text.split("## Not found in the transcript")[0]
     assert len(re.findall(r"\[line \d+\]", body)) >= 3, text
+
+
+def test_the_notes_are_told_who_speaks_and_the_language_comes_last() -> None:
+    """The speakers' names go into the notes' and action items' instructions (a small model wrote "PhD E" for
+    "Grad E" when told nobody); no names, another template or a crowd leave the instruction as it was; the language
+    asked for is said after the names."""
+    from aiwisper.summaries.templates import MAX_PEOPLE, NOTES, naming, template, written_in
+
+    notes = template(NOTES)
+    told = naming(notes, ["Grad E", "PhD B"])
+    for asked, was in ((told.whole, notes.whole), (told.map, notes.map), (told.reduce, notes.reduce)):
+        assert asked.startswith(was) and asked.endswith("The people who speak are: Grad E, PhD B. Write a person's "
+                                                        "name exactly as it is here.")  # fmt: skip
+    assert "Grad E, PhD B" in naming(template("action_items"), ["Grad E", "PhD B"]).whole
+    assert naming(notes, []) == notes and naming(template("decisions"), ["Anna"]) == template("decisions")
+    assert naming(notes, [f"Speaker {i}" for i in range(MAX_PEOPLE + 1)]) == notes
+    german = written_in(told, "de").whole
+    assert german.index("Grad E") < german.index("German"), german

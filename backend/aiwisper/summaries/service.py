@@ -50,12 +50,16 @@ def transcript(db: Database, session_id: str, embedder: Path) -> Transcript:
     session = db.read(lambda c: sessions.get_session(c, session_id))
     segments = [s for s in db.read(lambda c: sessions.segments_of(c, session_id)) if s.text.strip()]
     names = db.read(lambda c: speakers.names(c, session_id))
-    lines = []
+    lines: list[str] = []
+    people: dict[str, None] = {}  # in order of first word
     for s in segments:
         who = speaker_name(session, s, names)
         lines.append(f"{who}: {s.text.strip()}" if who else s.text.strip())
+        if who:
+            people[who] = None
     timed = any(s.end_ms > 0 for s in segments)
-    return Transcript(lines, [s.start_ms for s in segments] if timed else None, embedder, session.language)
+    starts = [s.start_ms for s in segments] if timed else None
+    return Transcript(lines, starts, embedder, session.language, tuple(people))
 
 
 def choose_backend(folders: list[Path], model: str = "", endpoint: str = "") -> dict[str, str]:

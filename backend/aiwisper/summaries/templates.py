@@ -3,6 +3,7 @@ for joining the parts' notes (reduce)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from aiwisper.errors import InvalidArgumentError
@@ -73,6 +74,19 @@ def template(name: str, prompt: str = "") -> Template:
     if name not in TEMPLATES:
         raise InvalidArgumentError(f"unknown template {name!r}; choose {', '.join([*TEMPLATES, CUSTOM])}")
     return TEMPLATES[name]
+
+
+MAX_PEOPLE = 12  # speakers a template names; more are left to the transcript's own labels
+
+
+def naming(tpl: Template, people: Sequence[str]) -> Template:
+    """The notes (or action items) told who speaks, so that a person is written as the transcript names them.
+    Measured on an ICSI meeting whose speakers are "Grad E", "PhD B"…: told nobody, the model gave an action item
+    to "PhD E"."""
+    if not people or len(people) > MAX_PEOPLE or tpl.name not in (NOTES, "action_items"):
+        return tpl
+    say = f" The people who speak are: {', '.join(people)}. Write a person's name exactly as it is here."
+    return replace(tpl, whole=tpl.whole + say, map=tpl.map + say, reduce=tpl.reduce + say)
 
 
 def written_in(tpl: Template, language: str | None) -> Template:

@@ -22,13 +22,14 @@ from aiwisper.procs import Failed, WorkerGone, WorkerProcess, incoming
 @dataclass(frozen=True)
 class Transcript:
     """What a summary reads: "Speaker: text" lines, each line's start in ms (None: a transcript without times),
-    the folder of the search-by-meaning model that traces the notes, and the meeting's language (a Whisper code;
-    None: not known)."""
+    the folder of the search-by-meaning model that traces the notes, the meeting's language (a Whisper code;
+    None: not known), and the names of its speakers as the lines give them (none: lines without speakers)."""
 
     lines: list[str]
     starts: list[int] | None
     embedder: Path
     language: str | None = None
+    people: tuple[str, ...] = ()
 
 
 class SummaryFailed(AiwisperError):
@@ -98,7 +99,7 @@ OVERVIEW_TOKENS = 160  # the overview of a meeting joined from its parts: three 
 def _run(conn: Connection, llm: Any, job: Request, embedder: Any, written: OrderedDict[str, str]) -> None:
     from aiwisper.summaries.llm import ANSWER
     from aiwisper.summaries.mapreduce import Budget, closed_parts, pack, summarize, summarize_parts
-    from aiwisper.summaries.templates import NOTES, template, written_in
+    from aiwisper.summaries.templates import NOTES, naming, template, written_in
 
     stage = [""]
     if isinstance(job, Ask):
@@ -108,8 +109,8 @@ def _run(conn: Connection, llm: Any, job: Request, embedder: Any, written: Order
         conn.send(Done(str(said).strip(), llm.name))
         return
     lines = job.transcript.lines
-    tpl = written_in(template(job.template, job.prompt) if isinstance(job, Summarize) else template(NOTES),
-                     job.language)  # fmt: skip
+    asked = template(job.template, job.prompt) if isinstance(job, Summarize) else template(NOTES)
+    tpl = written_in(naming(asked, job.transcript.people), job.language)  # the language asked for, last
 
     def ask(instruction: str, text: str, where: str) -> str:
         stage[0] = where
