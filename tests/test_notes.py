@@ -168,7 +168,7 @@ def test_the_notes_of_parts_are_joined_with_one_short_overview() -> None:
 
 
 def test_an_owner_is_a_participant_only_when_all_of_the_name_matches() -> None:
-    who = {"Professor A", "PhD B", "Anna Smith"}
+    who = ("Professor A", "PhD B", "Anna Smith")
     lines = ["Professor A: Bo Lind will send it.", "PhD B: fine"]
     assert known_owner("PhD B", lines, who) and known_owner("Anna", lines, who)
     assert known_owner("Bo Lind", lines, who) and known_owner("the team", lines, who) is False

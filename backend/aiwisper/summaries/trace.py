@@ -60,11 +60,12 @@ def windows(lines: list[str]) -> list[str]:
     return [" ".join(lines[max(0, i - 1) : i + 2]) for i in range(len(lines))]
 
 
-def speakers(lines: list[str]) -> set[str]:
-    return {m.group(1).strip() for line in lines if (m := _SPEAKER.match(line))}
+def speakers(lines: list[str]) -> tuple[str, ...]:
+    """The speakers of "Speaker: text" lines, in order of their first line."""
+    return tuple(dict.fromkeys(m.group(1).strip() for line in lines if (m := _SPEAKER.match(line))))
 
 
-def known_owner(owner: str, lines: list[str], who: set[str]) -> bool:
+def known_owner(owner: str, lines: list[str], who: tuple[str, ...]) -> bool:
     """Whether `owner` is one of the speakers (all of its words, or all of a speaker's), or a name said in the
     transcript (every word of it said, capitalised). "PhD A" is not "Professor A"; "Anna" is "Anna Smith"."""
     words = set(_OWNER_WORDS.sub(" ", owner).lower().split())
