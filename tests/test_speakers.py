@@ -322,3 +322,44 @@ def test_a_diarization_cut_off_by_a_quit_runs_again_at_the_next_start(tmp_path: 
         assert not next(s for s in client.ok("sessions.list")["sessions"] if s["id"] == sid)["finding_speakers"]
         assert [j["kind"] for j in client.ok("jobs.list")] == ["import"]  # the imports' list, as before
     assert db_rows(tmp_path, rows) == [{"session_id": sid, "state": "done", "speakers": 3}]
+
+
+def test_a_finished_sessions_diarization_is_saved_before_its_turn_comes(
+    tmp_path: Path, registry: ModelRegistry
+) -> None:
+    """Two meetings finish while the speakers thread is held (notes are being written first): both diarizations
+    are rows at once, one each however often a session is announced, and a quit before their turn leaves both
+    for the next start."""
+    from aiwisper.events import EventBus, SessionUpdated
+    from aiwisper.sessions import store
+    from aiwisper.settings import Settings
+    from aiwisper.speakers.service import SpeakerService
+    from aiwisper.storage.db import Database
+    from aiwisper.transcription.jobs import DIARIZE, unfinished_jobs
+
+    db, bus = Database(tmp_path), EventBus()
+    settings = Settings({"speakers.auto": True, "speakers.live": False})
+    ids = ["meeting-a", "meeting-b", "meeting-c"]
+    for sid in ids:
+        row = store.SessionRow(id=sid, title=sid, created_at=store.now_iso(), ended_at=None, duration_ms=60_000,
+                               status="done", kind="import", sources=["mic"], audio_file="", sample_rate=16000,
+                               language="en", model=None, error=None)  # fmt: skip
+        db.write(lambda c, r=row: store.insert_session(c, r))
+    rows = "SELECT session_id, state FROM jobs WHERE kind = 'diarize' ORDER BY session_id"
+    try:
+        service = SpeakerService(db, tmp_path, bus, settings, registry.speaker_models(), waits=lambda: True)
+        for sid in ["meeting-a", "meeting-b", "meeting-a"]:
+            bus.publish(SessionUpdated(sid, "done", 0, "en"))
+        bus.publish(SessionUpdated("meeting-c", "done", 2, "en"))  # chunks still pending: not finished yet
+        assert db_rows(tmp_path, rows) == [{"session_id": "meeting-a", "state": "queued"},
+                                           {"session_id": "meeting-b", "state": "queued"}]  # fmt: skip
+        assert service.finding == {"meeting-a", "meeting-b"} and service.busy()
+        service.close()
+        service.close()
+        assert [j.session_id for j in db.read(lambda c: unfinished_jobs(c, (DIARIZE,)))] == ["meeting-a", "meeting-b"]
+        again = SpeakerService(db, tmp_path, bus, settings, registry.speaker_models(), waits=lambda: True)
+        bus.publish(SessionUpdated("meeting-b", "done", 0, "en"))  # announced again after the restart: no new row
+        assert again.finding == {"meeting-a", "meeting-b"} and len(db_rows(tmp_path, rows)) == 2
+        again.close()
+    finally:
+        db.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -35,7 +36,7 @@ from aiwisper.speakers.diarize import MIN_VOICE_S
 from aiwisper.speakers.session import diarize_session
 from aiwisper.speakers.worker import DiarizationWorker
 from aiwisper.storage.db import Database
-from aiwisper.transcription.jobs import DIARIZE, Job, JobState, save_job, unfinished_jobs
+from aiwisper.transcription.jobs import DIARIZE, Job, JobState, has_job, save_job, unfinished_jobs
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class SpeakerService:
         self._heard: dict[tuple[str, str], live.Heard] = {}  # (session, source) → voices heard live (this thread's)
         self._closed = False
         self.finding: set[str] = set()  # sessions whose speakers are queued or being found (the library shows it)
+        self._lock = threading.Lock()  # `finding` checked and added to by publishers' threads (`_auto_job`)
         for job in db.read(lambda c: unfinished_jobs(c, (DIARIZE,))):  # cut off by a crash or a quit
             self.finding.add(job.session_id or "")
             self._queue.put(job)
@@ -86,9 +88,33 @@ class SpeakerService:
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, SessionUpdated) and event.status in store.FINISHED and event.pending_chunks == 0:
-            self._queue.put(event.session_id)
+            self._queue.put(event.session_id)  # voices heard live forgotten; new text labelled from stored turns
+            if (job := self._auto_job(event.session_id)) is not None:
+                self._queue.put(job)
         elif isinstance(event, ChunkTranscribed) and event.segments and self.settings.flag("speakers.live"):
             self._queue.put(event)
+
+    def _auto_job(self, session_id: str) -> Job | None:
+        """The diarization of a session just finished (setting `speakers.auto`), its row saved now: a crash before
+        this thread takes it (another diarization can take minutes) leaves it queued for the next start. None when
+        the session has stored turns (a re-transcription: its new text is labelled from them), a diarization before
+        (one that found nobody, or failed, is not run again by itself) or one queued."""
+        if not (self.settings.flag("speakers.auto") and self.available):
+            return None
+        with self._lock:
+            if session_id in self.finding or self.db.read(lambda c: self._diarized(c, session_id)):
+                return None
+            self.finding.add(session_id)
+        try:
+            return self._new_job(session_id, None)
+        except AiwisperError as e:  # deleted meanwhile
+            log.warning("no diarization for session %s: %s", session_id, e)
+            self.finding.discard(session_id)
+            return None
+
+    @staticmethod
+    def _diarized(conn: sqlite3.Connection, session_id: str) -> bool:
+        return has_job(conn, DIARIZE, session_id) or speakers.stored_turns(conn, session_id)[0] is not None
 
     def _run(self) -> None:
         while (item := self._queue.get()) is not None and not self._closed:
@@ -145,11 +171,8 @@ class SpeakerService:
     def _after_transcription(self, session_id: str) -> None:
         for key in [k for k in self._heard if k[0] == session_id]:
             del self._heard[key]
-        labelled = self.db.write(lambda c: speakers.label(c, session_id))
-        if labelled:
+        if self.db.write(lambda c: speakers.label(c, session_id)):
             self._updated(session_id)
-        elif labelled is None and self.settings.flag("speakers.auto") and self.available:
-            self._job(self._new_job(session_id, None))
 
     def _job(self, job: Job) -> None:
         """Run a diarization job; one that `close()` cuts off keeps its row queued or running (the next start runs

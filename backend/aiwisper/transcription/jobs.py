@@ -105,6 +105,14 @@ def unfinished_jobs(conn: sqlite3.Connection, kinds: tuple[str, ...] = TRANSCRIP
     ]  # fmt: skip
 
 
+def has_job(conn: sqlite3.Connection, kind: str, session_id: str) -> bool:
+    """Whether a job of this kind was ever made for the session (whatever its state)."""
+    return (
+        conn.execute("SELECT 1 FROM jobs WHERE kind = ? AND session_id = ? LIMIT 1", (kind, session_id)).fetchone()
+        is not None
+    )
+
+
 def _marks(values: tuple[str, ...]) -> str:
     return ",".join("?" * len(values))
 
