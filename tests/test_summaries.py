@@ -16,7 +16,6 @@ import pytest
 from aiwisper.errors import InvalidArgumentError
 from aiwisper.models.registry import ModelRegistry
 from aiwisper.settings import Settings
-from aiwisper.summaries.condense import RUN_WORDS, for_model
 from aiwisper.summaries.gguf import FILE, check_gguf
 from aiwisper.summaries.mapreduce import Budget, closed_parts, pack, summarize
 from aiwisper.summaries.templates import template
@@ -63,37 +62,6 @@ def test_the_parts_of_a_growing_transcript_do_not_change_as_it_grows() -> None:
     for n in (40, 41, 150, 299):
         early = closed_parts(lines[:n], words, 200)
         assert early == whole[: len(early)] and len(early) >= len(pack(lines[:n], 200, words)) - 1, n
-
-
-def test_the_model_reads_the_words_said_without_fillers_and_one_label_per_turn() -> None:
-    lines = [
-        "Anna: Uh, so the price is, um, 25 Euro.",
-        "Anna: We sell, uh, two million.",
-        "Bo: Um.",
-        "Bo: Hmm, er kommt, ähm, morgen.",
-        "Note: umbrella stands are mm-hmm not fillers",
-        "Anna: OK.",
-    ]
-    said = for_model(lines, ("Anna", "Bo"))
-    assert said == [
-        "Anna: So the price is, 25 Euro. We sell, two million.",
-        "Bo: Er kommt, morgen.",
-        "Note: umbrella stands are mm-hmm not fillers",
-        "Anna: OK.",
-    ]  # "Note" is not a speaker
-    assert for_model(["uh", "Um, hmm."]) == []  # nothing said: no line for the model
-    monologue = [f"Anna: point {i} is about the budget of the year" for i in range(60)]
-    joined = for_model(monologue, ("Anna",))
-    assert 4 <= len(joined) <= 6 and all(len(x.split()) <= RUN_WORDS + 1 for x in joined)
-    assert (
-        " ".join(x.removeprefix("Anna: ") for x in joined).split()
-        == " ".join(x.removeprefix("Anna: ") for x in monologue).split()
-    )  # every word kept, in order
-    turns = [f"{'Anna' if i % 7 < 4 else 'Bo'}: uh, item {i} is agreed and, um, closed next week" for i in range(300)]
-    whole = closed_parts(for_model(turns, ("Anna", "Bo")), words, 200)
-    for n in (40, 41, 150, 299):  # a recording's parts, written while it grows, are the parts of the whole
-        early = closed_parts(for_model(turns[:n], ("Anna", "Bo")), words, 200)
-        assert early == whole[: len(early)], n
 
 
 def test_notes_are_written_by_themselves_when_an_import_is_transcribed(tmp_path: Path, registry: ModelRegistry) -> None:

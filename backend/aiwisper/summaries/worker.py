@@ -97,7 +97,6 @@ OVERVIEW_TOKENS = 160  # the overview of a meeting joined from its parts: three 
 
 
 def _run(conn: Connection, llm: Any, job: Request, embedder: Any, written: OrderedDict[str, str]) -> None:
-    from aiwisper.summaries.condense import for_model
     from aiwisper.summaries.llm import ANSWER
     from aiwisper.summaries.mapreduce import Budget, closed_parts, pack, summarize, summarize_parts
     from aiwisper.summaries.templates import NOTES, naming, template, written_in
@@ -109,7 +108,7 @@ def _run(conn: Connection, llm: Any, job: Request, embedder: Any, written: Order
         said = llm.chat(job.instruction, job.text, lambda t: conn.send(Token(t, "answer")), ANSWER_TOKENS)
         conn.send(Done(str(said).strip(), llm.name))
         return
-    lines = for_model(job.transcript.lines, job.transcript.people)  # what the model reads; points cite the originals
+    lines = job.transcript.lines
     asked = template(job.template, job.prompt) if isinstance(job, Summarize) else template(NOTES)
     tpl = written_in(naming(asked, job.transcript.people), job.language)  # the language asked for, last
 
@@ -144,7 +143,7 @@ def _run(conn: Connection, llm: Any, job: Request, embedder: Any, written: Order
     if tpl.name == NOTES:
         fits = len(pack(lines, Budget(llm.context, ANSWER).text, llm.count)) == 1
         again = (lambda: ask(tpl.points, "\n".join(lines), "main points")) if fits else None
-        text = traced(text, job.transcript.lines, job.transcript.starts, embedder, again)
+        text = traced(text, lines, job.transcript.starts, embedder, again)
     conn.send(Done(text.strip(), llm.name))
 
 
