@@ -1,7 +1,8 @@
-"""Summary of a 2-hour meeting transcript (synthetic, 3 speakers, ~18,000 words) by the bundled GGUF through
-llama.cpp in the summary worker: map → reduce within the model's context. Prints the wall time, the number of
-model calls, the largest prompt against the context, and the worker's peak RSS. Peer, same run: the same model
-called directly (in this process, no worker) on the first part's map step, per call, against ours per call.
+"""Notes of a 2-hour meeting transcript (synthetic, 3 speakers, ~18,000 words: longer than the notes model's
+context) by the bundled GGUF through llama.cpp in the summary worker: map → reduce within the context. Prints
+the notes, the wall time, the number of model calls, the largest prompt against the context, and the worker's
+peak RSS. Peer, same run: the same model called directly (in this process, no worker) on the first part's map
+step, against all of ours.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from aiwisper.paths import model_search_dirs
 from aiwisper.summaries.gguf import FILE
 from aiwisper.summaries.llm import ANSWER, LlamaCpp
 from aiwisper.summaries.mapreduce import Budget, pack
-from aiwisper.summaries.templates import template
-from aiwisper.summaries.worker import SummaryWorker
+from aiwisper.summaries.templates import NOTES, template
+from aiwisper.summaries.worker import SummaryWorker, Transcript
 
 TOPICS = ["the budget for the pilot", "hiring a second support engineer", "the release on Friday",
           "customer complaints about login", "the van that broke down on the motorway", "moving the office",
@@ -38,13 +39,15 @@ def transcript(words: int = 18_000) -> list[str]:
 
 
 def run() -> list[dict[str, Any]]:
-    path = next(f / FILE for f in ModelRegistry(model_search_dirs()).folders if (f / FILE).is_file())
+    registry = ModelRegistry(model_search_dirs())
+    path = next(f / FILE for f in registry.folders if (f / FILE).is_file())
     lines = transcript()
     direct = LlamaCpp(path)
-    parts = pack(lines, Budget(direct.context, ANSWER).text, direct.count)
+    context = direct.context
+    parts = pack(lines, Budget(context, ANSWER).text, direct.count)
     largest = max(direct.count(p) for p in parts)
     t = time.perf_counter()
-    direct.chat(template("summary").map, parts[0], lambda _: None)
+    direct.chat(template(NOTES).map, parts[0], lambda _: None)
     peer = time.perf_counter() - t
     del direct
     worker = SummaryWorker()
@@ -59,22 +62,25 @@ def run() -> list[dict[str, Any]]:
     watcher.start()
     try:
         t = time.perf_counter()
-        text, _ = worker.summarize({"kind": "gguf", "path": str(path)}, lines, "summary", "",
+        meeting = Transcript(lines, None, registry.embedding_models_dir(), "en", ("Ann", "Bo", "Carla"))
+        text, _ = worker.summarize({"kind": "gguf", "path": str(path)}, meeting, NOTES, "",
                                    lambda _, stage: calls.add(stage), lambda _: None)  # fmt: skip
         ours = time.perf_counter() - t
     finally:
         stop.set()
         watcher.join()
         worker.close()
-    assert text.strip()
-    per_call = ours / max(1, len(calls))
+    print(f"--- notes of the 2-hour transcript ({len(parts)} parts, {ours:.0f} s):\n{text}\n", flush=True)
+    fits = largest + Budget(context, ANSWER).overhead + ANSWER <= context
     return [
-        {"name": f"summary of a 2-hour transcript ({sum(len(x.split()) for x in lines):,} words, {len(parts)} parts)",
-         "ours": f"{ours:.0f} s, {len(calls)} model calls", "peer": f"direct llama.cpp call {peer:.1f} s",
-         "ratio": f"{per_call / peer:.2f} per call", "goal": "fits the context (map → reduce)",
-         "met": largest + 96 + ANSWER <= 8192},
-        {"name": "summary worker peak RSS", "ours": f"{peak[0]:.0f} MB", "peer": f"largest prompt {largest} tokens",
-         "ratio": "—", "goal": f"prompt + answer ≤ context ({8192})", "met": largest + 96 + ANSWER <= 8192},
+        {"name": f"notes of a 2-hour transcript ({sum(len(x.split()) for x in lines):,} words, synthetic, "
+                 f"{len(parts)} parts)",
+         "ours": f"{ours:.0f} s, {len(calls)} model calls",
+         "peer": f"direct llama.cpp call on the first part {peer:.1f} s",
+         "ratio": f"{ours / peer:.2f}", "goal": "fits the context (map → reduce)", "met": fits and bool(text.strip())},
+        {"name": "summary worker peak RSS (the notes above)", "ours": f"{peak[0]:.0f} MB",
+         "peer": f"largest prompt {largest} tokens", "ratio": "—", "goal": f"prompt + answer ≤ context ({context})",
+         "met": fits},
     ]  # fmt: skip
 
 
