@@ -448,3 +448,53 @@ def test_the_notes_are_told_who_speaks_and_the_language_comes_last() -> None:
     assert naming(notes, [f"Speaker {i}" for i in range(MAX_PEOPLE + 1)]) == notes
     german = written_in(told, "de").whole
     assert german.index("Grad E") < german.index("German"), german
+
+
+def test_notes_of_a_meeting_longer_than_the_model_takes_keep_their_shape(embedder: Embedder) -> None:
+    """A meeting longer than the model's context: the notes of its parts are joined (their sections kept, one
+    overview the model writes from the parts' overviews), not handed to the model again to join (Qwen2.5-1.5B
+    given a 2-hour meeting's part notes wrote two sentences and no headings: bench/summaries.py). The model is a
+    fake that writes each part's notes from its longest line; the points are traced to the real meeting's lines."""
+    from collections import OrderedDict
+
+    from aiwisper.summaries.notes import clock
+    from aiwisper.summaries.templates import template
+    from aiwisper.summaries.worker import Done, Summarize, Transcript, _run
+
+    lines = meeting("IS1006a")["lines"]
+    asked: list[tuple[str, str]] = []
+
+    class Model:  # 2,600 words of context: the meeting's 2,409 words and the answer do not fit at once
+        name, context = "fake", 2600
+
+        def count(self, text: str) -> int:
+            return len(text.split())
+
+        def chat(self, instruction: str, text: str, on_token: Any, max_tokens: int = 900) -> str:
+            asked.append((instruction, text))
+            if instruction == template("notes").overview:
+                return "The team planned a remote control."
+            longest = max(text.splitlines(), key=len).split(": ", 1)[-1]
+            return f"## Overview\nPart {len(asked)}.\n\n## Topics\n### What was said\n- {longest}\n"
+
+    sent: list[Any] = []
+
+    class Pipe:
+        def send(self, message: Any) -> None:
+            sent.append(message)
+
+    starts = [i * 4_000 for i in range(len(lines))]
+    meeting_job = Summarize({"kind": "gguf"}, Transcript(lines, starts, Path(), "en"), "notes", "", "en")
+    _run(Pipe(), Model(), meeting_job, embedder, OrderedDict())  # type: ignore[arg-type]
+    done = sent[-1]
+    assert isinstance(done, Done), sent[-1]
+    notes = parse(done.text)
+    instructions = [i for i, _ in asked]
+    assert instructions == [template("notes").map] * 2 + [template("notes").overview], instructions
+    assert asked[-1][1] == "Part 1. Part 2." and notes.overview == "The team planned a remote control."
+    bullets = [line for line in done.text.splitlines() if line.startswith("- ")]
+    assert len(bullets) == 2 and len(notes.points()) == 2, done.text
+    for bullet, (_, part) in zip(bullets, asked, strict=False):  # each part's point, cited where it was said
+        longest = max(part.splitlines(), key=len)
+        said_at = clock(starts[lines.index(longest)])
+        assert bullet.startswith(f"- {longest.split(': ', 1)[-1]}") and f"[{said_at}]" in bullet, (bullet, said_at)

@@ -98,7 +98,7 @@ OVERVIEW_TOKENS = 160  # the overview of a meeting joined from its parts: three 
 
 def _run(conn: Connection, llm: Any, job: Request, embedder: Any, written: OrderedDict[str, str]) -> None:
     from aiwisper.summaries.llm import ANSWER
-    from aiwisper.summaries.mapreduce import Budget, closed_parts, pack, summarize, summarize_parts
+    from aiwisper.summaries.mapreduce import PART, Budget, closed_parts, pack, summarize, summarize_parts
     from aiwisper.summaries.templates import NOTES, naming, template, written_in
 
     stage = [""]
@@ -132,16 +132,19 @@ def _run(conn: Connection, llm: Any, job: Request, embedder: Any, written: Order
         conn.send(Done(str(len(parts)), llm.name))
         return
     progress = lambda f: conn.send(Progress(f))  # noqa: E731
-    if job.parts and tpl.name == NOTES:
+    budget = Budget(llm.context, ANSWER)
+    fits = len(pack(lines, budget.text, llm.count)) <= 1
+    if tpl.name == NOTES and (job.parts or not fits):  # joined without the model: a model's reduce of the notes
+        # of a 2-hour meeting's parts lost their shape (bench/summaries.py: two sentences and no headings)
 
         def overview(text: str) -> str:  # capped: a small model given the parts' overviews can copy them all
             return str(llm.chat(tpl.overview, text, lambda t: conn.send(Token(t, "final")), OVERVIEW_TOKENS))
 
-        text = summarize_parts(lines, tpl, llm.count, ask, lambda notes: joined(notes, overview), progress)
+        size = PART if job.parts else budget.text  # parts written while recording, or as large as the model takes
+        text = summarize_parts(lines, tpl, llm.count, ask, lambda notes: joined(notes, overview), progress, size)
     else:
-        text = summarize(lines, tpl, Budget(llm.context, ANSWER), llm.count, ask, progress)
+        text = summarize(lines, tpl, budget, llm.count, ask, progress)
     if tpl.name == NOTES:
-        fits = len(pack(lines, Budget(llm.context, ANSWER).text, llm.count)) == 1
         again = (lambda: ask(tpl.points, "\n".join(lines), "main points")) if fits else None
         text = traced(text, lines, job.transcript.starts, embedder, again)
     conn.send(Done(text.strip(), llm.name))
