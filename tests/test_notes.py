@@ -451,10 +451,10 @@ def test_the_notes_are_told_who_speaks_and_the_language_comes_last() -> None:
 
 
 def test_notes_of_a_meeting_longer_than_the_model_takes_keep_their_shape(embedder: Embedder) -> None:
-    """A meeting longer than the model's context: the notes of its parts are joined (their sections kept, one
-    overview the model writes from the parts' overviews), not handed to the model again to join (Qwen2.5-1.5B
-    given a 2-hour meeting's part notes wrote two sentences and no headings: bench/summaries.py). The model is a
-    fake that writes each part's notes from its longest line; the points are traced to the real meeting's lines."""
+    """A meeting longer than the model's context: the notes of its parts are joined as a recording's are (their
+    sections kept, one overview the model writes from the parts' overviews), not read by the model again. The
+    model is a fake that writes each part's notes from its longest line; the points are traced to the real
+    meeting's lines, each cited where it was said."""
     from collections import OrderedDict
 
     from aiwisper.summaries.notes import clock

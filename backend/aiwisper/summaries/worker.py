@@ -134,8 +134,8 @@ def _run(conn: Connection, llm: Any, job: Request, embedder: Any, written: Order
     progress = lambda f: conn.send(Progress(f))  # noqa: E731
     budget = Budget(llm.context, ANSWER)
     fits = len(pack(lines, budget.text, llm.count)) <= 1
-    if tpl.name == NOTES and (job.parts or not fits):  # joined without the model: a model's reduce of the notes
-        # of a 2-hour meeting's parts lost their shape (bench/summaries.py: two sentences and no headings)
+    if tpl.name == NOTES and (job.parts or not fits):  # joined as a recording's are: each part's points kept,
+        # one short call for the overview instead of a reduce that reads all the parts' notes again
 
         def overview(text: str) -> str:  # capped: a small model given the parts' overviews can copy them all
             return str(llm.chat(tpl.overview, text, lambda t: conn.send(Token(t, "final")), OVERVIEW_TOKENS))
